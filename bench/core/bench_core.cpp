@@ -1,0 +1,133 @@
+// Core benchmarks: what the graph costs per op node against the raw Eigen call, and the
+// throughput of matmul and softmax through the graph.
+//
+//   build/bench/core/bench_core --benchmark_counters_tabular=true
+//
+// Pairs to compare (same binary, same run): BM_Raw_* against BM_Graph_*. The per-node cost is
+// (Graph - Raw) / nodes; the "ns_per_node" counter reports Graph time divided by nodes.
+#include "core/ops.h"
+
+#include <benchmark/benchmark.h>
+
+using namespace engram;
+
+namespace {
+
+constexpr int kChain = 64;  // nodes per iteration in the overhead benchmarks
+
+// A chain of 64 tiny elementwise adds on [1 x 8] values: nearly all of the time is overhead.
+void BM_Raw_AddChain(benchmark::State& st) {
+  MatF x = MatF::Random(1, 8), y = x;
+  for (auto _ : st) {
+    y = x;
+    for (int i = 0; i < kChain; ++i) y = y + x;
+    benchmark::DoNotOptimize(y.data());
+  }
+  st.counters["ns_per_node"] = benchmark::Counter(double(kChain) * double(st.iterations()),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Raw_AddChain);
+
+void BM_Graph_AddChain_Forward(benchmark::State& st) {
+  Var<float> x(MatF::Random(1, 8), true);
+  for (auto _ : st) {
+    Var<float> y = x;
+    for (int i = 0; i < kChain; ++i) y = add(y, x);
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  st.counters["ns_per_node"] = benchmark::Counter(double(kChain) * double(st.iterations()),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Graph_AddChain_Forward);
+
+void BM_Graph_AddChain_NoGrad(benchmark::State& st) {
+  Var<float> x(MatF::Random(1, 8), true);
+  NoGradGuard guard;
+  for (auto _ : st) {
+    Var<float> y = x;
+    for (int i = 0; i < kChain; ++i) y = add(y, x);
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  st.counters["ns_per_node"] = benchmark::Counter(double(kChain) * double(st.iterations()),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Graph_AddChain_NoGrad);
+
+void BM_Graph_AddChain_ForwardBackward(benchmark::State& st) {
+  Var<float> x(MatF::Random(1, 8), true);
+  for (auto _ : st) {
+    Var<float> y = x;
+    for (int i = 0; i < kChain; ++i) y = add(y, x);
+    backward(sum(y));
+    benchmark::DoNotOptimize(x.grad().data());
+  }
+  st.counters["ns_per_node"] = benchmark::Counter(double(kChain) * double(st.iterations()),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Graph_AddChain_ForwardBackward);
+
+void set_flops(benchmark::State& st, double flops_per_iter) {
+  st.counters["GFLOP/s"] = benchmark::Counter(flops_per_iter * double(st.iterations()) / 1e9,
+                                              benchmark::Counter::kIsRate);
+}
+
+void BM_Raw_Matmul(benchmark::State& st) {
+  const Index n = st.range(0);
+  MatF a = MatF::Random(n, n), b = MatF::Random(n, n), c(n, n);
+  for (auto _ : st) {
+    c.noalias() = a * b;
+    benchmark::DoNotOptimize(c.data());
+  }
+  set_flops(st, 2.0 * double(n) * double(n) * double(n));
+}
+BENCHMARK(BM_Raw_Matmul)->RangeMultiplier(4)->Range(16, 256);
+
+void BM_Graph_Matmul(benchmark::State& st) {
+  const Index n = st.range(0);
+  Var<float> a(MatF::Random(n, n), true), b(MatF::Random(n, n), true);
+  for (auto _ : st) {
+    Var<float> c = matmul(a, b);
+    benchmark::DoNotOptimize(c.value().data());
+  }
+  set_flops(st, 2.0 * double(n) * double(n) * double(n));
+}
+BENCHMARK(BM_Graph_Matmul)->RangeMultiplier(4)->Range(16, 256);
+
+// forward + backward = 3 GEMMs
+void BM_Graph_Matmul_ForwardBackward(benchmark::State& st) {
+  const Index n = st.range(0);
+  Var<float> a(MatF::Random(n, n), true), b(MatF::Random(n, n), true);
+  for (auto _ : st) {
+    backward(matmul(a, b), MatF::Ones(n, n));
+    benchmark::DoNotOptimize(a.grad().data());
+  }
+  set_flops(st, 6.0 * double(n) * double(n) * double(n));
+}
+BENCHMARK(BM_Graph_Matmul_ForwardBackward)->RangeMultiplier(4)->Range(16, 256);
+
+void BM_Graph_Softmax(benchmark::State& st) {
+  const Index n = st.range(0);
+  Var<float> x(MatF::Random(64, n), true);
+  for (auto _ : st) {
+    Var<float> y = softmax(x);
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  st.SetItemsProcessed(st.iterations() * 64 * n);
+}
+BENCHMARK(BM_Graph_Softmax)->RangeMultiplier(4)->Range(16, 1024);
+
+void BM_Graph_Softmax_ForwardBackward(benchmark::State& st) {
+  const Index n = st.range(0);
+  Var<float> x(MatF::Random(64, n), true);
+  const MatF seed = MatF::Random(64, n);
+  for (auto _ : st) {
+    backward(softmax(x), seed);
+    benchmark::DoNotOptimize(x.grad().data());
+  }
+  st.SetItemsProcessed(st.iterations() * 64 * n);
+}
+BENCHMARK(BM_Graph_Softmax_ForwardBackward)->RangeMultiplier(4)->Range(16, 1024);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,79 @@
+#include "core/gradcheck.h"
+
+#include <cmath>
+
+namespace engram {
+
+MatD random_matrix(Index rows, Index cols, Rng& rng, double lo, double hi) {
+  MatD m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(lo, hi);
+  return m;
+}
+
+double check_gradient(const VarFn& f, const std::vector<Var<double>>& inputs,
+                      const GradCheckOptions& opt) {
+  Rng rng(opt.seed, "gradcheck");
+  MatD R;
+  const auto objective = [&]() -> Var<double> {
+    Var<double> y = f(inputs);
+    if (R.size() == 0) R = random_matrix(y.rows(), y.cols(), rng);
+    return sum(mul(y, constant<double>(R)));
+  };
+  for (const auto& x : inputs) {
+    Var<double> v = x;
+    if (v.requires_grad()) v.mutable_grad().resize(0, 0);
+  }
+  backward(objective());
+
+  double diff2 = 0, norm_a = 0, norm_n = 0;
+  NoGradGuard no_grad;
+  for (const auto& x : inputs) {
+    if (!x.requires_grad()) continue;
+    Var<double> v = x;
+    const MatD analytic = v.grad().size() ? v.grad() : MatD::Zero(v.rows(), v.cols());
+    for (Index i = 0; i < v.size(); ++i) {
+      double& e = v.mutable_value().data()[i];
+      const double saved = e;
+      e = saved + opt.eps;
+      const double up = objective().item();
+      e = saved - opt.eps;
+      const double down = objective().item();
+      e = saved;
+      const double numeric = (up - down) / (2 * opt.eps);
+      const double a = analytic.data()[i];
+      diff2 += (a - numeric) * (a - numeric);
+      norm_a += a * a;
+      norm_n += numeric * numeric;
+    }
+  }
+  const double denom = std::sqrt(norm_a) + std::sqrt(norm_n);
+  return std::sqrt(diff2) / std::max(denom, 1e-300);
+}
+
+double check_backward_adds(const VarFn& f, const std::vector<Var<double>>& inputs) {
+  Var<double> y = f(inputs);
+  const Node<double>& node = *y.get();
+  require(static_cast<bool>(node.backward), "check_backward_adds", "the output has no backward (no input requires a gradient)");
+  Rng rng(11, "backward-adds");
+  const MatD g = random_matrix(y.rows(), y.cols(), rng);
+  const size_t k = node.inputs.size();
+  std::vector<MatD> zero(k), filled(k), pattern(k);
+  std::vector<MatD*> gz(k, nullptr), gf(k, nullptr);
+  for (size_t i = 0; i < k; ++i) {
+    if (!node.inputs[i]->requires_grad) continue;
+    const MatD& v = node.inputs[i]->value;
+    zero[i] = MatD::Zero(v.rows(), v.cols());
+    pattern[i] = random_matrix(v.rows(), v.cols(), rng, 1, 2);
+    filled[i] = pattern[i];
+    gz[i] = &zero[i];
+    gf[i] = &filled[i];
+  }
+  node.backward(node, g, GradSpan<double>(gz.data(), k));
+  node.backward(node, g, GradSpan<double>(gf.data(), k));
+  double worst = 0;
+  for (size_t i = 0; i < k; ++i)
+    if (gf[i]) worst = std::max(worst, (filled[i] - (pattern[i] + zero[i])).cwiseAbs().maxCoeff());
+  return worst;
+}
+
+}  // namespace engram

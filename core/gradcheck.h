@@ -1,0 +1,39 @@
+// engram/core/gradcheck.h — the one Jacobian checker, used by every op, module, attention
+// mechanism and addressing stage test (double precision).
+//
+//   REQUIRE(check_gradient(f, {x, y}) < 1e-6);
+//
+// f maps the inputs to a Var of any shape. The checker contracts the output with a fixed
+// random matrix R (L = sum(f(x) * R)), so the whole Jacobian is exercised, and compares the
+// analytic gradient of L with central differences for every element of every input that
+// requires a gradient. It returns the relative error ||a - n|| / max(||a|| + ||n||, tiny).
+#pragma once
+
+#include "core/ops.h"
+#include "core/rng.h"
+
+#include <functional>
+#include <vector>
+
+namespace engram {
+
+using VarFn = std::function<Var<double>(const std::vector<Var<double>>&)>;
+
+struct GradCheckOptions {
+  double eps = 1e-6;        // finite-difference step
+  std::uint64_t seed = 7;   // for the contraction matrix
+};
+
+double check_gradient(const VarFn& f, const std::vector<Var<double>>& inputs,
+                      const GradCheckOptions& opt = {});
+
+// The "backward adds" contract (STYLE.md 4): calls the output node's backward directly with
+// accumulators pre-filled with a non-zero pattern P and returns the largest
+// |acc - (P + contribution)| over all inputs, where the contribution is measured with zeroed
+// accumulators. An op that assigns instead of adding gives a large value.
+double check_backward_adds(const VarFn& f, const std::vector<Var<double>>& inputs);
+
+// A random matrix with entries uniform in [lo, hi).
+MatD random_matrix(Index rows, Index cols, Rng& rng, double lo = -1, double hi = 1);
+
+}  // namespace engram

@@ -1,0 +1,88 @@
+#include "core/module.h"
+
+#include <cmath>
+
+namespace engram {
+
+template <class T>
+Var<T> Module<T>::add_parameter(const std::string& name, Mat<T> init) {
+  for (const auto& p : params_)
+    require(p.name != name, "Module::add_parameter", "parameter '" + name + "' registered twice");
+  Var<T> v(std::move(init), true);
+  params_.push_back({name, v});
+  return v;
+}
+
+template <class T>
+void Module<T>::add_module(const std::string& name, Module& child) {
+  for (const auto& c : children_)
+    require(c.first != name, "Module::add_module", "module '" + name + "' registered twice");
+  children_.emplace_back(name, &child);
+}
+
+template <class T>
+void Module<T>::collect(const std::string& prefix, ParameterList<T>& out) const {
+  for (const auto& p : params_) out.push_back({prefix + p.name, p.var});
+  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", out);
+}
+
+template <class T>
+ParameterList<T> Module<T>::named_parameters() const {
+  ParameterList<T> out;
+  collect("", out);
+  return out;
+}
+
+template <class T>
+std::vector<Var<T>> Module<T>::parameters() const {
+  std::vector<Var<T>> out;
+  for (auto& p : named_parameters()) out.push_back(p.var);
+  return out;
+}
+
+template <class T>
+Index Module<T>::num_parameters() const {
+  Index n = 0;
+  for (const auto& p : named_parameters()) n += p.var.size();
+  return n;
+}
+
+template <class T>
+void Module<T>::set_training(bool on) {
+  training_ = on;
+  for (auto& c : children_) c.second->set_training(on);
+}
+
+template <class T>
+void zero_grad(const ParameterList<T>& params) {
+  for (const auto& p : params) {
+    Var<T> v = p.var;
+    v.zero_grad();
+  }
+}
+
+template <class T>
+double clip_grad_norm(const ParameterList<T>& params, double max_norm) {
+  require(max_norm > 0, "clip_grad_norm", "max_norm must be > 0, got " + std::to_string(max_norm));
+  double sq = 0;
+  for (const auto& p : params)
+    if (p.var.grad().size()) sq += p.var.grad().template cast<double>().squaredNorm();
+  const double norm = std::sqrt(sq);
+  if (norm > max_norm) {
+    const T k = static_cast<T>(max_norm / norm);
+    for (const auto& p : params) {
+      Var<T> v = p.var;
+      if (v.grad().size()) v.mutable_grad() *= k;
+    }
+  }
+  return norm;
+}
+
+template class Module<float>;
+template class Module<double>;
+template void zero_grad(const ParameterList<float>&);
+template void zero_grad(const ParameterList<double>&);
+template double clip_grad_norm(const ParameterList<float>&, double);
+template double clip_grad_norm(const ParameterList<double>&, double);
+
+}  // namespace engram

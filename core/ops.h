@@ -1,0 +1,120 @@
+// engram/core/ops.h — differentiable ops. Each is a free function: it computes its value,
+// captures only what its backward needs and returns a new Var (see core/variable.h for the
+// backward contract). Definitions live in ops_*.cpp, each op's backward beside its forward,
+// instantiated for float and double.
+//
+// Shapes: values are 2-D. "Rows" are examples/slots/time steps, "cols" are features. Axis 0
+// reduces over rows (result [1 x c]); axis 1 reduces over cols (result [r x 1]).
+// Elementwise binary ops broadcast numpy-style in 2-D: each dimension must match or be 1.
+#pragma once
+
+#include "core/variable.h"
+
+#include <vector>
+
+namespace engram {
+
+class Rng;
+
+// ---- linear algebra ------------------------------------------------------------------------
+// a: [n x k]  b: [k x m]  -> [n x m]
+template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b);
+// a: [n x k]  b: [m x k]  -> a b^T: [n x m]  (saves a transpose in attention scores)
+template <class T> Var<T> matmul_nt(const Var<T>& a, const Var<T>& b);
+// u, v: vectors (any orientation) of n and m elements -> u v^T: [n x m]
+template <class T> Var<T> outer(const Var<T>& u, const Var<T>& v);
+// x: [r x c] -> [c x r]
+template <class T> Var<T> transpose(const Var<T>& x);
+
+// ---- elementwise, broadcasting -------------------------------------------------------------
+template <class T> Var<T> add(const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> sub(const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> mul(const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> div(const Var<T>& a, const Var<T>& b);
+// with a scalar constant
+template <class T> Var<T> add_scalar(const Var<T>& x, T s);
+template <class T> Var<T> scale(const Var<T>& x, T s);
+// s - x (e.g. 1 - gate)
+template <class T> Var<T> rsub_scalar(const Var<T>& x, T s);
+
+template <class T> Var<T> operator+(const Var<T>& a, const Var<T>& b) { return add(a, b); }
+template <class T> Var<T> operator-(const Var<T>& a, const Var<T>& b) { return sub(a, b); }
+template <class T> Var<T> operator*(const Var<T>& a, const Var<T>& b) { return mul(a, b); }
+template <class T> Var<T> operator/(const Var<T>& a, const Var<T>& b) { return div(a, b); }
+template <class T> Var<T> operator+(const Var<T>& x, T s) { return add_scalar(x, s); }
+template <class T> Var<T> operator*(const Var<T>& x, T s) { return scale(x, s); }
+template <class T> Var<T> operator*(T s, const Var<T>& x) { return scale(x, s); }
+template <class T> Var<T> operator-(T s, const Var<T>& x) { return rsub_scalar(x, s); }
+
+// ---- elementwise, unary --------------------------------------------------------------------
+template <class T> Var<T> neg(const Var<T>& x);
+template <class T> Var<T> operator-(const Var<T>& x) { return neg(x); }
+template <class T> Var<T> exp(const Var<T>& x);
+template <class T> Var<T> log(const Var<T>& x);            // x > 0
+template <class T> Var<T> sqrt(const Var<T>& x);           // x > 0 for a finite gradient
+template <class T> Var<T> pow(const Var<T>& x, T p);       // x^p; x > 0 unless p is an integer
+template <class T> Var<T> abs(const Var<T>& x);            // gradient sign(x), 0 at 0
+template <class T> Var<T> tanh(const Var<T>& x);
+template <class T> Var<T> sigmoid(const Var<T>& x);
+template <class T> Var<T> relu(const Var<T>& x);           // gradient 0 at 0
+template <class T> Var<T> softplus(const Var<T>& x);       // log(1 + e^x), stable
+// oneplus(x) = 1 + softplus(x) (NTM/DNC key strengths and sharpening)
+template <class T> Var<T> oneplus(const Var<T>& x);
+
+// ---- reductions ----------------------------------------------------------------------------
+template <class T> Var<T> sum(const Var<T>& x);                 // -> [1 x 1]
+template <class T> Var<T> sum(const Var<T>& x, int axis);       // axis 0 -> [1 x c]; 1 -> [r x 1]
+template <class T> Var<T> mean(const Var<T>& x);
+template <class T> Var<T> mean(const Var<T>& x, int axis);
+// max along an axis; the gradient is routed to the first arg-max of each row/col.
+template <class T> Var<T> max(const Var<T>& x, int axis);
+
+// ---- normalizers over each row, with inverse temperature beta ------------------------------
+// softmax(beta * x) per row: [r x c] -> [r x c]
+template <class T> Var<T> softmax(const Var<T>& x, T beta = T(1));
+// log softmax(beta * x) per row
+template <class T> Var<T> log_softmax(const Var<T>& x, T beta = T(1));
+// (1/beta) log sum_j exp(beta * x_ij) per row: [r x c] -> [r x 1]
+template <class T> Var<T> logsumexp(const Var<T>& x, T beta = T(1));
+
+// ---- shape ---------------------------------------------------------------------------------
+// axis 0 stacks rows (all must share cols), axis 1 stacks cols (all must share rows)
+template <class T> Var<T> concat(const std::vector<Var<T>>& xs, int axis);
+template <class T> Var<T> slice_rows(const Var<T>& x, Index start, Index count);
+template <class T> Var<T> slice_cols(const Var<T>& x, Index start, Index count);
+// same elements, row-major order kept: [r x c] -> [rows x cols], r*c == rows*cols
+template <class T> Var<T> reshape(const Var<T>& x, Index rows, Index cols);
+// table: [V x d], idx: n ids in [0, V) -> [n x d]. The backward scatter-adds into the n
+// selected rows only (a sparse gradient: cost O(n d), not O(V d)).
+template <class T> Var<T> gather_rows(const Var<T>& table, const std::vector<int>& idx);
+
+// ---- similarity and location ---------------------------------------------------------------
+// a: [r x c], b: [r x c] or [1 x c] (broadcast to every row) -> [r x 1]
+//   cos_i = a_i . b_i / (max(|a_i|, eps) * max(|b_i|, eps))
+template <class T> Var<T> cosine_similarity(const Var<T>& a, const Var<T>& b, T eps = T(1e-8));
+// Circular 1-D convolution for location-based shifts (NTM):
+// w: [1 x N] weighting, s: [1 x K] shift distribution over offsets -(K-1)/2 .. (K-1)/2
+// (K odd, K <= N) -> [1 x N], out_i = sum_j w_{(i - j + (K-1)/2) mod N} s_j
+template <class T> Var<T> circular_conv(const Var<T>& w, const Var<T>& s);
+
+// ---- layers --------------------------------------------------------------------------------
+// Per-row normalization: (x - mean) / sqrt(var + eps) * gamma + beta,
+// x: [r x c], gamma, beta: [1 x c]
+template <class T>
+Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T eps = T(1e-5));
+// Inverted dropout: in training, zero each element with probability p and scale the rest by
+// 1/(1-p); in evaluation, the identity. The mask comes from `rng`.
+template <class T> Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng);
+
+// ---- losses (each -> [1 x 1], the mean over rows/elements) --------------------------------
+// logits: [n x C], targets: n class ids in [0, C)
+template <class T> Var<T> cross_entropy(const Var<T>& logits, const std::vector<int>& targets);
+// logits, targets: same shape, targets in [0, 1]
+template <class T> Var<T> bce_with_logits(const Var<T>& logits, const std::type_identity_t<Mat<T>>& targets);
+// pred, target: same shape
+template <class T> Var<T> mse(const Var<T>& pred, const std::type_identity_t<Mat<T>>& target);
+
+// A constant (no gradient) leaf.
+template <class T> Var<T> constant(std::type_identity_t<Mat<T>> value) { return Var<T>(std::move(value), false); }
+
+}  // namespace engram

@@ -1,0 +1,138 @@
+// sum, mean, max (with arg-max routing), softmax, log_softmax, logsumexp
+#include "core/ops_detail.h"
+
+namespace engram {
+
+namespace {
+void check_axis(int axis, const char* op) {
+  require(axis == 0 || axis == 1, op, "axis must be 0 (over rows) or 1 (over cols), got " +
+                                          std::to_string(axis));
+}
+
+// Row-wise softmax of beta * X, stable.
+template <class T>
+Mat<T> softmax_rows(const Mat<T>& X, T beta) {
+  Mat<T> Z = beta * X;
+  Z.colwise() -= Z.rowwise().maxCoeff();
+  Z = Z.array().exp();
+  Z.array().colwise() /= Z.rowwise().sum().array();
+  return Z;
+}
+}  // namespace
+
+template <class T>
+Var<T> sum(const Var<T>& x) {
+  Mat<T> out(1, 1);
+  out(0, 0) = x.value().sum();
+  return Var<T>::make(std::move(out), {x},
+      [](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (gin[0]) gin[0]->array() += g(0, 0);
+      }, "sum");
+}
+
+template <class T>
+Var<T> sum(const Var<T>& x, int axis) {
+  check_axis(axis, "sum");
+  Mat<T> out = axis == 0 ? Mat<T>(x.value().colwise().sum()) : Mat<T>(x.value().rowwise().sum());
+  return Var<T>::make(std::move(out), {x},
+      [axis](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        if (axis == 0) gin[0]->rowwise() += g.row(0);   // g: [1 x c]
+        else gin[0]->colwise() += g.col(0);             // g: [r x 1]
+      }, "sum_axis");
+}
+
+template <class T>
+Var<T> mean(const Var<T>& x) {
+  require(x.size() > 0, "mean", "empty input " + x.shape());
+  return scale(sum(x), T(1) / T(x.size()));
+}
+
+template <class T>
+Var<T> mean(const Var<T>& x, int axis) {
+  check_axis(axis, "mean");
+  const Index n = axis == 0 ? x.rows() : x.cols();
+  require(n > 0, "mean", "empty input " + x.shape());
+  return scale(sum(x, axis), T(1) / T(n));
+}
+
+template <class T>
+Var<T> max(const Var<T>& x, int axis) {
+  check_axis(axis, "max");
+  require(x.size() > 0, "max", "empty input " + x.shape());
+  const Mat<T>& X = x.value();
+  const Index n = axis == 0 ? X.cols() : X.rows();
+  std::vector<Index> arg(static_cast<size_t>(n));
+  Mat<T> out = axis == 0 ? Mat<T>(1, n) : Mat<T>(n, 1);
+  for (Index i = 0; i < n; ++i) {
+    Index a;
+    if (axis == 0) out(0, i) = X.col(i).maxCoeff(&a);
+    else out(i, 0) = X.row(i).maxCoeff(&a);
+    arg[static_cast<size_t>(i)] = a;
+  }
+  return Var<T>::make(std::move(out), {x},
+      [axis, arg = std::move(arg)](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        for (size_t i = 0; i < arg.size(); ++i) {
+          const Index ii = static_cast<Index>(i);
+          if (axis == 0) (*gin[0])(arg[i], ii) += g(0, ii);
+          else (*gin[0])(ii, arg[i]) += g(ii, 0);
+        }
+      }, "max");
+}
+
+template <class T>
+Var<T> softmax(const Var<T>& x, T beta) {
+  // y = softmax(beta x) per row; dx = beta * y * (g - rowsum(g * y))
+  return Var<T>::make(softmax_rows(x.value(), beta), {x},
+      [beta](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        const Mat<T>& Y = self.value;
+        const auto dot = (g.array() * Y.array()).rowwise().sum().eval();   // [r x 1]
+        gin[0]->array() += beta * Y.array() * (g.array().colwise() - dot);
+      }, "softmax");
+}
+
+template <class T>
+Var<T> log_softmax(const Var<T>& x, T beta) {
+  Mat<T> Z = beta * x.value();
+  const auto m = Z.rowwise().maxCoeff().eval();
+  Z.colwise() -= m;
+  const auto lse = Z.array().exp().rowwise().sum().log().eval();
+  Z.array().colwise() -= lse;
+  // y = log softmax(beta x); dx = beta * (g - softmax * rowsum(g))
+  return Var<T>::make(std::move(Z), {x},
+      [beta](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        const auto gs = g.rowwise().sum().eval();
+        gin[0]->array() += beta * (g.array() - self.value.array().exp().colwise() * gs.array());
+      }, "log_softmax");
+}
+
+template <class T>
+Var<T> logsumexp(const Var<T>& x, T beta) {
+  require(beta > T(0), "logsumexp", "beta must be > 0, got " + std::to_string(beta));
+  const Mat<T>& X = x.value();
+  const auto m = X.rowwise().maxCoeff().eval();
+  Mat<T> out = m + ((beta * (X.colwise() - m)).array().exp().rowwise().sum().log() / beta).matrix();
+  // d/dx_j (1/beta) log sum exp(beta x) = softmax(beta x)_j
+  return Var<T>::make(std::move(out), {x},
+      [beta](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        gin[0]->array() += softmax_rows(self.inputs[0]->value, beta).array().colwise() * g.col(0).array();
+      }, "logsumexp");
+}
+
+#define INST(T)                                       \
+  template Var<T> sum(const Var<T>&);                 \
+  template Var<T> sum(const Var<T>&, int);            \
+  template Var<T> mean(const Var<T>&);                \
+  template Var<T> mean(const Var<T>&, int);           \
+  template Var<T> max(const Var<T>&, int);            \
+  template Var<T> softmax(const Var<T>&, T);          \
+  template Var<T> log_softmax(const Var<T>&, T);      \
+  template Var<T> logsumexp(const Var<T>&, T);
+ENGRAM_INSTANTIATE_FLOAT_DOUBLE(INST)
+#undef INST
+
+}  // namespace engram
