@@ -1,0 +1,76 @@
+// Registration of the built-in tasks and models: each reads its config section, validates it
+// and builds the component.
+#include "experiments/problem.h"
+#include "experiments/tasks/kv_retrieval.h"
+#include "networks/kv_attention.h"
+
+namespace engram::experiments {
+
+namespace {
+
+class KvAttentionModel : public Model {
+ public:
+  KvAttentionModel(const networks::KvAttentionOptions& o, const KvRetrievalTask& task, Rng& rng)
+      : net_(o, rng), task_(task) {
+    add_module("net", net_);
+  }
+  Var<float> loss(std::uint64_t id, Rng&) const override {
+    const KvExample e = task_.train_example(id);
+    return cross_entropy(net_.logits(e.keys, e.values, e.query), {e.target});
+  }
+  Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
+    require(split == "val", "kv_attention", "unknown split '" + split + "'");
+    const auto& val = task_.val();
+    std::vector<double> losses(val.size());
+    std::vector<int> correct(val.size());
+    NoGradGuard no_grad;
+    pool.parallel_for(static_cast<Index>(val.size()), [&](Index i) {
+      NoGradGuard worker_no_grad;  // the flag is per thread
+      const KvExample& e = val[static_cast<size_t>(i)];
+      Var<float> z = net_.logits(e.keys, e.values, e.query);
+      losses[static_cast<size_t>(i)] = cross_entropy(z, {e.target}).item();
+      Index arg;
+      z.value().row(0).maxCoeff(&arg);
+      correct[static_cast<size_t>(i)] = arg == e.target;
+    });
+    double l = 0, c = 0;
+    for (size_t i = 0; i < val.size(); ++i) l += losses[i], c += correct[i];
+    return {{"loss", l / double(val.size())}, {"accuracy", c / double(val.size())}};
+  }
+
+ private:
+  networks::KvAttention net_;
+  const KvRetrievalTask& task_;
+};
+
+const bool kv_task_registered = tasks().add(
+    "kv_retrieval", "recall the value of a noisy key among stored key-value pairs (generated)",
+    [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
+      KvRetrievalOptions o;
+      o.pairs = static_cast<int>(cfg.integer("pairs", 8, 1, 100000));
+      o.key_dim = static_cast<int>(cfg.integer("key_dim", 16, 1, 100000));
+      o.classes = static_cast<int>(cfg.integer("classes", 10, 2, 1000000));
+      o.noise = cfg.number("noise", 0.4, 0.0, 100.0);
+      o.val_size = static_cast<int>(cfg.integer("val_size", 512, 1, 10000000));
+      cfg.finish();
+      return std::make_unique<KvRetrievalTask>(o, rng);
+    });
+
+const bool kv_model_registered = models().add(
+    "kv_attention", "scaled dot-product attention over key-value pairs with learned projections",
+    [](Section& cfg, const Task& task, Rng& rng) -> std::unique_ptr<Model> {
+      const auto& kv = require_family<KvRetrievalTask>(task, "kv_attention", "kv_retrieval");
+      networks::KvAttentionOptions o;
+      o.key_dim = kv.options().key_dim;
+      o.classes = kv.options().classes;
+      o.hidden = cfg.integer("hidden", 32, 1, 100000);
+      cfg.finish();
+      return std::make_unique<KvAttentionModel>(o, kv, rng);
+    });
+
+}  // namespace
+
+// Referenced by the runner so that the linker keeps this file's registrations.
+void register_builtins() { (void)kv_task_registered; (void)kv_model_registered; }
+
+}  // namespace engram::experiments

@@ -1,0 +1,215 @@
+#include "experiments/cli.h"
+
+#include "experiments/compare.h"
+#include "experiments/optim_config.h"
+#include "experiments/runner.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <iomanip>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace engram::experiments {
+
+void register_builtins();
+
+namespace {
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("engram") : p.string();
+}
+
+// Runs each override list as `engram run CONFIG <overrides>` in a worker process, at most
+// `jobs` at a time. Returns the worst exit status.
+int run_multirun(const std::string& config, const std::vector<std::vector<std::string>>& combos,
+                 const std::string& runs_root, int jobs, std::ostream& out, std::ostream& err) {
+  const std::string exe = self_exe();
+  std::vector<pid_t> running;
+  int worst = 0;
+  size_t next = 0, done = 0;
+  const auto wait_one = [&] {
+    int status = 0;
+    const pid_t pid = ::wait(&status);
+    if (pid < 0) return;
+    running.erase(std::remove(running.begin(), running.end(), pid), running.end());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    worst = std::max(worst, code);
+    ++done;
+  };
+  out << "multirun: " << combos.size() << " runs, " << jobs << " worker process" << (jobs > 1 ? "es" : "") << "\n" << std::flush;
+  while (next < combos.size() || !running.empty()) {
+    if (next < combos.size() && static_cast<int>(running.size()) < jobs) {
+      std::vector<std::string> args{exe, "run", config, "--runs-root", runs_root, "--no-progress"};
+      for (const auto& o : combos[next]) args.push_back(o);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      pid_t pid;
+      if (::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+        err << "engram: cannot start a worker process\n";
+        return 1;
+      }
+      running.push_back(pid);
+      ++next;
+    } else {
+      wait_one();
+    }
+  }
+  (void)done;
+  return worst;
+}
+
+void print_runs(const std::vector<RunRecord>& runs, std::ostream& out) {
+  out << std::left << std::setw(30) << "id" << std::setw(20) << "experiment" << std::setw(12) << "status"
+      << std::setw(22) << "started" << "summary\n";
+  for (const auto& r : runs) {
+    std::ostringstream s;
+    int shown = 0;
+    for (const auto& [k, v] : r.summary)
+      if (k.rfind("final/", 0) == 0 && shown++ < 3) s << k.substr(6) << "=" << std::setprecision(4) << v << " ";
+    out << std::left << std::setw(30) << r.id << std::setw(20) << r.experiment << std::setw(12) << r.status
+        << std::setw(22) << r.started << s.str() << "\n";
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> parse_params(const std::vector<std::string>& kvs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : kvs) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError("--param '" + kv + "': expected key=value");
+    out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"engram: memory-augmented networks and associative memory"};
+  app.require_subcommand(1);
+  std::string runs_root = "runs";
+  app.add_option("--runs-root", runs_root, "folder of run directories and index.sqlite")->capture_default_str();
+
+  // run
+  auto* run = app.add_subcommand("run", "run an experiment config; prints the run directory last");
+  std::string config, out_dir, resume;
+  std::vector<std::string> overrides;
+  bool multirun = false, no_progress = false;
+  int jobs = 1;
+  run->add_option("config", config, "experiment config (YAML)");
+  run->add_option("overrides", overrides, "key.sub=value, +key=value; with -m, a=1,2,3 sweeps");
+  run->add_flag("-m,--multirun", multirun, "expand comma-separated override values into a sweep");
+  run->add_option("--jobs", jobs, "worker processes for -m")->check(CLI::Range(1, 256));
+  run->add_option("--out", out_dir, "run directory (default: RUNS_ROOT/<experiment>/<time>-<hash>)");
+  run->add_option("--resume", resume, "continue the run in this directory from its last checkpoint");
+  run->add_flag("--no-progress", no_progress, "no progress bar or periodic lines");
+  run->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
+
+  // ls / show / compare
+  auto* ls = app.add_subcommand("ls", "list runs in the index");
+  std::string f_experiment, f_status;
+  std::vector<std::string> f_params;
+  for (auto* sc : {ls}) {
+    sc->add_option("--experiment", f_experiment, "only this experiment");
+    sc->add_option("--status", f_status, "running | completed | failed | interrupted");
+    sc->add_option("--param", f_params, "key=value that runs must have (repeatable)");
+    sc->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
+  }
+  auto* show = app.add_subcommand("show", "show one run: its record and summary");
+  std::string show_run;
+  show->add_option("run", show_run, "run id, id prefix or directory")->required();
+  show->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
+  auto* cmp = app.add_subcommand("compare", "table of metrics grouped by parameters, mean and std over seeds");
+  CompareOptions copt;
+  std::string c_status = "completed";
+  cmp->add_option("--experiment", f_experiment, "only this experiment");
+  cmp->add_option("--status", c_status, "only runs with this status (default completed)");
+  cmp->add_option("--param", f_params, "key=value that runs must have (repeatable)");
+  cmp->add_option("--by", copt.group_by, "parameter keys to group by (repeatable)");
+  cmp->add_option("--metric", copt.metrics, "summary metrics to show (default all)");
+  cmp->add_option("--format", copt.format, "markdown | csv")->check(CLI::IsMember({"markdown", "csv"}));
+  cmp->add_option("--precision", copt.precision, "digits")->check(CLI::Range(0, 12));
+  cmp->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
+
+  // list
+  auto* list = app.add_subcommand("list", "registered names of a kind, one per line");
+  std::string kind;
+  list->add_option("kind", kind, "tasks | models | optimizers | schedules")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "engram: " << e.what() << "\n";
+    return 2;
+  }
+
+  try {
+    if (*run) {
+      if (resume.empty() && config.empty()) throw ConfigError("engram run: give a CONFIG file (or --resume RUN_DIR)");
+      if (multirun) {
+        if (!resume.empty() || !out_dir.empty()) throw ConfigError("engram run -m: --resume and --out apply to single runs");
+        const auto combos = expand_multirun(overrides);
+        for (const auto& c : combos) {  // validate every combination before starting any
+          Config cfg = Config::load(config, c);
+          build_problem(cfg);
+        }
+        return run_multirun(config, combos, runs_root, jobs, out, err);
+      }
+      install_interrupt_handlers();
+      RunRequest req{config, overrides, out_dir, runs_root, resume, !no_progress};
+      const RunOutcome o = run_experiment(req, out);
+      out << o.dir << "\n";
+      return o.exit_code;
+    }
+    if (*ls || *cmp) {
+      ResultsIndex index(runs_root + "/index.sqlite");
+      RunFilter f{f_experiment, *cmp ? c_status : f_status, parse_params(f_params)};
+      const auto runs = index.list(f);
+      if (*ls) print_runs(runs, out);
+      else out << compare_runs(runs, copt);
+      return 0;
+    }
+    if (*show) {
+      ResultsIndex index(runs_root + "/index.sqlite");
+      const auto r = index.get(show_run);
+      if (!r) throw ConfigError("engram show: no run '" + show_run + "' in " + runs_root + "/index.sqlite");
+      nlohmann::json j = *r;
+      out << j.dump(2) << "\n";
+      return 0;
+    }
+    if (*list) {
+      register_builtins();
+      std::vector<std::pair<std::string, std::string>> rows;
+      if (kind == "tasks") for (const auto& e : tasks().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "models") for (const auto& e : models().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "optimizers") for (const auto& n : optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
+      else if (kind == "schedules") for (const auto& n : schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
+      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, optimizers, schedules");
+      for (const auto& [n, d] : rows) out << std::left << std::setw(20) << n << " " << d << "\n";
+      return 0;
+    }
+  } catch (const ConfigError& e) {
+    err << "engram: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "engram: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace engram::experiments

@@ -1,0 +1,41 @@
+// engram/experiments/runner.h — one experiment run, from config file to indexed results.
+#pragma once
+
+#include "experiments/results_index.h"
+#include "experiments/trainer.h"
+
+#include <ostream>
+
+namespace engram::experiments {
+
+struct RunRequest {
+  std::string config;                      // config file (ignored when resuming)
+  std::vector<std::string> overrides;      // key=value / +key=value
+  std::string out;                         // run directory; empty = default under runs_root
+  std::string runs_root = "runs";          // holds index.sqlite and the default run directories
+  std::string resume;                      // run directory to continue
+  bool progress = true;                    // progress bar / periodic lines on `out`
+  // Acts as if Ctrl-C arrived right after this step (0 = never): for tests of resumption.
+  std::uint64_t interrupt_after_step = 0;
+};
+
+struct RunOutcome {
+  std::string dir;
+  std::string status;   // completed | stopped_early | interrupted | failed
+  int exit_code = 0;    // 0 completed/stopped early, 1 failed, 130 interrupted
+  TrainResult result;
+};
+
+// Validates the whole config (task, model, trainer) before anything is written; a config
+// problem throws ConfigError and leaves no run behind.
+RunOutcome run_experiment(const RunRequest& req, std::ostream& out);
+
+// The task and model of a config, built and validated (used by run_experiment, and by tests).
+struct Built {
+  std::unique_ptr<Task> task;
+  std::unique_ptr<Model> model;
+  TrainerOptions trainer;
+};
+Built build_problem(Config& cfg);
+
+}  // namespace engram::experiments

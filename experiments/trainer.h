@@ -1,0 +1,104 @@
+// engram/experiments/trainer.h — the training loop every experiment runs through.
+//
+//   trainer:
+//     steps: 600            # or epochs: N (finite training sets only)
+//     batch: 32
+//     threads: 2            # results do not depend on it
+//     eval_every: 50        # steps between evaluations (and checkpoints)
+//     log_every: 10         # steps between train/loss records
+//     clip_norm: 10         # global gradient norm clip (0 = off)
+//     warmup: 0             # linear warm-up steps
+//     optimizer: {name: adam, lr: 0.003}
+//     schedule: {name: constant}
+//     early_stopping: {metric: val/loss, mode: min, patience: 0}   # patience 0 = off
+//
+// Determinism: the examples of step s and the randomness of example i of step s derive from
+// (seed, s, i) only, so a run resumed from a checkpoint continues with exactly the numbers the
+// uninterrupted run would have produced, whatever the thread count.
+#pragma once
+
+#include "core/optim.h"
+#include "core/schedule.h"
+#include "experiments/problem.h"
+#include "experiments/run_dir.h"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+
+namespace engram::experiments {
+
+struct TrainerOptions {
+  std::uint64_t steps = 0;
+  std::uint64_t batch = 32;
+  int threads = 1;
+  std::uint64_t eval_every = 100;
+  std::uint64_t log_every = 10;
+  double clip_norm = 0;
+  std::uint64_t warmup = 0;
+  std::string stop_metric = "val/loss";  // also selects the best checkpoint
+  std::string stop_mode = "min";
+  std::uint64_t patience = 0;
+};
+
+// Reads the `trainer` section (all of it: the optimizer and schedule sub-sections are read by
+// Trainer's constructor).
+TrainerOptions read_trainer_options(Section cfg, const Task& task);
+
+struct TrainProgress {
+  std::uint64_t step, total;
+  double loss;            // latest train loss (batch mean)
+  const Metrics* eval;    // non-null right after an evaluation
+};
+
+struct TrainResult {
+  std::string status;     // completed | stopped_early | interrupted | failed
+  std::uint64_t step = 0;
+  Metrics final_metrics;  // last evaluation ("val/accuracy", ...)
+  Metrics best_metrics;   // evaluation at the best step
+  std::uint64_t best_step = 0;
+  std::string message;    // why it stopped, for failed/interrupted
+  double seconds = 0;
+};
+
+// Set by SIGINT/SIGTERM (see install_interrupt_handlers) or by request_interrupt(); the trainer
+// checks it after every step, writes a checkpoint and returns "interrupted".
+void install_interrupt_handlers();
+void request_interrupt();
+void clear_interrupt();
+bool interrupt_requested();
+
+class Trainer {
+ public:
+  Trainer(Model& model, const Task& task, TrainerOptions opt, Section trainer_cfg, RunDir& dir,
+          std::uint64_t seed);
+  // resume = continue from dir's checkpoints/last.ck.
+  TrainResult run(bool resume);
+  std::function<void(const TrainProgress&)> on_progress;
+
+ private:
+  std::vector<std::uint64_t> batch_ids(std::uint64_t step);
+  void save_checkpoint(const std::string& which, std::uint64_t step);
+  void load_checkpoint(std::uint64_t& step);
+
+  Model& model_;
+  const Task& task_;
+  TrainerOptions opt_;
+  RunDir& dir_;
+  std::uint64_t seed_;
+  ParameterList<float> params_;
+  std::unique_ptr<Optimizer<float>> optimizer_;
+  std::shared_ptr<const LrSchedule> schedule_;
+  // state that checkpoints carry besides parameters and optimizer
+  double best_value_ = 0;
+  bool have_best_ = false;
+  std::uint64_t best_step_ = 0, bad_evals_ = 0;
+  double running_loss_ = 0;
+  std::uint64_t running_count_ = 0;
+  Metrics best_metrics_, last_metrics_;
+  // epoch order cache
+  std::uint64_t cached_epoch_ = ~0ULL;
+  std::vector<int> order_;
+};
+
+}  // namespace engram::experiments

@@ -1,0 +1,263 @@
+// The experiment engine end to end: reproducibility, resumption, failure handling, bad input.
+#include "core/checkpoint.h"
+#include "experiments/cli.h"
+#include "experiments/results_index.h"
+#include "experiments/runner.h"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace engram;
+using namespace engram::experiments;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("engram-engine-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const char* kConfig = R"(name: kvtest
+seed: 3
+task: {name: kv_retrieval, pairs: 6, key_dim: 8, classes: 5, noise: 0.3, val_size: 64}
+model: {name: kv_attention, hidden: 16}
+trainer:
+  steps: 80
+  batch: 8
+  threads: 1
+  eval_every: 20
+  log_every: 5
+  clip_norm: 5
+  optimizer: {name: adam, lr: 0.01}
+  schedule: {name: step, every: 30, gamma: 0.5}
+)";
+
+fs::path write_config(const TempDir& d, const std::string& text = kConfig, const std::string& name = "kv.yaml") {
+  const fs::path p = d.path / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+RunOutcome run(const TempDir& d, const std::string& out, std::vector<std::string> overrides = {},
+               std::uint64_t interrupt_after = 0) {
+  RunRequest r;
+  r.config = (d.path / "kv.yaml").string();
+  r.overrides = std::move(overrides);
+  r.out = (d.path / out).string();
+  r.runs_root = (d.path / "runs").string();
+  r.progress = false;
+  r.interrupt_after_step = interrupt_after;
+  std::ostringstream sink;
+  return run_experiment(r, sink);
+}
+
+int cli(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
+  std::vector<char*> argv;
+  static std::string prog = "engram";
+  argv.push_back(prog.data());
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream o, e;
+  const int code = cli_main(static_cast<int>(argv.size()), argv.data(), o, e);
+  if (out) *out = o.str();
+  if (err) *err = e.str();
+  return code;
+}
+
+}  // namespace
+
+TEST_CASE("the same config and seed give identical metrics and checkpoints", "[engine][determinism]") {
+  TempDir d;
+  write_config(d);
+  const auto a = run(d, "a");
+  const auto b = run(d, "b");
+  REQUIRE(a.status == "completed");
+  CHECK(slurp(d.path / "a/metrics.jsonl") == slurp(d.path / "b/metrics.jsonl"));
+  CHECK(slurp(d.path / "a/checkpoints/last.ck") == slurp(d.path / "b/checkpoints/last.ck"));
+  CHECK(slurp(d.path / "a/config.yaml") == slurp(d.path / "b/config.yaml"));
+  // and it learned something: accuracy well above chance (1/5)
+  CHECK(a.result.final_metrics.at("val/accuracy") > 0.6);
+  // another seed gives other numbers
+  run(d, "c", {"seed=4"});
+  CHECK(slurp(d.path / "a/metrics.jsonl") != slurp(d.path / "c/metrics.jsonl"));
+}
+
+TEST_CASE("1 and 2 threads give identical results", "[engine][determinism]") {
+  TempDir d;
+  write_config(d);
+  run(d, "one", {"trainer.threads=1"});
+  run(d, "two", {"trainer.threads=2"});
+  CHECK(slurp(d.path / "one/metrics.jsonl") == slurp(d.path / "two/metrics.jsonl"));
+  CHECK(slurp(d.path / "one/checkpoints/last.ck") == slurp(d.path / "two/checkpoints/last.ck"));
+}
+
+TEST_CASE("a run interrupted halfway and resumed matches the uninterrupted run exactly", "[engine][resume]") {
+  TempDir d;
+  write_config(d);
+  run(d, "full");
+  for (std::uint64_t at : {std::uint64_t{37}, std::uint64_t{40}}) {  // between and at evaluations
+    const std::string name = "cut" + std::to_string(at);
+    const auto cut = run(d, name, {}, at);
+    REQUIRE(cut.status == "interrupted");
+    CHECK(cut.exit_code == 130);
+    CHECK(cut.result.step == at);
+    // resume (from the directory alone: config.yaml is the resolved config)
+    RunRequest r;
+    r.resume = (d.path / name).string();
+    r.runs_root = (d.path / "runs").string();
+    r.progress = false;
+    std::ostringstream sink;
+    const auto resumed = run_experiment(r, sink);
+    REQUIRE(resumed.status == "completed");
+    CHECK(slurp(d.path / name / "metrics.jsonl") == slurp(d.path / "full/metrics.jsonl"));
+    CHECK(slurp(d.path / name / "checkpoints/last.ck") == slurp(d.path / "full/checkpoints/last.ck"));
+    CHECK(slurp(d.path / name / "checkpoints/best.ck") == slurp(d.path / "full/checkpoints/best.ck"));
+  }
+  ResultsIndex index((d.path / "runs/index.sqlite").string());
+  CHECK(index.get("cut37")->status == "completed");
+}
+
+TEST_CASE("a NaN loss stops the run and keeps the last good checkpoint", "[engine][failure]") {
+  TempDir d;
+  write_config(d);
+  const auto r = run(d, "nan", {"trainer.optimizer={name: sgd, lr: 1e30}", "trainer.clip_norm=0",
+                                "trainer.eval_every=1"});
+  REQUIRE(r.status == "failed");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.result.message, Catch::Contains("NaN") || Catch::Contains("infinite"));
+  CHECK_THAT(r.result.message, Catch::Contains("last.ck"));
+  const Checkpoint ck = Checkpoint::load((d.path / "nan/checkpoints/last.ck").string());
+  const auto st = ck.get_u64s("trainer/state");
+  CHECK(st[0] >= 1);
+  CHECK(st[0] < 80);
+  ResultsIndex index((d.path / "runs/index.sqlite").string());
+  const auto rec = index.get("nan");
+  REQUIRE(rec);
+  CHECK(rec->status == "failed");
+  CHECK_THAT(rec->error, Catch::Contains("loss"));
+}
+
+TEST_CASE("bad input exits with status 2 and names the key and file:line", "[engine][errors]") {
+  TempDir d;
+  const auto cfg = write_config(d).string();
+  const std::string root = (d.path / "runs").string();
+  std::string out, err;
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expect;
+  };
+  std::vector<Case> cases = {
+      {{"run", cfg, "model.hiden=3"}, {"model.hiden", "did you mean model.hidden"}},
+      {{"run", cfg, "trainer.batch=abc"}, {"trainer.batch", "abc"}},
+      {{"run", cfg, "trainer.batch=0"}, {"override 'trainer.batch=0'", "must be in [1, "}},
+      {{"run", cfg, "model.hidden"}, {"model.hidden", "key=value"}},
+      {{"run", (d.path / "missing.yaml").string()}, {"missing.yaml"}},
+      {{"run", cfg, "task.name=kv_retreival"}, {"override 'task.name=kv_retreival'", "did you mean 'kv_retrieval'"}},
+      {{"run", cfg, "trainer.optimizer.name=adamw"}, {"trainer.optimizer.name", "did you mean adam"}},
+      {{"run", cfg, "+trainer.early_stopping={metric: val/acc}"}, {"val/acc", "val/accuracy"}},
+  };
+  for (auto& c : cases) {
+    c.args.push_back("--runs-root");
+    c.args.push_back(root);
+    INFO(c.args[2]);
+    CHECK(cli(c.args, &out, &err) == 2);
+    for (const auto& e : c.expect) CHECK_THAT(err, Catch::Contains(e));
+  }
+  // an unknown key in the file itself names its line
+  write_config(d, std::string(kConfig) + "extra_key: 1\n", "typo.yaml");
+  CHECK(cli({"run", (d.path / "typo.yaml").string(), "--runs-root", root}, &out, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("typo.yaml:14") && Catch::Contains("extra_key"));
+  // a bad value in the file names the file and line of that value
+  std::string bad = kConfig;
+  bad.replace(bad.find("batch: 8"), 8, "batch: -3");
+  write_config(d, bad, "bad.yaml");
+  CHECK(cli({"run", (d.path / "bad.yaml").string(), "--runs-root", root}, &out, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("bad.yaml:7") && Catch::Contains("trainer.batch") && Catch::Contains("-3"));
+  // nothing was recorded as a successful run
+  if (fs::exists(d.path / "runs/index.sqlite")) {
+    ResultsIndex index((d.path / "runs/index.sqlite").string());
+    CHECK(index.list({"", "completed", {}}).empty());
+  }
+}
+
+TEST_CASE("engram list prints registered names with descriptions", "[engine][cli]") {
+  std::string out;
+  CHECK(cli({"list", "tasks"}, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("kv_retrieval"));
+  CHECK(cli({"list", "models"}, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("kv_attention"));
+  CHECK(cli({"list", "optimizers"}, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("rmsprop"));
+  std::string err;
+  CHECK(cli({"list", "widgets"}, &out, &err) == 2);
+}
+
+#ifdef ENGRAM_BINARY
+TEST_CASE("multirun runs the cartesian product in worker processes; compare groups it", "[engine][multirun]") {
+  TempDir d;
+  const auto cfg = write_config(d).string();
+  const std::string root = (d.path / "runs").string();
+  const std::string cmd = std::string(ENGRAM_BINARY) + " run -m " + cfg + " seed=0,1 model.hidden=8,16 --jobs 2 --runs-root " +
+                          root + " > " + (d.path / "out.txt").string() + " 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  ResultsIndex index(root + "/index.sqlite");
+  const auto runs = index.list({"kvtest", "completed", {}});
+  CHECK(runs.size() == 4);
+  CHECK(index.list({"kvtest", "completed", {{"model.hidden", "16"}, {"seed", "1"}}}).size() == 1);
+  std::string out;
+  CHECK(cli({"compare", "--runs-root", root, "--by", "model.hidden", "--metric", "final/val/accuracy"}, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("model.hidden") && Catch::Contains("| 8 ") && Catch::Contains("| 16 "));
+  CHECK(cli({"compare", "--runs-root", root, "--by", "model.hidden", "--format", "csv"}, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("final/val/accuracy_mean"));
+  CHECK(cli({"ls", "--runs-root", root, "--param", "model.hidden=8"}, &out) == 0);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 3);  // header + 2 runs
+}
+
+TEST_CASE("SIGINT writes a checkpoint and exits cleanly", "[engine][signal]") {
+  TempDir d;
+  const auto cfg = write_config(d).string();
+  const std::string out_dir = (d.path / "long").string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::freopen("/dev/null", "w", stdout);
+    ::execl(ENGRAM_BINARY, ENGRAM_BINARY, "run", cfg.c_str(), "trainer.steps=100000000", "trainer.eval_every=10",
+            "--out", out_dir.c_str(), "--runs-root", (d.path / "runs").string().c_str(), "--no-progress",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // wait until the run has written its first checkpoint, then interrupt it
+  for (int i = 0; i < 600 && !fs::exists(out_dir + "/checkpoints/last.ck"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(fs::exists(out_dir + "/checkpoints/last.ck"));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  const Checkpoint ck = Checkpoint::load(out_dir + "/checkpoints/last.ck");
+  CHECK(ck.get_u64s("trainer/state")[0] > 0);
+  CHECK_THAT(slurp(out_dir + "/summary.json"), Catch::Contains("interrupted"));
+  ResultsIndex index((d.path / "runs/index.sqlite").string());
+  CHECK(index.get("long")->status == "interrupted");
+}
+#endif
