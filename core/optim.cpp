@@ -9,21 +9,15 @@ namespace engram {
 namespace {
 
 // "1.5", "1e-08", "nan": short, and exact enough for a message.
-std::string num(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 void require_lr(double lr, const char* where) {
-  require(lr > 0 && std::isfinite(lr), where, "lr must be > 0 and finite, got " + num(lr));
+  require(lr > 0 && std::isfinite(lr), where, "lr must be > 0 and finite, got " + num_str(lr));
 }
 void require_nonneg(double x, const char* where, const char* option) {
   require(x >= 0 && std::isfinite(x), where,
-          std::string(option) + " must be >= 0 and finite, got " + num(x));
+          std::string(option) + " must be >= 0 and finite, got " + num_str(x));
 }
 void require_unit(double x, const char* where, const char* option) {
-  require(x >= 0 && x < 1, where, std::string(option) + " must be in [0, 1), got " + num(x));
+  require(x >= 0 && x < 1, where, std::string(option) + " must be in [0, 1), got " + num_str(x));
 }
 
 // Each returns the validated options' lr, so that a subclass checks its options (and names
@@ -34,8 +28,8 @@ double validated(const SGDOptions& o) {
   require_nonneg(o.dampening, "SGD", "dampening");
   require_nonneg(o.weight_decay, "SGD", "weight_decay");
   require(!o.nesterov || (o.momentum > 0 && o.dampening == 0), "SGD",
-          "nesterov requires momentum > 0 and dampening == 0, got momentum " + num(o.momentum) +
-              ", dampening " + num(o.dampening));
+          "nesterov requires momentum > 0 and dampening == 0, got momentum " + num_str(o.momentum) +
+              ", dampening " + num_str(o.dampening));
   return o.lr;
 }
 double validated(const AdamOptions& o) {

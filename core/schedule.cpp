@@ -9,14 +9,8 @@ namespace engram {
 
 namespace {
 
-std::string num(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 void require_positive(double x, const char* where, const char* arg) {
-  require(x > 0 && std::isfinite(x), where, std::string(arg) + " must be > 0 and finite, got " + num(x));
+  require(x > 0 && std::isfinite(x), where, std::string(arg) + " must be > 0 and finite, got " + num_str(x));
 }
 
 }  // namespace

@@ -30,6 +30,13 @@ inline std::string shape_str(Index rows, Index cols) {
   return "[" + std::to_string(rows) + " x " + std::to_string(cols) + "]";
 }
 
+// Shortest round-trip-ish text of a number for messages ("0.5", "1e+30").
+inline std::string num_str(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
 // Throws std::invalid_argument("<where>: <what>") when `cond` is false. `where` names the
 // public function (e.g. "matmul"), `what` the actual shapes or values.
 inline void require(bool cond, const char* where, const std::string& what) {

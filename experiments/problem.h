@@ -55,6 +55,18 @@ using ModelFactory = std::function<std::unique_ptr<Model>(Section& cfg, const Ta
 Registry<TaskFactory>& tasks();
 Registry<ModelFactory>& models();
 
+// The factory named by `cfg[key]` in `registry`; an unknown name becomes a ConfigError naming
+// the file:line of the name, the known names and the nearest one.
+template <class Factory>
+Factory lookup_component(const Registry<Factory>& registry, Section& cfg, const std::string& key = "name") {
+  const std::string name = cfg.string(key);
+  try {
+    return registry.get(name);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(cfg.source(key) + ": " + (cfg.path().empty() ? key : cfg.path() + "." + key) + ": " + e.what());
+  }
+}
+
 // For model factories: the task as the family interface the model needs, or a ConfigError
 // naming both ("model 'kv_attention' needs a kv_retrieval task, got 'copy' (sequence)").
 template <class Family>

@@ -24,22 +24,10 @@ Built build_problem(Config& cfg) {
   (void)root.string("description", "");
   Built b;
   Section task_cfg = root.section("task");
-  const std::string task_name = task_cfg.string("name");
-  if (!tasks().contains(task_name))
-    throw ConfigError(task_cfg.source("name") + ": task.name: " + [&] {
-      try { tasks().get(task_name); } catch (const std::exception& e) { return std::string(e.what()); }
-      return std::string();
-    }());
-  b.task = tasks().get(task_name)(task_cfg, Rng(seed, "task"));
+  b.task = lookup_component(tasks(), task_cfg)(task_cfg, Rng(seed, "task"));
   Section model_cfg = root.section("model");
-  const std::string model_name = model_cfg.string("name");
-  if (!models().contains(model_name))
-    throw ConfigError(model_cfg.source("name") + ": model.name: " + [&] {
-      try { models().get(model_name); } catch (const std::exception& e) { return std::string(e.what()); }
-      return std::string();
-    }());
   Rng model_rng(seed, "model");
-  b.model = models().get(model_name)(model_cfg, *b.task, model_rng);
+  b.model = lookup_component(models(), model_cfg)(model_cfg, *b.task, model_rng);
   b.trainer = read_trainer_options(root.section("trainer"), *b.task);
   return b;
 }
