@@ -77,6 +77,14 @@ template <class T> Var<T> log_softmax(const Var<T>& x, T beta = T(1));
 // (1/beta) log sum_j exp(beta * x_ij) per row: [r x c] -> [r x 1]
 template <class T> Var<T> logsumexp(const Var<T>& x, T beta = T(1));
 
+// sparsemax per row (Martins & Astudillo 2016): the Euclidean projection of each row onto the
+// probability simplex; sparse weights that sum to 1. Entries of -inf get weight 0.
+template <class T> Var<T> sparsemax(const Var<T>& x);
+// x with `value` where mask != 0 (no gradient there). mask: x's shape, [1 x c] (same mask for
+// every row, e.g. padding) or [r x 1]. masked_fill(scores, mask, -inf) before softmax gives
+// masked positions exactly zero weight.
+template <class T> Var<T> masked_fill(const Var<T>& x, const std::type_identity_t<Mat<T>>& mask, T value);
+
 // ---- shape ---------------------------------------------------------------------------------
 // axis 0 stacks rows (all must share cols), axis 1 stacks cols (all must share rows)
 template <class T> Var<T> concat(const std::vector<Var<T>>& xs, int axis);

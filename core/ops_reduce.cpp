@@ -1,6 +1,11 @@
 // sum, mean, max (with arg-max routing), softmax, log_softmax, logsumexp
 #include "core/ops_detail.h"
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
 namespace engram {
 
 namespace {
@@ -14,7 +19,9 @@ template <class T>
 Mat<T> softmax_rows(const Mat<T>& X, T beta) {
   Mat<T> Z = beta * X;
   Z.colwise() -= Z.rowwise().maxCoeff();
-  Z = Z.array().exp();
+  // Eigen's vectorized exp clamps its argument, so exp(-inf) would be ~1e-308, not 0: masked
+  // (-inf) entries are zeroed explicitly to give them exactly zero weight.
+  Z = (Z.array() == -std::numeric_limits<T>::infinity()).select(T(0), Z.array().exp());
   Z.array().colwise() /= Z.rowwise().sum().array();
   return Z;
 }
@@ -123,6 +130,59 @@ Var<T> logsumexp(const Var<T>& x, T beta) {
       }, "logsumexp");
 }
 
+template <class T>
+Var<T> sparsemax(const Var<T>& x) {
+  const Mat<T>& X = x.value();
+  Mat<T> out = Mat<T>::Zero(X.rows(), X.cols());
+  std::vector<T> z(static_cast<size_t>(X.cols()));
+  for (Index r = 0; r < X.rows(); ++r) {
+    for (Index c = 0; c < X.cols(); ++c) z[static_cast<size_t>(c)] = X(r, c);
+    std::sort(z.begin(), z.end(), std::greater<T>());
+    require(X.cols() > 0 && std::isfinite(z[0]), "sparsemax", "row " + std::to_string(r) + " has no finite entry");
+    // support size k: the largest k with 1 + k z_(k) > sum_{j<=k} z_(j)
+    T cum = 0, tau_sum = 0;
+    Index k = 0;
+    for (Index j = 0; j < X.cols(); ++j) {
+      const T zj = z[static_cast<size_t>(j)];
+      if (!std::isfinite(zj)) break;
+      cum += zj;
+      if (T(1) + T(j + 1) * zj > cum) {
+        k = j + 1;
+        tau_sum = cum;
+      }
+    }
+    const T tau = (tau_sum - T(1)) / T(k);
+    for (Index c = 0; c < X.cols(); ++c) out(r, c) = std::max(X(r, c) - tau, T(0));
+  }
+  // on the support S: dx_i = g_i - mean_{j in S} g_j; elsewhere 0
+  return Var<T>::make(std::move(out), {x},
+      [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        const Mat<T>& P = self.value;
+        for (Index r = 0; r < P.rows(); ++r) {
+          T sum = 0;
+          Index n = 0;
+          for (Index c = 0; c < P.cols(); ++c)
+            if (P(r, c) > T(0)) sum += g(r, c), ++n;
+          const T mean = n ? sum / T(n) : T(0);
+          for (Index c = 0; c < P.cols(); ++c)
+            if (P(r, c) > T(0)) (*gin[0])(r, c) += g(r, c) - mean;
+        }
+      }, "sparsemax");
+}
+
+template <class T>
+Var<T> masked_fill(const Var<T>& x, const std::type_identity_t<Mat<T>>& mask, T value) {
+  const bool ok = (mask.rows() == x.rows() || mask.rows() == 1) && (mask.cols() == x.cols() || mask.cols() == 1);
+  require(ok, "masked_fill", "mask " + shape_str(mask) + " does not broadcast to " + x.shape());
+  const Mat<T> m = detail::expand(mask, x.rows(), x.cols());
+  Mat<T> out = (m.array() != T(0)).select(Mat<T>::Constant(x.rows(), x.cols(), value), x.value());
+  return Var<T>::make(std::move(out), {x},
+      [m](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (gin[0]) gin[0]->array() += (m.array() != T(0)).select(T(0), g.array());
+      }, "masked_fill");
+}
+
 #define INST(T)                                       \
   template Var<T> sum(const Var<T>&);                 \
   template Var<T> sum(const Var<T>&, int);            \
@@ -131,7 +191,9 @@ Var<T> logsumexp(const Var<T>& x, T beta) {
   template Var<T> max(const Var<T>&, int);            \
   template Var<T> softmax(const Var<T>&, T);          \
   template Var<T> log_softmax(const Var<T>&, T);      \
-  template Var<T> logsumexp(const Var<T>&, T);
+  template Var<T> logsumexp(const Var<T>&, T);           \
+  template Var<T> sparsemax(const Var<T>&);              \
+  template Var<T> masked_fill(const Var<T>&, const Mat<T>&, T);
 ENGRAM_INSTANTIATE_FLOAT_DOUBLE(INST)
 #undef INST
 

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 using namespace engram;
 
@@ -79,6 +80,15 @@ std::vector<OpCase> op_cases() {
       {"softmax beta 3", {{3, 5}}, [](const V& x) { return softmax(x[0], 3.0); }},
       {"log_softmax beta 0.5", {{3, 5}}, [](const V& x) { return log_softmax(x[0], 0.5); }},
       {"logsumexp beta 2", {{3, 5}}, [](const V& x) { return logsumexp(x[0], 2.0); }},
+      {"sparsemax (several in the support)", {{3, 5}}, [](const V& x) { return sparsemax(x[0]); }, -0.3, 0.3},
+      {"sparsemax (sparse rows)", {{3, 5}}, [](const V& x) { return sparsemax(scale(x[0], 3.0)); }},
+      {"masked_fill row mask", {{3, 4}}, [](const V& x) {
+         return masked_fill(x[0], MatD((MatD(1, 4) << 0, 1, 0, 1).finished()), -5.0);
+       }},
+      {"masked_fill then softmax", {{2, 4}}, [](const V& x) {
+         return softmax(masked_fill(x[0], MatD((MatD(2, 4) << 1, 0, 0, 0, 0, 0, 1, 1).finished()),
+                                    -std::numeric_limits<double>::infinity()));
+       }},
       {"concat rows", {{2, 3}, {1, 3}, {3, 3}}, [](const V& x) { return concat(x, 0); }},
       {"concat cols", {{2, 3}, {2, 1}}, [](const V& x) { return concat(x, 1); }},
       {"slice_rows", {{5, 3}}, [](const V& x) { return slice_rows(x[0], 1, 3); }},
@@ -210,6 +220,35 @@ TEST_CASE("ops compute the textbook values", "[ops]") {
     backward(add(sum(abs(z)), sum(relu(z))));
     CHECK(z.grad().cwiseAbs().maxCoeff() == 0.0);
   }
+}
+
+TEST_CASE("sparsemax projects rows onto the simplex, sparsely", "[ops]") {
+  MatD z(3, 4);
+  z << 0.1, 0.2, 0.3, 0.4,   // close values: dense
+      3.0, 0.0, 0.1, -1.0,   // one dominant entry: one-hot
+      1.0, 1.0, -2.0, -std::numeric_limits<double>::infinity();
+  const MatD p = sparsemax(Var<double>(z)).value();
+  for (Index r = 0; r < 3; ++r) CHECK(p.row(r).sum() == Approx(1.0));
+  CHECK((p.array() >= 0).all());
+  CHECK(p(0, 0) == Approx(0.1));  // tau = 0.15: p = z - tau
+  CHECK(p(1, 0) == 1.0);
+  CHECK(p(1, 1) == 0.0);
+  CHECK(p(2, 0) == Approx(0.5));
+  CHECK(p(2, 3) == 0.0);
+}
+
+TEST_CASE("masked positions get exactly zero softmax weight and no gradient", "[ops]") {
+  Var<double> s(MatD::Random(2, 5), true);
+  MatD mask = MatD::Zero(1, 5);
+  mask(0, 1) = mask(0, 4) = 1;
+  Var<double> w = softmax(masked_fill(s, mask, -std::numeric_limits<double>::infinity()));
+  CHECK(w.value()(0, 1) == 0.0);
+  CHECK(w.value()(1, 4) == 0.0);
+  CHECK(w.value().row(0).sum() == Approx(1.0));
+  backward(sum(mul(w, constant<double>(MatD::Random(2, 5)))));
+  CHECK(s.grad()(0, 1) == 0.0);
+  CHECK(s.grad()(1, 4) == 0.0);
+  CHECK(s.grad()(0, 0) != 0.0);
 }
 
 TEST_CASE("dropout keeps the expectation and is the identity in evaluation", "[ops]") {

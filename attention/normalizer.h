@@ -1,0 +1,84 @@
+// engram/attention/normalizer.h — normalizers turn scores into attention weights.
+//
+// CONTRACT for a Normalizer<T>:
+//   normalize(S, ctx):  S: [m x n] scores  ->  W: [m x n] weights, each row >= 0 and summing to 1
+//   over the unmasked positions.
+//   - ctx.mask (optional, may be null): [m x n] or [1 x n], non-zero = masked. Masked positions
+//     must get exactly 0 weight (use masked_fill with -inf before a softmax). A row with every
+//     position masked is an error (std::invalid_argument).
+//   - ctx.rng: the stream for stochastic normalizers (sampling, dropout); ctx.training says
+//     whether this is a training pass.
+//   - ctx.position / ctx.query: what local attention needs (the aligned source position, or the
+//     query state from which the predictive form infers the position).
+//   - differentiable(): true when W is differentiable in S (and the normalizer's parameters);
+//     the registry-driven test Jacobian-checks those. Hard attention returns false and gives no
+//     gradient through the choice; the sampling normalizer puts log p(choice) into
+//     ctx.log_prob so that a REINFORCE surrogate (reinforce_surrogate) can train the scores.
+//   - Is const and thread-safe.
+// Registering: one file, one line: ENGRAM_REGISTER_NORMALIZER("softmax", "...", SoftmaxNormalizer);
+// CLASS<T> has a constructor (const NormalizerShape&, const Options&, Rng&).
+#pragma once
+
+#include "core/module.h"
+#include "core/ops.h"
+#include "core/options.h"
+#include "core/registry.h"
+#include "core/rng.h"
+
+#include <functional>
+#include <memory>
+
+namespace engram::attention {
+
+struct NormalizerShape {
+  Index query_dim = 0;  // for normalizers with parameters that read the query (predictive local)
+};
+
+template <class T>
+struct NormalizeContext {
+  const Mat<T>* mask = nullptr;
+  Rng* rng = nullptr;
+  bool training = false;
+  Index position = -1;            // local attention with a given center (-1 = none given)
+  const Var<T>* query = nullptr;  // [m x query_dim], for predictive local attention
+  Var<T> log_prob;                // out: sampled normalizers set log p(sample), [m x 1]
+};
+
+template <class T>
+class Normalizer : public Module<T> {
+ public:
+  virtual Var<T> normalize(const Var<T>& scores, NormalizeContext<T>& ctx) const = 0;
+  virtual bool differentiable() const { return true; }
+};
+
+template <class T>
+using NormalizerFactory = std::function<std::unique_ptr<Normalizer<T>>(const NormalizerShape&, const Options&, Rng&)>;
+
+template <class T>
+Registry<NormalizerFactory<T>>& normalizers();
+
+template <class T>
+std::unique_ptr<Normalizer<T>> make_normalizer(const std::string& name, const NormalizerShape& shape,
+                                               const Options& opt, Rng& rng) {
+  return normalizers<T>().get(name)(shape, opt, rng);
+}
+
+namespace detail {
+template <template <class> class N>
+bool register_normalizer(const char* name, const char* description) {
+  normalizers<float>().add(name, description, [](const NormalizerShape& s, const Options& o, Rng& r) {
+    return std::unique_ptr<Normalizer<float>>(new N<float>(s, o, r));
+  });
+  normalizers<double>().add(name, description, [](const NormalizerShape& s, const Options& o, Rng& r) {
+    return std::unique_ptr<Normalizer<double>>(new N<double>(s, o, r));
+  });
+  return true;
+}
+}  // namespace detail
+
+#define ENGRAM_REGISTER_NORMALIZER(NAME, DESCRIPTION, CLASS) \
+  [[maybe_unused]] static const bool engram_normalizer_registered_##CLASS = \
+      ::engram::attention::detail::register_normalizer<CLASS>(NAME, DESCRIPTION)
+
+
+}  // namespace engram::attention

@@ -1,0 +1,31 @@
+// The score and normalizer registries (one per scalar type).
+#include "attention/normalizer.h"
+#include "attention/score.h"
+
+namespace engram::attention {
+
+void check_score_shapes(const char* name, const ScoreShape& shape, Index q_rows, Index q_cols, Index k_rows,
+                        Index k_cols) {
+  require(q_rows >= 1 && k_rows >= 1 && q_cols == shape.query_dim && k_cols == shape.key_dim, name,
+          "queries " + shape_str(q_rows, q_cols) + " and keys " + shape_str(k_rows, k_cols) + " do not fit [m x " +
+              std::to_string(shape.query_dim) + "] and [n x " + std::to_string(shape.key_dim) + "]");
+}
+
+template <class T>
+Registry<ScoreFactory<T>>& scores() {
+  static Registry<ScoreFactory<T>> r("score");
+  return r;
+}
+
+template <class T>
+Registry<NormalizerFactory<T>>& normalizers() {
+  static Registry<NormalizerFactory<T>> r("normalizer");
+  return r;
+}
+
+template Registry<ScoreFactory<float>>& scores<float>();
+template Registry<ScoreFactory<double>>& scores<double>();
+template Registry<NormalizerFactory<float>>& normalizers<float>();
+template Registry<NormalizerFactory<double>>& normalizers<double>();
+
+}  // namespace engram::attention
