@@ -2,6 +2,7 @@
 // and builds the component.
 #include "experiments/problem.h"
 #include "experiments/tasks/kv_retrieval.h"
+#include "experiments/components.h"
 #include "networks/kv_attention.h"
 
 namespace engram::experiments {
@@ -10,8 +11,9 @@ namespace {
 
 class KvAttentionModel : public Model {
  public:
-  KvAttentionModel(const networks::KvAttentionOptions& o, const KvRetrievalTask& task, Rng& rng)
-      : net_(o, rng), task_(task) {
+  KvAttentionModel(const networks::KvAttentionOptions& o, std::unique_ptr<attention::Score<float>> score,
+                   std::unique_ptr<attention::Normalizer<float>> norm, const KvRetrievalTask& task, Rng& rng)
+      : net_(o, std::move(score), std::move(norm), rng), task_(task) {
     add_module("net", net_);
   }
   Var<float> loss(std::uint64_t id, Rng&) const override {
@@ -36,6 +38,21 @@ class KvAttentionModel : public Model {
     double l = 0, c = 0;
     for (size_t i = 0; i < val.size(); ++i) l += losses[i], c += correct[i];
     return {{"loss", l / double(val.size())}, {"accuracy", c / double(val.size())}};
+  }
+  // attention weights over the first 32 validation examples: [examples x pairs], and which
+  // pair held the answer (one-hot, same shape) to compare against
+  std::map<std::string, MatF> inspect() const override {
+    const auto& val = task_.val();
+    const Index n = std::min<Index>(32, static_cast<Index>(val.size()));
+    MatF weights(n, n ? val[0].keys.rows() : 0), truth = MatF::Zero(weights.rows(), weights.cols());
+    for (Index i = 0; i < n; ++i) {
+      const KvExample& e = val[static_cast<size_t>(i)];
+      MatF w;
+      net_.logits(e.keys, e.values, e.query, &w);
+      weights.row(i) = w.row(0);
+      truth(i, e.probe) = 1;
+    }
+    return {{"val_attention", weights}, {"val_probe", truth}};
   }
 
  private:
@@ -64,8 +81,10 @@ const bool kv_model_registered = models().add(
       o.key_dim = kv.options().key_dim;
       o.classes = kv.options().classes;
       o.hidden = cfg.integer("hidden", 32, 1, 100000);
+      auto score = make_score_from(cfg.section("score"), {o.hidden, o.hidden}, rng, "scaled_dot");
+      auto norm = make_normalizer_from(cfg.section("normalizer"), {o.hidden}, rng, "softmax");
       cfg.finish();
-      return std::make_unique<KvAttentionModel>(o, kv, rng);
+      return std::make_unique<KvAttentionModel>(o, std::move(score), std::move(norm), kv, rng);
     });
 
 }  // namespace

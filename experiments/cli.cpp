@@ -1,5 +1,7 @@
 #include "experiments/cli.h"
 
+#include "attention/normalizer.h"
+#include "attention/score.h"
 #include "experiments/compare.h"
 #include "experiments/optim_config.h"
 #include "experiments/runner.h"
@@ -142,7 +144,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   // list
   auto* list = app.add_subcommand("list", "registered names of a kind, one per line");
   std::string kind;
-  list->add_option("kind", kind, "tasks | models | optimizers | schedules")->required();
+  list->add_option("kind", kind, "tasks | models | scores | normalizers | optimizers | schedules")->required();
 
   try {
     app.parse(argc, argv);
@@ -196,9 +198,11 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       std::vector<std::pair<std::string, std::string>> rows;
       if (kind == "tasks") for (const auto& e : tasks().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "models") for (const auto& e : models().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "scores") for (const auto& e : attention::scores<float>().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "normalizers") for (const auto& e : attention::normalizers<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "optimizers") for (const auto& n : optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
       else if (kind == "schedules") for (const auto& n : schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
-      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, optimizers, schedules");
+      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, scores, normalizers, optimizers, schedules");
       for (const auto& [n, d] : rows) out << std::left << std::setw(20) << n << " " << d << "\n";
       return 0;
     }

@@ -1,5 +1,7 @@
 #include "experiments/problem.h"
 
+#include <algorithm>
+
 namespace engram::experiments {
 
 Registry<TaskFactory>& tasks() {
@@ -10,6 +12,15 @@ Registry<TaskFactory>& tasks() {
 Registry<ModelFactory>& models() {
   static Registry<ModelFactory> r("model");
   return r;
+}
+
+Options to_options(Section& cfg, const std::vector<std::string>& skip) {
+  Options o;
+  for (const auto& key : cfg.keys()) {
+    if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
+    o.set(key, cfg.string(key));
+  }
+  return o;
 }
 
 }  // namespace engram::experiments

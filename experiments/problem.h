@@ -13,6 +13,7 @@
 #pragma once
 
 #include "core/module.h"
+#include "core/options.h"
 #include "core/parallel.h"
 #include "core/registry.h"
 #include "core/rng.h"
@@ -47,6 +48,9 @@ class Model : public Module<float> {
   // Metrics of a whole split (no gradients). Must include "loss"; lower-is-better metrics
   // other than loss are named "error..." by convention.
   virtual Metrics evaluate(const std::string& split, ThreadPool& pool) const = 0;
+  // Matrices worth looking at after training (attention weights over evaluation examples,
+  // memory weightings over time, ...), saved by the runner as <run>/inspect/<name>.npy.
+  virtual std::map<std::string, MatF> inspect() const { return {}; }
 };
 
 using TaskFactory = std::function<std::unique_ptr<Task>(Section& cfg, const Rng& rng)>;
@@ -65,6 +69,37 @@ Factory lookup_component(const Registry<Factory>& registry, Section& cfg, const 
   } catch (const std::invalid_argument& e) {
     throw ConfigError(cfg.source(key) + ": " + (cfg.path().empty() ? key : cfg.path() + "." + key) + ": " + e.what());
   }
+}
+
+// The scalar keys of `cfg` (except `skip`) as an Options bag, for building registered
+// components of the lower layers (scores, normalizers, addressing stages, rules).
+Options to_options(Section& cfg, const std::vector<std::string>& skip = {"name"});
+
+// Runs build() (which builds a component from to_options(cfg)); an std::invalid_argument whose
+// message starts with an option key ("beta: must be > 0") becomes a ConfigError at that key's
+// file:line ("kv.yaml:12: model.score.beta: must be > 0").
+template <class F>
+auto with_config_errors(Section& cfg, F&& build) -> decltype(build()) {
+  try {
+    return build();
+  } catch (const std::invalid_argument& e) {
+    const std::string msg = e.what();
+    const auto colon = msg.find(':');
+    const std::string key = colon == std::string::npos ? std::string() : msg.substr(0, colon);
+    const bool known = !key.empty() && cfg.has(key);
+    const std::string where = known ? cfg.source(key) : cfg.source();
+    throw ConfigError(where + ": " + cfg.path() + (known ? "." : ": ") + msg);
+  }
+}
+
+// A registered lower-layer component from its section {name: ..., <options>}: the factory is
+// called as factory(shape, options, rng). `def` names the component when `name` is absent.
+template <class Factory, class Shape>
+auto build_component(Section cfg, const Registry<Factory>& registry, const Shape& shape, Rng& rng,
+                     const std::string& def) {
+  Factory factory = cfg.has("name") ? lookup_component(registry, cfg) : registry.get(def);
+  const Options opt = to_options(cfg);
+  return with_config_errors(cfg, [&] { return factory(shape, opt, rng); });
 }
 
 // For model factories: the task as the family interface the model needs, or a ConfigError

@@ -85,6 +85,24 @@ void RunDir::truncate_metrics_after(std::uint64_t step) {
   metrics_.open(file("metrics.jsonl"), std::ios::app);
 }
 
+void RunDir::save_npy(const std::string& name, const MatF& m) const {
+  // NPY format 1.0: magic, version, little-endian header length, a dict padded with spaces to a
+  // multiple of 64 bytes and ending in '\n', then the raw data.
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(m.rows()) + ", " +
+                       std::to_string(m.cols()) + "), }";
+  const size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  const auto len = static_cast<std::uint16_t>(header.size());
+  bytes.push_back(static_cast<char>(len & 0xff));
+  bytes.push_back(static_cast<char>(len >> 8));
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(m.data()), sizeof(float) * static_cast<size_t>(m.size()));
+  fs::create_directories(fs::path(file(name)).parent_path());
+  write_text(name + ".npy", bytes);
+}
+
 void RunDir::log(const std::string& line) { log_ << line << '\n' << std::flush; }
 
 std::string utc_timestamp_iso() {

@@ -41,6 +41,9 @@ class RunDir {
 
   void log(const std::string& line);  // appended to log.txt
 
+  // <run>/<name>.npy as a float32 C-order array (numpy.load reads it), written atomically.
+  void save_npy(const std::string& name, const MatF& m) const;
+
  private:
   std::string path_;
   std::ofstream metrics_, log_;

@@ -125,6 +125,10 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
     throw;
   }
   if (bar) bar->finish();
+  if (result.status != "failed") {
+    NoGradGuard no_grad;
+    for (const auto& [name, m] : built.model->inspect()) dir.save_npy("inspect/" + name, m);
+  }
   dir.write_text("summary.json", summary_json(result, experiment, cfg.seed()));
 
   rec.status = result.status == "stopped_early" ? "completed" : result.status;

@@ -1,10 +1,13 @@
 // engram/networks/kv_attention.h — a key-value retrieval reader: attend over stored keys with
-// a projected query, read the attended values, classify.
+// a projected query, read the attended values, classify. The score and normalizer are any
+// registered ones (attention/), so the same model compares attention mechanisms.
 //   keys: [N x key_dim]  values: N ids  query: [1 x key_dim]
-//   w = softmax((q Wq)(K Wk)^T / sqrt(h))   [1 x N]
-//   logits = (w E[values]) Wo + b           [1 x classes]
+//   S = score(q Wq, K Wk)        [1 x N]     (ScoreShape {hidden, hidden})
+//   w = normalizer(S)            [1 x N]
+//   logits = (w E[values]) Wo + b            [1 x classes]
 #pragma once
 
+#include "attention/attention.h"
 #include "core/layers.h"
 
 namespace engram::networks {
@@ -17,7 +20,9 @@ struct KvAttentionOptions {
 
 class KvAttention : public Module<float> {
  public:
-  KvAttention(const KvAttentionOptions& o, Rng& rng);
+  // score: built for ScoreShape {hidden, hidden}; normalizer: any registered one.
+  KvAttention(const KvAttentionOptions& o, std::unique_ptr<attention::Score<float>> score,
+              std::unique_ptr<attention::Normalizer<float>> normalizer, Rng& rng);
   // Returns the logits; `weights`, when non-null, receives the attention weights [1 x N].
   Var<float> logits(const MatF& keys, const std::vector<int>& values, const MatF& query,
                     MatF* weights = nullptr) const;
@@ -25,7 +30,7 @@ class KvAttention : public Module<float> {
  private:
   Linear<float> wq_, wk_, out_;
   Embedding<float> values_;
-  float inv_sqrt_h_;
+  attention::Attention<float> attention_;
 };
 
 }  // namespace engram::networks

@@ -17,6 +17,7 @@ KvExample KvRetrievalTask::generate(Rng& rng) const {
   const auto probe = static_cast<Index>(rng.below(static_cast<std::uint64_t>(o_.pairs)));
   e.query = e.keys.row(probe) + init::normal<float>(1, o_.key_dim, 0, o_.noise, rng);
   e.target = e.values[static_cast<size_t>(probe)];
+  e.probe = probe;
   return e;
 }
 

@@ -14,6 +14,7 @@ struct KvExample {
   std::vector<int> values;  // pairs ids in [0, classes)
   MatF query;               // [1 x key_dim]
   int target;
+  Index probe;              // which pair the query was made from
 };
 
 struct KvRetrievalOptions {
