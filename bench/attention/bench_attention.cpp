@@ -17,6 +17,8 @@
 // CPU time, which can also be read off the two rows.
 #include "attention/multi_head.h"
 
+#include "core/allocator.h"
+
 #include <benchmark/benchmark.h>
 
 #include <ctime>
@@ -158,4 +160,9 @@ BENCHMARK_CAPTURE(BM_MHA_SelfAttention, ForwardBackward, true)->RangeMultiplier(
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  engram::keep_freed_memory();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

@@ -5,6 +5,7 @@
 //
 // One query against n keys of dimension 32 (the shape of a memory read), n = 16 and 256.
 #include "attention/score.h"
+#include "core/allocator.h"
 #include "core/gradcheck.h"
 
 #include <benchmark/benchmark.h>
@@ -32,6 +33,7 @@ void run_score(benchmark::State& st, const std::string& name, Index n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
   for (const auto& name : scores<float>().names())
     for (Index n : {Index{16}, Index{256}})
       benchmark::RegisterBenchmark(("score/" + name + "/keys:" + std::to_string(n)).c_str(),

@@ -7,6 +7,8 @@
 // (Graph - Raw) / nodes; the "ns_per_node" counter reports Graph time divided by nodes.
 #include "core/ops.h"
 
+#include "core/allocator.h"
+
 #include <benchmark/benchmark.h>
 
 using namespace engram;
@@ -130,4 +132,9 @@ BENCHMARK(BM_Graph_Softmax_ForwardBackward)->RangeMultiplier(4)->Range(16, 1024)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  engram::keep_freed_memory();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}
