@@ -1,6 +1,7 @@
 // The score and normalizer registries (one per scalar type).
 #include "attention/normalizer.h"
 #include "attention/score.h"
+#include "attention/sequence.h"
 
 namespace engram::attention {
 
@@ -23,6 +24,22 @@ Registry<NormalizerFactory<T>>& normalizers() {
   return r;
 }
 
+template <class T>
+Registry<SequenceEncoderFactory<T>>& sequence_encoders() {
+  static Registry<SequenceEncoderFactory<T>> r("sequence encoder");
+  return r;
+}
+
+template <class T>
+Registry<SequencePoolerFactory<T>>& sequence_poolers() {
+  static Registry<SequencePoolerFactory<T>> r("sequence pooler");
+  return r;
+}
+
+template Registry<SequenceEncoderFactory<float>>& sequence_encoders<float>();
+template Registry<SequenceEncoderFactory<double>>& sequence_encoders<double>();
+template Registry<SequencePoolerFactory<float>>& sequence_poolers<float>();
+template Registry<SequencePoolerFactory<double>>& sequence_poolers<double>();
 template Registry<ScoreFactory<float>>& scores<float>();
 template Registry<ScoreFactory<double>>& scores<double>();
 template Registry<NormalizerFactory<float>>& normalizers<float>();

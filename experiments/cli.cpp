@@ -2,6 +2,7 @@
 
 #include "attention/normalizer.h"
 #include "attention/score.h"
+#include "attention/sequence.h"
 #include "experiments/compare.h"
 #include "experiments/optim_config.h"
 #include "experiments/runner.h"
@@ -144,7 +145,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   // list
   auto* list = app.add_subcommand("list", "registered names of a kind, one per line");
   std::string kind;
-  list->add_option("kind", kind, "tasks | models | scores | normalizers | optimizers | schedules")->required();
+  list->add_option("kind", kind, "tasks | models | scores | normalizers | encoders | poolers | optimizers | schedules")->required();
 
   try {
     app.parse(argc, argv);
@@ -200,9 +201,11 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       else if (kind == "models") for (const auto& e : models().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "scores") for (const auto& e : attention::scores<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "normalizers") for (const auto& e : attention::normalizers<float>().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "encoders") for (const auto& e : attention::sequence_encoders<float>().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "poolers") for (const auto& e : attention::sequence_poolers<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "optimizers") for (const auto& n : optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
       else if (kind == "schedules") for (const auto& n : schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
-      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, scores, normalizers, optimizers, schedules");
+      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, scores, normalizers, encoders, poolers, optimizers, schedules");
       for (const auto& [n, d] : rows) out << std::left << std::setw(20) << n << " " << d << "\n";
       return 0;
     }

@@ -261,3 +261,34 @@ TEST_CASE("SIGINT writes a checkpoint and exits cleanly", "[engine][signal]") {
   CHECK(index.get("long")->status == "interrupted");
 }
 #endif
+
+TEST_CASE("a sequence model assembled from registered encoder and pooler names trains from YAML", "[engine][attention]") {
+  TempDir d;
+  write_config(d, R"(name: seqtest
+seed: 1
+task: {name: kv_sequence, format: pairs, pairs: 4, keys: 8, values: 4, val_size: 128}
+model:
+  name: seq_classifier
+  d_model: 16
+  encoder: {name: self_attention, heads: 2, positional: none}
+  pooling: {name: last}
+trainer: {steps: 600, batch: 16, threads: 1, eval_every: 300, optimizer: {name: adam, lr: 0.003}}
+)", "seq.yaml");
+  RunRequest r;
+  r.config = (d.path / "seq.yaml").string();
+  r.out = (d.path / "seq").string();
+  r.runs_root = (d.path / "runs").string();
+  r.progress = false;
+  std::ostringstream sink;
+  const auto o = run_experiment(r, sink);
+  REQUIRE(o.status == "completed");
+  CHECK(o.result.best_metrics.at("val/accuracy") > 0.8);  // chance is 0.25
+  CHECK(fs::exists(d.path / "seq/inspect/val_pooling.npy"));
+  CHECK(fs::exists(d.path / "seq/inspect/val0_self_attention.npy"));
+  // a typo in the encoder's options names the file and line
+  std::string out, err;
+  CHECK(cli({"run", r.config, "model.encoder={name: transformer, layrs: 2}", "--runs-root", r.runs_root}, &out, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("model.encoder.layrs") && Catch::Contains("did you mean layers"));
+  CHECK(cli({"list", "encoders"}, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("transformer") && Catch::Contains("self_attention"));
+}
