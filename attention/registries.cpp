@@ -12,6 +12,11 @@ void check_score_shapes(const char* name, const ScoreShape& shape, Index q_rows,
               std::to_string(shape.query_dim) + "] and [n x " + std::to_string(shape.key_dim) + "]");
 }
 
+void require_equal_dims(const char* name, const ScoreShape& shape) {
+  require(shape.query_dim == shape.key_dim, name,
+          "needs query_dim == key_dim, got " + std::to_string(shape.query_dim) + " and " + std::to_string(shape.key_dim));
+}
+
 template <class T>
 Registry<ScoreFactory<T>>& scores() {
   static Registry<ScoreFactory<T>> r("score");

@@ -45,6 +45,9 @@ Registry<ScoreFactory<T>>& scores();
 void check_score_shapes(const char* name, const ScoreShape& shape, Index q_rows, Index q_cols, Index k_rows,
                         Index k_cols);
 
+// Throws std::invalid_argument unless query_dim == key_dim (scores that compare q with k directly).
+void require_equal_dims(const char* name, const ScoreShape& shape);
+
 // Builds a registered score by name.
 template <class T>
 std::unique_ptr<Score<T>> make_score(const std::string& name, const ScoreShape& shape, const Options& opt, Rng& rng) {

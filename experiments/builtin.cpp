@@ -25,21 +25,10 @@ class KvAttentionModel : public Model {
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
     require(split == "val", "kv_attention", "unknown split '" + split + "'");
     const auto& val = task_.val();
-    std::vector<double> losses(val.size());
-    std::vector<int> correct(val.size());
-    NoGradGuard no_grad;
-    pool.parallel_for(static_cast<Index>(val.size()), [&](Index i) {
-      NoGradGuard worker_no_grad;  // the flag is per thread
+    return classification_metrics(pool, static_cast<Index>(val.size()), [&](Index i) {
       const KvExample& e = val[static_cast<size_t>(i)];
-      Var<float> z = net_.logits(e.keys, e.values, e.query);
-      losses[static_cast<size_t>(i)] = cross_entropy(z, {e.target}).item();
-      Index arg;
-      z.value().row(0).maxCoeff(&arg);
-      correct[static_cast<size_t>(i)] = arg == e.target;
+      return std::pair{net_.logits(e.keys, e.values, e.query), e.target};
     });
-    double l = 0, c = 0;
-    for (size_t i = 0; i < val.size(); ++i) l += losses[i], c += correct[i];
-    return {{"loss", l / double(val.size())}, {"accuracy", c / double(val.size())}};
   }
   // attention weights over the first 32 validation examples: [examples x pairs], and which
   // pair held the answer (one-hot, same shape) to compare against
@@ -104,20 +93,10 @@ class SequenceClassifierModel : public Model {
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
     require(split == "val", "seq_classifier", "unknown split '" + split + "'");
     const auto& val = task_.val();
-    std::vector<double> losses(val.size());
-    std::vector<int> correct(val.size());
-    pool.parallel_for(static_cast<Index>(val.size()), [&](Index i) {
-      NoGradGuard no_grad;
+    return classification_metrics(pool, static_cast<Index>(val.size()), [&](Index i) {
       const SequenceExample& e = val[static_cast<size_t>(i)];
-      Var<float> z = net_.logits(e.tokens, false, nullptr);
-      losses[static_cast<size_t>(i)] = cross_entropy(z, {e.target}).item();
-      Index arg;
-      z.value().row(0).maxCoeff(&arg);
-      correct[static_cast<size_t>(i)] = arg == e.target;
+      return std::pair{net_.logits(e.tokens, false, nullptr), e.target};
     });
-    double l = 0, c = 0;
-    for (size_t i = 0; i < val.size(); ++i) l += losses[i], c += correct[i];
-    return {{"loss", l / double(val.size())}, {"accuracy", c / double(val.size())}};
   }
   // pooling weights over the first 32 validation sequences [32 x n], and the first layer's first
   // head's self-attention of validation sequence 0 [n x n]

@@ -1,5 +1,7 @@
 #include "experiments/problem.h"
 
+#include "core/ops.h"
+
 #include <algorithm>
 
 namespace engram::experiments {
@@ -12,6 +14,23 @@ Registry<TaskFactory>& tasks() {
 Registry<ModelFactory>& models() {
   static Registry<ModelFactory> r("model");
   return r;
+}
+
+Metrics classification_metrics(ThreadPool& pool, Index n,
+                               const std::function<std::pair<Var<float>, int>(Index)>& example) {
+  std::vector<double> losses(static_cast<size_t>(n));
+  std::vector<int> correct(static_cast<size_t>(n));
+  pool.parallel_for(n, [&](Index i) {
+    NoGradGuard no_grad;  // per thread
+    const auto [z, target] = example(i);
+    losses[static_cast<size_t>(i)] = cross_entropy(z, {target}).item();
+    Index arg;
+    z.value().row(0).maxCoeff(&arg);
+    correct[static_cast<size_t>(i)] = arg == target;
+  });
+  double l = 0, c = 0;
+  for (size_t i = 0; i < losses.size(); ++i) l += losses[i], c += correct[i];
+  return {{"loss", l / double(n)}, {"accuracy", c / double(n)}};
 }
 
 Options to_options(Section& cfg, const std::vector<std::string>& skip) {

@@ -102,6 +102,11 @@ auto build_component(Section cfg, const Registry<Factory>& registry, const Shape
   return with_config_errors(cfg, [&] { return factory(shape, opt, rng); });
 }
 
+// Loss and accuracy of a classifier over n examples, computed on `pool` without gradients and
+// summed in example order (deterministic). example(i) returns {logits [1 x C], target}.
+Metrics classification_metrics(ThreadPool& pool, Index n,
+                               const std::function<std::pair<Var<float>, int>(Index)>& example);
+
 // For model factories: the task as the family interface the model needs, or a ConfigError
 // naming both ("model 'kv_attention' needs a kv_retrieval task, got 'copy' (sequence)").
 template <class Family>

@@ -11,8 +11,7 @@ class CosineScore : public Score<T> {
   CosineScore(const ScoreShape& shape, const Options& opt, Rng&) : shape_(shape) {
     beta_ = static_cast<T>(opt.number("beta", 1.0, 0.0));
     opt.finish("score 'cosine'");
-    require(shape.query_dim == shape.key_dim, "cosine score",
-            "needs query_dim == key_dim, got " + std::to_string(shape.query_dim) + " and " + std::to_string(shape.key_dim));
+    require_equal_dims("cosine score", shape);
   }
   // q: [m x d]  k: [n x d]  -> beta * (q/|q|)(k/|k|)^T: [m x n]
   Var<T> scores(const Var<T>& q, const Var<T>& k) const override {

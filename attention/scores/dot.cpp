@@ -7,8 +7,7 @@ template <class T>
 class DotScore : public Score<T> {
  public:
   DotScore(const ScoreShape& shape, const Options& opt, Rng&) : shape_(shape) {
-    require(shape.query_dim == shape.key_dim, "dot score",
-            "needs query_dim == key_dim, got " + std::to_string(shape.query_dim) + " and " + std::to_string(shape.key_dim));
+    require_equal_dims("dot score", shape);
     opt.finish("score 'dot'");
   }
   // q: [m x d]  k: [n x d]  -> [m x n]

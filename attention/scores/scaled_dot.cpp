@@ -10,8 +10,7 @@ class ScaledDotScore : public Score<T> {
  public:
   ScaledDotScore(const ScoreShape& shape, const Options& opt, Rng&)
       : shape_(shape), inv_sqrt_d_(T(1) / std::sqrt(T(shape.key_dim))) {
-    require(shape.query_dim == shape.key_dim, "scaled_dot score",
-            "needs query_dim == key_dim, got " + std::to_string(shape.query_dim) + " and " + std::to_string(shape.key_dim));
+    require_equal_dims("scaled_dot score", shape);
     opt.finish("score 'scaled_dot'");
   }
   // q: [m x d]  k: [n x d]  -> [m x n]
