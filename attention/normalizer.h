@@ -22,6 +22,7 @@
 // CLASS<T> has a constructor (const NormalizerShape&, const Options&, Rng&).
 #pragma once
 
+#include "core/component.h"
 #include "core/module.h"
 #include "core/ops.h"
 #include "core/options.h"
@@ -75,7 +76,7 @@ Var<T> masked_scores(const Var<T>& scores, const Mat<T>* mask, const std::string
 }
 
 template <class T>
-using NormalizerFactory = std::function<std::unique_ptr<Normalizer<T>>(const NormalizerShape&, const Options&, Rng&)>;
+using NormalizerFactory = ComponentFactory<Normalizer<T>, NormalizerShape>;
 
 template <class T>
 Registry<NormalizerFactory<T>>& normalizers();
@@ -86,22 +87,9 @@ std::unique_ptr<Normalizer<T>> make_normalizer(const std::string& name, const No
   return normalizers<T>().get(name)(shape, opt, rng);
 }
 
-namespace detail {
-template <template <class> class N>
-bool register_normalizer(const char* name, const char* description) {
-  normalizers<float>().add(name, description, [](const NormalizerShape& s, const Options& o, Rng& r) {
-    return std::unique_ptr<Normalizer<float>>(new N<float>(s, o, r));
-  });
-  normalizers<double>().add(name, description, [](const NormalizerShape& s, const Options& o, Rng& r) {
-    return std::unique_ptr<Normalizer<double>>(new N<double>(s, o, r));
-  });
-  return true;
-}
-}  // namespace detail
-
-#define ENGRAM_REGISTER_NORMALIZER(NAME, DESCRIPTION, CLASS) \
-  [[maybe_unused]] static const bool engram_normalizer_registered_##CLASS = \
-      ::engram::attention::detail::register_normalizer<CLASS>(NAME, DESCRIPTION)
+#define ENGRAM_REGISTER_NORMALIZER(NAME, DESCRIPTION, CLASS)                                      \
+  [[maybe_unused]] static const bool engram_normalizer_registered_##CLASS = ::engram::register_component<CLASS>( \
+      ::engram::attention::normalizers<float>(), ::engram::attention::normalizers<double>(), NAME, DESCRIPTION)
 
 
 }  // namespace engram::attention

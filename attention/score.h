@@ -13,6 +13,7 @@
 // where DotScore is a class template over T with a constructor (const ScoreShape&, const Options&, Rng&).
 #pragma once
 
+#include "core/component.h"
 #include "core/module.h"
 #include "core/ops.h"
 #include "core/options.h"
@@ -36,7 +37,7 @@ class Score : public Module<T> {
 };
 
 template <class T>
-using ScoreFactory = std::function<std::unique_ptr<Score<T>>(const ScoreShape&, const Options&, Rng&)>;
+using ScoreFactory = ComponentFactory<Score<T>, ScoreShape>;
 
 template <class T>
 Registry<ScoreFactory<T>>& scores();
@@ -54,23 +55,10 @@ std::unique_ptr<Score<T>> make_score(const std::string& name, const ScoreShape& 
   return scores<T>().get(name)(shape, opt, rng);
 }
 
-namespace detail {
-template <template <class> class S>
-bool register_score(const char* name, const char* description) {
-  scores<float>().add(name, description, [](const ScoreShape& s, const Options& o, Rng& r) {
-    return std::unique_ptr<Score<float>>(new S<float>(s, o, r));
-  });
-  scores<double>().add(name, description, [](const ScoreShape& s, const Options& o, Rng& r) {
-    return std::unique_ptr<Score<double>>(new S<double>(s, o, r));
-  });
-  return true;
-}
-}  // namespace detail
-
 // Registers class template CLASS<T> for float and double under NAME at start-up.
-#define ENGRAM_REGISTER_SCORE(NAME, DESCRIPTION, CLASS) \
-  [[maybe_unused]] static const bool engram_score_registered_##CLASS = \
-      ::engram::attention::detail::register_score<CLASS>(NAME, DESCRIPTION)
+#define ENGRAM_REGISTER_SCORE(NAME, DESCRIPTION, CLASS)                                      \
+  [[maybe_unused]] static const bool engram_score_registered_##CLASS = ::engram::register_component<CLASS>( \
+      ::engram::attention::scores<float>(), ::engram::attention::scores<double>(), NAME, DESCRIPTION)
 
 
 }  // namespace engram::attention

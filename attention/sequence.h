@@ -15,6 +15,7 @@
 #pragma once
 
 #include "attention/pooling.h"
+#include "core/component.h"
 
 #include <functional>
 #include <memory>
@@ -47,37 +48,18 @@ class SequencePooler : public Module<T> {
 };
 
 template <class T>
-using SequenceEncoderFactory = std::function<std::unique_ptr<SequenceEncoder<T>>(const SequenceShape&, const Options&, Rng&)>;
+using SequenceEncoderFactory = ComponentFactory<SequenceEncoder<T>, SequenceShape>;
 template <class T>
-using SequencePoolerFactory = std::function<std::unique_ptr<SequencePooler<T>>(const SequenceShape&, const Options&, Rng&)>;
+using SequencePoolerFactory = ComponentFactory<SequencePooler<T>, SequenceShape>;
 
 template <class T> Registry<SequenceEncoderFactory<T>>& sequence_encoders();
 template <class T> Registry<SequencePoolerFactory<T>>& sequence_poolers();
 
-namespace detail {
-template <template <class> class C, template <class> class Base, class Reg>
-bool register_sequence_component(Reg& (*registry_f)(), Registry<std::function<std::unique_ptr<Base<double>>(
-                                     const SequenceShape&, const Options&, Rng&)>>& (*registry_d)(),
-                                 const char* name, const char* description) {
-  registry_f().add(name, description, [](const SequenceShape& s, const Options& o, Rng& r) {
-    return std::unique_ptr<Base<float>>(new C<float>(s, o, r));
-  });
-  registry_d().add(name, description, [](const SequenceShape& s, const Options& o, Rng& r) {
-    return std::unique_ptr<Base<double>>(new C<double>(s, o, r));
-  });
-  return true;
-}
-}  // namespace detail
-
 #define ENGRAM_REGISTER_SEQUENCE_ENCODER(NAME, DESCRIPTION, CLASS)                                      \
-  [[maybe_unused]] static const bool engram_sequence_encoder_registered_##CLASS =                      \
-      ::engram::attention::detail::register_sequence_component<CLASS, ::engram::attention::SequenceEncoder>( \
-          &::engram::attention::sequence_encoders<float>, &::engram::attention::sequence_encoders<double>, NAME, \
-          DESCRIPTION)
+  [[maybe_unused]] static const bool engram_sequence_encoder_registered_##CLASS = ::engram::register_component<CLASS>( \
+      ::engram::attention::sequence_encoders<float>(), ::engram::attention::sequence_encoders<double>(), NAME, DESCRIPTION)
 #define ENGRAM_REGISTER_SEQUENCE_POOLER(NAME, DESCRIPTION, CLASS)                                       \
-  [[maybe_unused]] static const bool engram_sequence_pooler_registered_##CLASS =                       \
-      ::engram::attention::detail::register_sequence_component<CLASS, ::engram::attention::SequencePooler>( \
-          &::engram::attention::sequence_poolers<float>, &::engram::attention::sequence_poolers<double>, NAME, \
-          DESCRIPTION)
+  [[maybe_unused]] static const bool engram_sequence_pooler_registered_##CLASS = ::engram::register_component<CLASS>( \
+      ::engram::attention::sequence_poolers<float>(), ::engram::attention::sequence_poolers<double>(), NAME, DESCRIPTION)
 
 }  // namespace engram::attention

@@ -37,7 +37,7 @@ int run_multirun(const std::string& config, const std::vector<std::vector<std::s
   const std::string exe = self_exe();
   std::vector<pid_t> running;
   int worst = 0;
-  size_t next = 0, done = 0;
+  size_t next = 0;
   const auto wait_one = [&] {
     int status = 0;
     const pid_t pid = ::wait(&status);
@@ -45,7 +45,6 @@ int run_multirun(const std::string& config, const std::vector<std::vector<std::s
     running.erase(std::remove(running.begin(), running.end(), pid), running.end());
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     worst = std::max(worst, code);
-    ++done;
   };
   out << "multirun: " << combos.size() << " runs, " << jobs << " worker process" << (jobs > 1 ? "es" : "") << "\n" << std::flush;
   while (next < combos.size() || !running.empty()) {
@@ -66,7 +65,6 @@ int run_multirun(const std::string& config, const std::vector<std::vector<std::s
       wait_one();
     }
   }
-  (void)done;
   return worst;
 }
 

@@ -222,7 +222,7 @@ TrainResult Trainer::run(bool resume) {
       }
       save_checkpoint("last", step);
     }
-    if (on_progress) on_progress({step, opt_.steps, loss * 1.0, eval_now ? &evaluated : nullptr});
+    if (on_progress) on_progress({step, opt_.steps, loss, eval_now ? &evaluated : nullptr});
     if (eval_now && opt_.patience > 0 && bad_evals_ >= opt_.patience)
       return finish("stopped_early", "early stop at step " + std::to_string(step) + ": " + opt_.stop_metric +
                                          " did not improve for " + std::to_string(opt_.patience) + " evaluations");

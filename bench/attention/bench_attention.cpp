@@ -17,7 +17,7 @@
 // CPU time, which can also be read off the two rows.
 #include "attention/multi_head.h"
 
-#include "core/allocator.h"
+#include "bench/bench_main.h"
 
 #include <benchmark/benchmark.h>
 
@@ -160,9 +160,4 @@ BENCHMARK_CAPTURE(BM_MHA_SelfAttention, ForwardBackward, true)->RangeMultiplier(
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  engram::keep_freed_memory();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-}
+ENGRAM_BENCHMARK_MAIN()

@@ -5,7 +5,7 @@
 //
 // One query against n keys of dimension 32 (the shape of a memory read), n = 16 and 256.
 #include "attention/score.h"
-#include "core/allocator.h"
+#include "bench/bench_main.h"
 #include "core/gradcheck.h"
 
 #include <benchmark/benchmark.h>
@@ -33,12 +33,9 @@ void run_score(benchmark::State& st, const std::string& name, Index n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  keep_freed_memory();
   for (const auto& name : scores<float>().names())
     for (Index n : {Index{16}, Index{256}})
       benchmark::RegisterBenchmark(("score/" + name + "/keys:" + std::to_string(n)).c_str(),
                                    [name, n](benchmark::State& st) { run_score(st, name, n); });
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  return bench::run_benchmarks(argc, argv);
 }

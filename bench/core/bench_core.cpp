@@ -7,7 +7,7 @@
 // (Graph - Raw) / nodes; the "ns_per_node" counter reports Graph time divided by nodes.
 #include "core/ops.h"
 
-#include "core/allocator.h"
+#include "bench/bench_main.h"
 
 #include <benchmark/benchmark.h>
 
@@ -132,9 +132,4 @@ BENCHMARK(BM_Graph_Softmax_ForwardBackward)->RangeMultiplier(4)->Range(16, 1024)
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  engram::keep_freed_memory();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-}
+ENGRAM_BENCHMARK_MAIN()
