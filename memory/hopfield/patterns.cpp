@@ -45,6 +45,11 @@ States sign(const MatF& h) {
 }
 
 void require_binary(const States& x, const char* where) {
+  // fast path (vectorises; NaN counts as bad), then the slow search for the message
+  const float* p = x.data();
+  int bad = 0;
+  for (Index k = 0; k < x.size(); ++k) bad |= (p[k] != 1.0f) & (p[k] != -1.0f);
+  if (!bad) return;
   for (Index i = 0; i < x.rows(); ++i)
     for (Index j = 0; j < x.cols(); ++j)
       if (x(i, j) != 1.0f && x(i, j) != -1.0f)

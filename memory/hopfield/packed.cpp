@@ -1,0 +1,394 @@
+#include "memory/hopfield/packed.h"
+
+#include "core/parallel.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace engram::hopfield {
+
+// Popcount-heavy loops get a hardware-popcount clone on x86-64 when the build does not already
+// target it (the baseline x86-64 ISA has no POPCNT, and std::popcount becomes a library call);
+// the loader picks the clone the CPU supports.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+#define ENGRAM_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define ENGRAM_POPCNT_CLONES
+#endif
+
+namespace {
+
+// Probes per block of synchronous run_batch (the unit of work on the pool). Results are exact
+// integers, so the block size affects speed only.
+constexpr Index kSyncBlock = 32;
+
+// Probes per call of the fields kernel (8 share each load of a pattern column: measured 9%
+// faster than 4, 35% faster than 1).
+constexpr int kKernelProbes = 8;
+
+// A step with f flips updates the fields per flip when f ceil(P/64) 64 <= kFlipUpdateRatio P_pad
+// (f <= kFlipUpdateRatio for P a multiple of 64), else runs the kernel. Measured on
+// bench_hopfield (N = 1024, P = 128, synchronous): 10% less CPU time than always running the
+// kernel; ratios 2 to 4 are alike, 6 and more slower.
+constexpr Index kFlipUpdateRatio = 4;
+
+// out[r] = popcount(rows[r] XOR v) for r in [0, n). rows: [n x words] packed, v: [words].
+ENGRAM_POPCNT_CLONES void xor_popcounts(const std::uint64_t* rows, Index n, Index words, const std::uint64_t* v,
+                                        std::int32_t* out) {
+  for (Index r = 0; r < n; ++r) {
+    const std::uint64_t* a = rows + r * words;
+    int c = 0;
+    for (Index w = 0; w < words; ++w) c += std::popcount(a[w] ^ v[w]);
+    out[r] = c;
+  }
+}
+
+// h_i += s2 (P - 2 popcount(c_i XOR c_j)) = s2 C_ij for every row c_i of cols ([n x words]):
+// the change of all fields when unit j flips (s2 = 2 s_j(new)). Specialised for P <= 128.
+ENGRAM_POPCNT_CLONES void add_column_products(const std::uint64_t* cols, Index n, Index words, const std::uint64_t* cj,
+                                              std::int32_t s2, std::int32_t P, std::int32_t* h) {
+  const std::int32_t base = s2 * P, step = -2 * s2;
+  if (words == 1) {
+    for (Index i = 0; i < n; ++i) h[i] += base + step * std::popcount(cols[i] ^ cj[0]);
+  } else if (words == 2) {
+    for (Index i = 0; i < n; ++i)
+      h[i] += base + step * (std::popcount(cols[2 * i] ^ cj[0]) + std::popcount(cols[2 * i + 1] ^ cj[1]));
+  } else {
+    for (Index i = 0; i < n; ++i) {
+      int c = 0;
+      for (Index w = 0; w < words; ++w) c += std::popcount(cols[i * words + w] ^ cj[w]);
+      h[i] += base + step * c;
+    }
+  }
+}
+
+// Number of differing bits of two packed rows.
+ENGRAM_POPCNT_CLONES Index hamming(const std::uint64_t* a, const std::uint64_t* b, Index words) {
+  Index c = 0;
+  for (Index w = 0; w < words; ++w) c += std::popcount(a[w] ^ b[w]);
+  return c;
+}
+
+inline int sign_bit(const std::uint64_t* s, Index i) { return (s[i >> 6] >> (i & 63)) & 1u ? 1 : -1; }
+
+// h[r][i] = sum_k xt[i][k] m[r][k] - P s_r,i for R probes at once (R = 8, 4 or 1): each int16
+// pattern column xt[i] ([Pp], zero padded) is loaded once for R probes. The inner loop compiles
+// to packed int16 multiply-adds (pmaddwd) into int32 lanes; products and sums are exact.
+template <int R>
+void fields_kernel(const std::int16_t* xt, Index N, Index Pp, std::int32_t P, const std::int16_t* const* m,
+                   const std::uint64_t* const* s, std::int32_t* const* h) {
+  for (Index i = 0; i < N; ++i) {
+    const std::int16_t* x = xt + i * Pp;
+    std::int32_t acc[R] = {};
+    for (Index k = 0; k < Pp; ++k) {
+      const std::int32_t v = x[k];
+      for (int r = 0; r < R; ++r) acc[r] += v * m[r][k];
+    }
+    for (int r = 0; r < R; ++r) h[r][i] = acc[r] - P * sign_bit(s[r], i);
+  }
+}
+
+// Packs v[j] >= 0 for j in [0, n) into bits ([ceil(n / 64)] words, padding 0): the +-1 states
+// of a float row, or sign(h) (sign(0) = +1) of int32 fields. Both have the sign in bit 31, so
+// SSE2 (part of x86-64) gathers 4 signs per movemask.
+template <class T>
+void pack_nonnegative(const T* v, Index n, std::uint64_t* bits) {
+  static_assert(sizeof(T) == 4);
+  for (Index w = 0; w * 64 < n; ++w) {
+    const T* x = v + w * 64;
+    const int count = int(std::min<Index>(64, n - w * 64));
+    std::uint64_t negative = 0;
+    int j = 0;
+#if defined(__SSE2__)
+    for (; j + 4 <= count; j += 4)
+      negative |= std::uint64_t(_mm_movemask_ps(_mm_loadu_ps(reinterpret_cast<const float*>(x + j)))) << j;
+#endif
+    for (; j < count; ++j) negative |= std::uint64_t(x[j] < 0) << j;
+    bits[w] = ~negative & (count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1);
+  }
+}
+
+// kSigns[b] = the 8 values +-1 of the bits of byte b (bit k -> entry k).
+struct SignTable {
+  float v[256][8];
+  constexpr SignTable() : v() {
+    for (int b = 0; b < 256; ++b)
+      for (int k = 0; k < 8; ++k) v[b][k] = (b >> k) & 1 ? 1.0f : -1.0f;
+  }
+};
+constexpr SignTable kSigns{};
+
+// out[j] = +-1 from bit j of bits, j in [0, n).
+void unpack_row(const std::uint64_t* bits, Index n, float* out) {
+  Index j = 0;
+  for (; j + 8 <= n; j += 8) std::memcpy(out + j, kSigns.v[(bits[j >> 6] >> (j & 63)) & 0xff], sizeof kSigns.v[0]);
+  for (; j < n; ++j) out[j] = float(sign_bit(bits, j));
+}
+
+}  // namespace
+
+PackedStates::PackedStates(const States& x, const char* where)
+    : rows_(x.rows()), cols_(x.cols()), words_((x.cols() + 63) / 64) {
+  require_binary(x, where);
+  bits_.resize(static_cast<size_t>(rows_ * words_));
+  if (cols_ > 0)
+    for (Index r = 0; r < rows_; ++r) pack_nonnegative(&x(r, 0), cols_, row(r));
+}
+
+States PackedStates::unpack() const {
+  States x(rows_, cols_);
+  if (cols_ > 0)
+    for (Index r = 0; r < rows_; ++r) unpack_row(row(r), cols_, &x(r, 0));
+  return x;
+}
+
+// Scratch of one thread: a block of probes (synchronous) or one probe (asynchronous).
+struct PackedHebbian::Workspace {
+  Workspace(Index rows, Index N, Index Pp, Index words, Index P)
+      : cur(size_t(rows * words)), prev(size_t(rows * words)), next(size_t(words)), m(size_t(rows * Pp), 0),
+        m_next(size_t(Pp), 0), h(size_t(rows * N)), pop(size_t(std::max(N, P))) {}
+  std::vector<std::uint64_t> cur, prev, next;  // [rows x words] s(t-1), s(t-2); [words] s(t)
+  std::vector<std::int16_t> m, m_next;         // [rows x Pp] overlaps of cur; [Pp] scratch
+  std::vector<std::int32_t> h;                 // [rows x N] fields of cur
+  std::vector<std::int32_t> pop;               // [max(N, P)] popcount scratch
+};
+
+PackedHebbian::PackedHebbian(const States& patterns) {
+  check_patterns(patterns, "PackedHebbian");
+  n_ = patterns.cols();
+  p_ = patterns.rows();
+  require(n_ <= std::numeric_limits<std::int16_t>::max(), "PackedHebbian",
+          "N must be <= 32767 (int16 overlaps), got " + std::to_string(n_));
+  require(n_ * p_ < (Index{1} << 31), "PackedHebbian",
+          "P N must be < 2^31 (int32 fields), got P = " + std::to_string(p_) + ", N = " + std::to_string(n_));
+  p_pad_ = (p_ + 15) / 16 * 16;
+  x_ = PackedStates(patterns);
+  columns_ = PackedStates(States(patterns.transpose()));
+  xt_.assign(size_t(n_ * p_pad_), 0);
+  for (Index i = 0; i < n_; ++i)
+    for (Index mu = 0; mu < p_; ++mu) xt_[size_t(i * p_pad_ + mu)] = std::int16_t(patterns(mu, i));
+}
+
+PackedStates PackedHebbian::pack_probes(const States& probes, const char* where) const {
+  check_probes(probes, n_, where);
+  return PackedStates(probes, where);  // checks +-1 again (fast), which check_probes has done
+}
+
+float PackedHebbian::scale() const { return 1.0f / float(n_); }  // as the dense Hebbian rule
+
+void PackedHebbian::overlaps_of(const std::uint64_t* state, std::int16_t* m, std::int32_t* pop) const {
+  xor_popcounts(x_.row(0), p_, x_.words(), state, pop);
+  for (Index mu = 0; mu < p_; ++mu) m[mu] = std::int16_t(n_ - 2 * pop[mu]);  // agreements - disagreements
+}
+
+void PackedHebbian::fields_of(const std::int16_t* const* m, const std::uint64_t* const* state, std::int32_t* const* h,
+                              int count) const {
+  int r = 0;
+  for (; r + 8 <= count; r += 8) fields_kernel<8>(xt_.data(), n_, p_pad_, std::int32_t(p_), m + r, state + r, h + r);
+  for (; r + 4 <= count; r += 4) fields_kernel<4>(xt_.data(), n_, p_pad_, std::int32_t(p_), m + r, state + r, h + r);
+  for (; r < count; ++r) fields_kernel<1>(xt_.data(), n_, p_pad_, std::int32_t(p_), m + r, state + r, h + r);
+}
+
+void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int32_t* h) const {
+  const std::int16_t* xj = xt_.data() + j * p_pad_;
+  for (Index k = 0; k < p_pad_; ++k) m[k] = std::int16_t(m[k] + s2 * xj[k]);  // m += 2 s_j x_.j
+  if (!h) return;
+  // h_i += 2 s_j C_ij for i != j; h_j is unchanged (C_jj = P cancels the - P s_j term)
+  add_column_products(columns_.row(0), n_, columns_.words(), columns_.row(j), s2, std::int32_t(p_), h);
+  h[j] -= s2 * std::int32_t(p_);
+}
+
+void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m,
+                                std::int32_t* h) const {
+  for (Index w = 0; w < x_.words(); ++w)
+    for (std::uint64_t diff = before[w] ^ after[w]; diff; diff &= diff - 1) {
+      const Index j = w * 64 + std::countr_zero(diff);
+      add_flip(j, 2 * sign_bit(after, j), m, h);
+    }
+}
+
+bool PackedHebbian::few_flips(Index flips) const {
+  return flips * columns_.words() * 64 <= kFlipUpdateRatio * p_pad_;
+}
+
+double PackedHebbian::energy(const std::int16_t* m) const {
+  std::int64_t mm = 0;
+  for (Index mu = 0; mu < p_; ++mu) mm += std::int64_t(m[mu]) * m[mu];
+  // s^T (X^T X - P I) s = |m|^2 - P N, times -1/2 scale: the dense network's formula
+  return -0.5 * double(scale()) * double(mm - p_ * n_);
+}
+
+MatI PackedHebbian::overlaps(const States& probes, ThreadPool* pool) const {
+  const PackedStates s = pack_probes(probes, "PackedHebbian::overlaps");
+  MatI out(probes.rows(), p_);
+  detail::parallel_for(pool, probes.rows(), [&](Index b) {
+    std::vector<std::int32_t> pop(static_cast<size_t>(p_));
+    xor_popcounts(x_.row(0), p_, x_.words(), s.row(b), pop.data());
+    for (Index mu = 0; mu < p_; ++mu) out(b, mu) = std::int32_t(n_ - 2 * pop[size_t(mu)]);
+  });
+  return out;
+}
+
+MatI PackedHebbian::fields(const States& probes, ThreadPool* pool) const {
+  const PackedStates s = pack_probes(probes, "PackedHebbian::fields");
+  const Index B = probes.rows();
+  MatI out(B, n_);
+  detail::parallel_for(pool, (B + kKernelProbes - 1) / kKernelProbes, [&](Index g) {
+    const Index begin = g * kKernelProbes, count = std::min<Index>(kKernelProbes, B - begin);
+    std::vector<std::int16_t> mbuf(static_cast<size_t>(count * p_pad_), 0);  // [count x Pp] overlaps
+    std::vector<std::int32_t> pop(static_cast<size_t>(p_));
+    const std::int16_t* m[kKernelProbes];
+    const std::uint64_t* st[kKernelProbes];
+    std::int32_t* h[kKernelProbes];
+    for (Index r = 0; r < count; ++r) {
+      overlaps_of(s.row(begin + r), mbuf.data() + r * p_pad_, pop.data());
+      m[r] = mbuf.data() + r * p_pad_;
+      st[r] = s.row(begin + r);
+      h[r] = &out(begin + r, 0);
+    }
+    fields_of(m, st, h, int(count));
+  });
+  return out;
+}
+
+States PackedHebbian::one_step(const States& probes, ThreadPool* pool) const {
+  const MatI h = fields(probes, pool);
+  return h.unaryExpr([](std::int32_t v) { return v >= 0 ? 1.0f : -1.0f; });
+}
+
+void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Index end, const RunOptions& options,
+                                   BatchResult& out) const {
+  const Index rows = end - begin, words = x_.words();
+  Workspace ws(rows, n_, p_pad_, words, p_);
+  auto cur = [&](Index r) { return ws.cur.data() + r * words; };
+  auto prev = [&](Index r) { return ws.prev.data() + r * words; };
+  auto m = [&](Index r) { return ws.m.data() + r * p_pad_; };
+  auto h = [&](Index r) { return ws.h.data() + r * n_; };
+  // fields from the current overlaps by the multiply-add kernel, for the probes in `list`
+  auto kernel_fields = [&](const std::vector<Index>& list) {
+    for (size_t k = 0; k < list.size(); k += kKernelProbes) {
+      const int count = int(std::min<size_t>(kKernelProbes, list.size() - k));
+      const std::int16_t* mp[kKernelProbes];
+      const std::uint64_t* sp[kKernelProbes];
+      std::int32_t* hp[kKernelProbes];
+      for (int q = 0; q < count; ++q) {
+        const Index r = list[k + size_t(q)];
+        mp[q] = m(r), sp[q] = cur(r), hp[q] = h(r);
+      }
+      fields_of(mp, sp, hp, count);
+    }
+  };
+
+  std::vector<Index> active(static_cast<size_t>(rows)), still, need_kernel;
+  for (Index r = 0; r < rows; ++r) {
+    std::copy_n(probes.row(begin + r), words, cur(r));
+    overlaps_of(cur(r), m(r), ws.pop.data());
+    active[size_t(r)] = r;
+  }
+  kernel_fields(active);
+  for (int t = 1; !active.empty(); ++t) {
+    still.clear();
+    need_kernel.clear();
+    for (const Index r : active) {
+      pack_nonnegative(h(r), n_, ws.next.data());  // s(t)
+      const Index flips = hamming(ws.next.data(), cur(r), words);
+      const bool same_prev = t >= 2 && std::equal(ws.next.begin(), ws.next.end(), prev(r));
+      const double e_cur = options.record_energy ? energy(m(r)) : 0.0;
+      const bool done = detail::sync_step(out.stats[size_t(begin + r)], t, flips == 0, same_prev, options, e_cur, [&] {
+        overlaps_of(ws.next.data(), ws.m_next.data(), ws.pop.data());
+        return energy(ws.m_next.data());
+      });
+      if (done) {
+        unpack_row(ws.next.data(), n_, &out.states(begin + r, 0));
+        continue;
+      }
+      std::copy_n(cur(r), words, prev(r));
+      std::copy_n(ws.next.data(), words, cur(r));
+      // The overlaps follow the flips (O(P) each); the fields too when the flips are few
+      // (f N ceil(P/64) popcounts against the kernel's N P multiply-adds, see kFlipUpdateRatio).
+      const bool few = few_flips(flips);
+      flip_update(prev(r), cur(r), m(r), few ? h(r) : nullptr);
+      if (!few) need_kernel.push_back(r);
+      still.push_back(r);
+    }
+    kernel_fields(need_kernel);
+    active.swap(still);
+  }
+}
+
+RunStats PackedHebbian::run_async(std::uint64_t* state, const RunOptions& options, Rng& rng, Workspace& ws) const {
+  RunStats stats;
+  std::int16_t* m = ws.m.data();
+  std::int32_t* h = ws.h.data();
+  overlaps_of(state, m, ws.pop.data());
+  const std::int32_t P = std::int32_t(p_);
+  // A visit needs h_i. Either from the overlaps, x_.i . m - P s_i (O(P) per visit), or from
+  // fields kept current per flip (O(1) per visit, O(N P/64) per flip). Most flips happen in the
+  // first sweep, so a sweep switches to kept fields (one kernel call) once the previous sweep
+  // flipped few units, by the synchronous path's criterion.
+  bool fields_kept = false;
+  Index last_flips = n_;
+  detail::async_run(
+      stats, n_, options, rng,
+      [&](const std::vector<int>& order) {
+        if (!fields_kept && few_flips(last_flips)) {
+          const std::int16_t* mp = m;
+          const std::uint64_t* sp = state;
+          fields_of(&mp, &sp, &h, 1);
+          fields_kept = true;
+        }
+        int flips = 0;
+        for (const int i : order) {
+          const int s = sign_bit(state, i);
+          std::int32_t hi;
+          if (fields_kept) {
+            hi = h[i];
+          } else {
+            const std::int16_t* x = xt_.data() + Index(i) * p_pad_;
+            std::int32_t dot = 0;
+            for (Index k = 0; k < p_pad_; ++k) dot += std::int32_t(x[k]) * m[k];
+            hi = dot - P * s;  // h_i = x_.i . m - P s_i
+          }
+          const int next = hi >= 0 ? 1 : -1;  // sign(0) = +1
+          if (next == s) continue;
+          state[i >> 6] ^= std::uint64_t{1} << (i & 63);
+          add_flip(i, 2 * next, m, fields_kept ? h : nullptr);
+          ++flips;
+          if (options.record_flips) stats.flip_energy.push_back(energy(m));
+        }
+        last_flips = flips;
+        return flips;
+      },
+      [&] { return energy(m); });
+  return stats;
+}
+
+BatchResult PackedHebbian::run_batch(const States& probes, const RunOptions& options, const Rng& rng,
+                                     ThreadPool* pool) const {
+  check_run_options(options, "PackedHebbian::run_batch");
+  PackedStates s = pack_probes(probes, "PackedHebbian::run_batch");
+  const Index B = probes.rows();
+  BatchResult out{States(B, n_), std::vector<RunStats>(size_t(B))};
+  if (options.update == Update::asynchronous) {
+    detail::parallel_for(pool, B, [&](Index b) {
+      Workspace ws(1, n_, p_pad_, x_.words(), p_);
+      Rng r = rng.child(std::uint64_t(b));
+      out.stats[size_t(b)] = run_async(s.row(b), options, r, ws);
+      unpack_row(s.row(b), n_, &out.states(b, 0));
+    });
+  } else {
+    const Index blocks = (B + kSyncBlock - 1) / kSyncBlock;
+    detail::parallel_for(pool, blocks, [&](Index k) {
+      run_sync_block(s, k * kSyncBlock, std::min(B, (k + 1) * kSyncBlock), options, out);
+    });
+  }
+  return out;
+}
+
+}  // namespace engram::hopfield

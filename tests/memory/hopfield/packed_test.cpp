@@ -1,0 +1,117 @@
+// The bit-packed Hebbian retrieval against the dense BinaryHopfield network: same overlaps,
+// fields and one-step updates, and bit-identical runs (states, sweeps, flags, energies) for
+// synchronous and asynchronous dynamics, for N not a multiple of 64 and any thread count.
+#include "core/parallel.h"
+#include "memory/hopfield/binary.h"
+#include "memory/hopfield/packed.h"
+
+#include <catch2/catch.hpp>
+
+using namespace engram;
+using namespace engram::hopfield;
+
+namespace {
+
+void require_same_runs(const BatchResult& a, const BatchResult& b) {
+  REQUIRE(a.states == b.states);
+  REQUIRE(a.stats.size() == b.stats.size());
+  for (size_t i = 0; i < a.stats.size(); ++i) {
+    INFO("probe " << i);
+    REQUIRE(a.stats[i].sweeps == b.stats[i].sweeps);
+    REQUIRE(a.stats[i].converged == b.stats[i].converged);
+    REQUIRE(a.stats[i].two_cycle == b.stats[i].two_cycle);
+    REQUIRE(a.stats[i].energy == b.stats[i].energy);
+    REQUIRE(a.stats[i].flip_energy == b.stats[i].flip_energy);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("PackedStates round-trips and zeroes the padding", "[hopfield][packed]") {
+  Rng rng(1, "pack");
+  for (Index N : {Index{1}, Index{63}, Index{64}, Index{65}, Index{130}}) {
+    const States x = random_patterns(7, N, rng);
+    const PackedStates p(x);
+    REQUIRE(p.words() == (N + 63) / 64);
+    REQUIRE(p.unpack() == x);
+    for (Index r = 0; r < p.rows(); ++r)
+      if (N % 64) REQUIRE((p.row(r)[p.words() - 1] >> (N % 64)) == 0u);
+  }
+  REQUIRE_THROWS_WITH(PackedStates(States::Zero(2, 3)), Catch::Contains("must be +-1"));
+}
+
+TEST_CASE("packed overlaps, fields and one step match the dense Hebbian network", "[hopfield][packed]") {
+  Rng rng(2, "fields");
+  for (Index N : {Index{100}, Index{200}, Index{1000}}) {
+    const Index P = N / 10;
+    const States x = random_patterns(P, N, rng);
+    const States probes = flip_bits(random_patterns(9, N, rng), 0.2, rng);
+    const PackedHebbian packed(x);
+    const BinaryHopfield dense = BinaryHopfield::store(x, *make_rule("hebbian"));
+    // overlaps: exact integers x_mu . s
+    const MatF m = probes * x.transpose();  // [B x P]
+    REQUIRE(packed.overlaps(probes).cast<float>() == m);
+    // fields: (X^T X - P I) s, i.e. N times the dense fields
+    const MatF h = probes * hebbian_matrix(x);
+    REQUIRE(packed.fields(probes).cast<float>() == h);
+    REQUIRE(packed.one_step(probes) == dense.one_step(probes));
+  }
+}
+
+TEST_CASE("packed retrieval equals dense retrieval bit for bit", "[hopfield][packed]") {
+  ThreadPool pool(2);
+  for (Index N : {Index{100}, Index{200}, Index{1000}}) {
+    Rng rng(3, "equal/" + std::to_string(N));
+    // loads around and above capacity, so that runs end in fixed points, 2-cycles and the
+    // sweep limit; probes from stored patterns and from random states
+    for (double alpha : {0.05, 0.14, 0.3}) {
+      const Index P = std::max<Index>(1, Index(alpha * double(N)));
+      const States x = random_patterns(P, N, rng);
+      const Index B = N >= 1000 ? 24 : 60;
+      States probes(B, N);
+      probes.topRows(B / 2) = flip_bits(x.topRows(std::min(P, B / 2)).replicate(B, 1).topRows(B / 2), 0.15, rng);
+      probes.bottomRows(B - B / 2) = random_patterns(B - B / 2, N, rng);
+      const PackedHebbian packed(x);
+      const BinaryHopfield dense = BinaryHopfield::store(x, *make_rule("hebbian"));
+      for (Update u : {Update::synchronous, Update::asynchronous})
+        for (int max_sweeps : {1, 3, 50}) {
+          INFO("N=" << N << " alpha=" << alpha << " async=" << (u == Update::asynchronous) << " max=" << max_sweeps);
+          RunOptions opt;
+          opt.update = u;
+          opt.max_sweeps = max_sweeps;
+          opt.record_energy = true;
+          opt.record_flips = u == Update::asynchronous && N <= 200;
+          const Rng seed(4, "runs");
+          const BatchResult d = dense.run_batch(probes, opt, seed);
+          const BatchResult p = packed.run_batch(probes, opt, seed);
+          require_same_runs(d, p);
+          require_same_runs(p, packed.run_batch(probes, opt, seed, &pool));  // thread count
+        }
+    }
+  }
+}
+
+TEST_CASE("packed retrieval of the empty memory (P = 0) equals the dense one", "[hopfield][packed]") {
+  Rng rng(6, "empty");
+  const States x(0, 70);
+  const States probes = random_patterns(5, 70, rng);
+  RunOptions opt;
+  opt.record_energy = true;
+  const BatchResult p = PackedHebbian(x).run_batch(probes, opt, rng);
+  require_same_runs(p, BinaryHopfield::store(x, *make_rule("hebbian")).run_batch(probes, opt, rng));
+  REQUIRE(p.states == States::Ones(5, 70));  // zero fields: sign(0) = +1
+}
+
+TEST_CASE("packed retrieval rejects bad input", "[hopfield][packed]") {
+  Rng rng(5);
+  const PackedHebbian packed(random_patterns(3, 70, rng));
+  REQUIRE_THROWS_WITH(packed.run_batch(random_patterns(2, 71, rng), {}, rng),
+                      Catch::Contains("PackedHebbian::run_batch") && Catch::Contains("[2 x 71]"));
+  States bad = random_patterns(2, 70, rng);
+  bad(1, 5) = 0.5f;
+  REQUIRE_THROWS_WITH(packed.fields(bad), Catch::Contains("must be +-1") && Catch::Contains("row 1, column 5"));
+  REQUIRE_THROWS_WITH(PackedHebbian(States::Ones(2, 40000)), Catch::Contains("N must be <= 32767"));
+  RunOptions opt;
+  opt.max_sweeps = 0;
+  REQUIRE_THROWS_WITH(packed.run_batch(random_patterns(2, 70, rng), opt, rng), Catch::Contains("max_sweeps"));
+}
