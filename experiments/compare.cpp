@@ -1,5 +1,10 @@
 #include "experiments/compare.h"
 
+#include "experiments/study.h"
+
+#include <fstream>
+#include <sstream>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -152,6 +157,18 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
   for (const auto& m : opt.metrics)
     if (!metric_names.count(m))
       throw std::invalid_argument("compare: unknown metric '" + m + "'; available metrics: " + join(metric_names));
+  std::string best_metric;
+  bool best_max = false;
+  if (!opt.best.empty()) {
+    const auto colon = opt.best.rfind(':');
+    best_metric = colon == std::string::npos ? opt.best : opt.best.substr(0, colon);
+    const std::string mode = colon == std::string::npos ? "min" : opt.best.substr(colon + 1);
+    if (mode != "min" && mode != "max")
+      throw std::invalid_argument("compare: best must be METRIC:min or METRIC:max, got '" + opt.best + "'");
+    best_max = mode == "max";
+    if (!metric_names.count(best_metric))
+      throw std::invalid_argument("compare: unknown metric '" + best_metric + "' for best; available metrics: " + join(metric_names));
+  }
   const std::vector<std::string> metrics =
       opt.metrics.empty() ? std::vector<std::string>(metric_names.begin(), metric_names.end()) : opt.metrics;
 
@@ -179,10 +196,22 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
   }
   rows.push_back(header);
 
-  for (const auto& [key, members] : groups) {
+  for (const auto& [key, group] : groups) {
     std::vector<std::string> row;
     for (const auto& v : key) row.push_back(v ? *v : (md ? kDash : ""));
-    row.push_back(std::to_string(members.size()));
+    row.push_back(std::to_string(group.size()));
+    std::vector<const RunRecord*> members = group;
+    if (!best_metric.empty()) {
+      const RunRecord* pick = nullptr;
+      for (const RunRecord* r : group) {
+        const auto it = r->summary.find(best_metric);
+        if (it == r->summary.end() || std::isnan(it->second)) continue;
+        const double cur = pick ? pick->summary.at(best_metric) : 0;
+        if (!pick || (best_max ? it->second > cur : it->second < cur)) pick = r;
+      }
+      members.clear();
+      if (pick) members.push_back(pick);
+    }
     for (const auto& m : metrics) {
       std::vector<double> xs;
       for (const RunRecord* r : members) {
@@ -194,7 +223,7 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
         std::string cell = kDash;
         if (s.count >= 1) cell = fmt(s.mean, opt.precision);
         if (s.count >= 2) cell += " \u00b1 " + fmt(s.std, opt.precision);
-        if (s.count >= 1 && s.count != members.size()) cell += " (n=" + std::to_string(s.count) + ")";
+        if (s.count >= 1 && s.count != members.size() && best_metric.empty()) cell += " (n=" + std::to_string(s.count) + ")";
         row.push_back(cell);
       } else {
         row.push_back(s.count >= 1 ? fmt(s.mean, opt.precision) : "");
@@ -215,6 +244,89 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
     out += "\n";
   }
   return out;
+}
+
+std::string stack_run_tables(const std::vector<RunRecord>& runs, const CompareOptions& opt) {
+  if (runs.empty()) throw std::invalid_argument("no runs match");
+  std::vector<std::pair<GroupKey, const RunRecord*>> order;
+  for (const auto& r : runs) {
+    GroupKey k;
+    for (const auto& key : opt.group_by) {
+      std::optional<std::string> v;
+      for (const auto& [pk, pv] : r.params)
+        if (pk == key) v = pv;
+      k.push_back(v);
+    }
+    order.emplace_back(std::move(k), &r);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return key_less(a.first, b.first); });
+  Table out;
+  std::vector<std::vector<std::string>> keys;  // group values per output row
+  std::vector<size_t> pick;
+  std::vector<std::string> columns;
+  for (const auto& [k, r] : order) {
+    const std::string path = r->dir + "/table.csv";
+    std::ifstream in(path);
+    if (!in) throw std::invalid_argument("run " + r->id + " has no table (" + path + "); --rows needs study runs");
+    std::stringstream text;
+    text << in.rdbuf();
+    const Table t = Table::from_csv(text.str(), path);
+    if (columns.empty()) {
+      columns = t.columns;
+      if (opt.metrics.empty()) {
+        for (size_t c = 0; c < columns.size(); ++c) pick.push_back(c);
+      } else {
+        for (const auto& m : opt.metrics) {
+          auto it = std::find(columns.begin(), columns.end(), m);
+          if (it == columns.end()) {
+            std::string all;
+            for (const auto& c : columns) all += (all.empty() ? "" : ", ") + c;
+            throw std::invalid_argument("no column '" + m + "' in the tables; columns: " + all);
+          }
+          pick.push_back(size_t(it - columns.begin()));
+        }
+      }
+      for (size_t c : pick) out.columns.push_back(columns[c]);
+    } else if (t.columns != columns) {
+      throw std::invalid_argument("run " + r->id + "'s table has different columns from the first run's");
+    }
+    for (const auto& row : t.rows) {
+      std::vector<double> sel;
+      for (size_t c : pick) sel.push_back(row[c]);
+      out.rows.push_back(std::move(sel));
+      std::vector<std::string> kv;
+      for (const auto& v : k) kv.push_back(v ? *v : (opt.format == "csv" ? "" : kDash));
+      keys.push_back(std::move(kv));
+    }
+  }
+  // Render the numeric part with Table, then prefix the group columns line by line.
+  const std::string body = opt.format == "csv" ? out.csv() : out.markdown(opt.precision);
+  std::istringstream lines(body);
+  std::string line, result;
+  std::vector<size_t> width(opt.group_by.size());
+  for (size_t g = 0; g < width.size(); ++g) {
+    width[g] = opt.group_by[g].size();
+    for (const auto& kv : keys) width[g] = std::max(width[g], kv[g].size());
+  }
+  size_t i = 0;
+  for (int n = 0; std::getline(lines, line); ++n) {
+    std::string prefix;
+    for (size_t g = 0; g < width.size(); ++g) {
+      std::string v = n == 0 ? opt.group_by[g] : (opt.format != "csv" && n == 1) ? std::string() : keys[i][g];
+      if (opt.format == "csv") {
+        prefix += v + ",";
+      } else {
+        if (n == 1) v = std::string(width[g] + 1, '-');
+        else v = " " + v + std::string(width[g] - v.size(), ' ');
+        prefix += (g == 0 ? "|" : "") + v + (n == 1 ? "|" : " |");
+      }
+    }
+    if (opt.format != "csv" && !prefix.empty()) line = prefix + line.substr(1);
+    else line = prefix + line;
+    if (n >= (opt.format == "csv" ? 1 : 2)) ++i;
+    result += line + "\n";
+  }
+  return result;
 }
 
 }  // namespace engram::experiments

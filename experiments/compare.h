@@ -16,6 +16,10 @@ struct CompareOptions {
                                       // any run, in name order
   std::string format = "markdown";    // "markdown" | "csv"
   int precision = 4;                  // digits after the decimal point (fixed notation)
+  // Random restarts: when set ("best/val/error:min" or "...:max"), each group shows the one run
+  // with the best value of that metric (runs without it are skipped) instead of mean ± std;
+  // `n` still counts the whole group. The paper protocol "best of R restarts by validation".
+  std::string best;
 };
 
 // One row per group, columns: the group_by keys, `n` (runs in the group), then per metric
@@ -34,5 +38,11 @@ struct CompareOptions {
 // or a metric in no run's summary (the message names it and lists the available ones), for
 // an unknown format, or a precision outside [0, 17].
 std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOptions& opt);
+
+// `engram compare --rows`: the tables (table.csv) of study runs stacked into one, each row
+// prefixed by its run's group_by values (all runs must have tables with the same columns;
+// opt.metrics, when given, selects table columns). Runs are ordered as compare_runs orders
+// groups. Throws std::invalid_argument naming the run whose table is missing or different.
+std::string stack_run_tables(const std::vector<RunRecord>& runs, const CompareOptions& opt);
 
 }  // namespace engram::experiments

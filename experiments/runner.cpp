@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -68,9 +69,142 @@ std::string join_lines(const std::vector<std::string>& v) {
 
 }  // namespace
 
+namespace {
+
+struct StudySpec {
+  std::unique_ptr<Study> study;
+  int threads = 1;
+};
+
+StudySpec build_study(Config& cfg) {
+  register_builtins();
+  Section root = cfg.root();
+  (void)root.integer("seed");
+  (void)root.string("name", "");
+  (void)root.string("description", "");
+  Section sc = root.section("study");
+  StudySpec s;
+  s.threads = static_cast<int>(sc.integer("threads", 2, 1, 256));
+  s.study = lookup_component(studies(), sc)(sc);
+  sc.finish();
+  root.finish();
+  return s;
+}
+
+// What every run shares: the resolved config, its directory, its index record.
+struct RunSetup {
+  Config cfg;
+  std::string experiment, dir_path;
+  RunRecord rec;
+};
+
+RunSetup open_run(Config cfg, const RunRequest& req, bool resume, int threads, RunDir*& dir_out,
+                  std::unique_ptr<RunDir>& dir_holder, std::unique_ptr<ResultsIndex>& index) {
+  RunSetup s{std::move(cfg), "", "", {}};
+  s.experiment = s.cfg.experiment_name();
+  std::string resolved = s.cfg.to_yaml();
+  if (!resolved.empty() && resolved.back() != '\n') resolved += '\n';
+  const std::string config_hash = hash_hex(resolved, 16);
+  s.dir_path = resume ? req.resume
+               : !req.out.empty() ? req.out
+                                  : default_run_path(req.runs_root, s.experiment, config_hash);
+  dir_holder = std::make_unique<RunDir>(s.dir_path, resume);
+  dir_out = dir_holder.get();
+  if (!resume) {
+    dir_out->write_text("config.yaml", resolved);
+    dir_out->write_text("overrides.txt", join_lines(req.overrides));
+    dir_out->write_text("meta.json", build_meta_json(s.cfg.seed(), threads));
+  }
+  fs::create_directories(req.runs_root);
+  index = std::make_unique<ResultsIndex>(req.runs_root + "/index.sqlite");
+  s.rec.id = fs::path(s.dir_path).filename().string();
+  s.rec.experiment = s.experiment;
+  s.rec.dir = fs::absolute(s.dir_path).lexically_normal().string();
+  s.rec.status = "running";
+  s.rec.started = utc_timestamp_iso();
+  s.rec.config_hash = config_hash;
+  s.rec.params = s.cfg.flatten();
+  index->upsert(s.rec);
+  return s;
+}
+
+RunOutcome run_study(Config cfg, const RunRequest& req, bool resume, std::ostream& out) {
+  StudySpec spec = build_study(cfg);
+  RunDir* dir = nullptr;
+  std::unique_ptr<RunDir> dir_holder;
+  std::unique_ptr<ResultsIndex> index;
+  RunSetup s = open_run(std::move(cfg), req, resume, spec.threads, dir, dir_holder, index);
+  ThreadPool pool(spec.threads);
+  std::unique_ptr<Progress> bar;
+  if (req.progress) bar = std::make_unique<Progress>(out, stdout_is_terminal(), s.experiment, spec.study->points());
+  StudyContext ctx(pool, Rng(s.cfg.seed(), "study"), dir, bar.get(), spec.study->points());
+  const auto t0 = std::chrono::steady_clock::now();
+  RunOutcome o;
+  o.dir = s.dir_path;
+  nlohmann::json summary;
+  summary["experiment"] = s.experiment;
+  summary["seed"] = s.cfg.seed();
+  try {
+    const StudyResult r = spec.study->run(ctx);
+    if (bar) bar->finish();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (const auto& line : write_study_outputs(r, *dir)) {
+      dir->log(line);
+      if (req.progress) out << line << "\n";
+    }
+    o.status = "completed";
+    s.rec.summary = r.summary;
+    s.rec.summary["seconds"] = seconds;
+    summary["status"] = "completed";
+    summary["seconds"] = seconds;
+    summary["points_computed"] = ctx.computed();
+    summary["summary"] = nlohmann::json::object();
+    for (const auto& [k, v] : r.summary) summary["summary"][k] = v;
+  } catch (const StudyInterrupted&) {
+    if (bar) bar->finish();
+    o.status = "interrupted";
+    o.exit_code = 130;
+    o.result.message = "interrupted; finished points are kept in points.jsonl: engram run --resume " + s.dir_path;
+    summary["status"] = "interrupted";
+    clear_interrupt();
+  } catch (const std::exception& e) {
+    if (bar) bar->finish();
+    s.rec.status = "failed";
+    s.rec.finished = utc_timestamp_iso();
+    s.rec.error = e.what();
+    index->upsert(s.rec);
+    dir->log(std::string("error: ") + e.what());
+    throw;
+  }
+  o.result.status = o.status;
+  dir->write_text("summary.json", summary.dump(2) + "\n");
+  s.rec.status = o.status;
+  s.rec.finished = utc_timestamp_iso();
+  index->upsert(s.rec);
+  if (!o.result.message.empty()) out << o.result.message << "\n";
+  return o;
+}
+
+}  // namespace
+
+bool is_study(Config& cfg) { return cfg.root().has("study"); }
+
+void validate_config(Config& cfg) {
+  if (is_study(cfg)) {
+    build_study(cfg);
+    return;
+  }
+  build_problem(cfg);
+  Section root = cfg.root();
+  root.section("task").finish();
+  root.section("model").finish();
+  root.finish();
+}
+
 RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
   const bool resume = !req.resume.empty();
   Config cfg = resume ? Config::load(req.resume + "/config.yaml") : Config::load(req.config, req.overrides);
+  if (is_study(cfg)) return run_study(std::move(cfg), req, resume, out);
   Built built = build_problem(cfg);
   // Every section has been read: anything left over is a typo.
   Section root = cfg.root();
@@ -78,32 +212,16 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
   root.section("model").finish();
   root.finish();
 
-  const std::string experiment = cfg.experiment_name();
-  std::string resolved = cfg.to_yaml();
-  if (!resolved.empty() && resolved.back() != '\n') resolved += '\n';
-  const std::string config_hash = hash_hex(resolved, 16);
-  const std::string dir_path = resume ? req.resume
-                               : !req.out.empty() ? req.out
-                                                  : default_run_path(req.runs_root, experiment, config_hash);
-  RunDir dir(dir_path, resume);
-  if (!resume) {
-    dir.write_text("config.yaml", resolved);
-    dir.write_text("overrides.txt", join_lines(req.overrides));
-    dir.write_text("meta.json", build_meta_json(cfg.seed(), built.trainer.threads));
-  }
-  fs::create_directories(req.runs_root);
-  ResultsIndex index(req.runs_root + "/index.sqlite");
-  RunRecord rec;
-  rec.id = fs::path(dir_path).filename().string();
-  rec.experiment = experiment;
-  rec.dir = fs::absolute(dir_path).lexically_normal().string();
-  rec.status = "running";
-  rec.started = utc_timestamp_iso();
-  rec.config_hash = config_hash;
-  rec.params = cfg.flatten();
-  index.upsert(rec);
+  RunDir* dirp = nullptr;
+  std::unique_ptr<RunDir> dir_holder;
+  std::unique_ptr<ResultsIndex> index;
+  RunSetup s = open_run(std::move(cfg), req, resume, built.trainer.threads, dirp, dir_holder, index);
+  RunDir& dir = *dirp;
+  const std::string& experiment = s.experiment;
+  const std::string& dir_path = s.dir_path;
+  RunRecord& rec = s.rec;
 
-  Trainer trainer(*built.model, *built.task, built.trainer, cfg.section("trainer"), dir, cfg.seed());
+  Trainer trainer(*built.model, *built.task, built.trainer, s.cfg.section("trainer"), dir, s.cfg.seed());
   std::unique_ptr<Progress> bar;
   if (req.progress)
     bar = std::make_unique<Progress>(out, stdout_is_terminal(), experiment, built.trainer.steps);
@@ -120,7 +238,7 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
     rec.status = "failed";
     rec.finished = utc_timestamp_iso();
     rec.error = e.what();
-    index.upsert(rec);
+    index->upsert(rec);
     dir.log(std::string("error: ") + e.what());
     throw;
   }
@@ -129,7 +247,7 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
     NoGradGuard no_grad;
     for (const auto& [name, m] : built.model->inspect()) dir.save_npy("inspect/" + name, m);
   }
-  dir.write_text("summary.json", summary_json(result, experiment, cfg.seed()));
+  dir.write_text("summary.json", summary_json(result, experiment, s.cfg.seed()));
 
   rec.status = result.status == "stopped_early" ? "completed" : result.status;
   rec.finished = utc_timestamp_iso();
@@ -139,7 +257,7 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
   for (const auto& [k, v] : result.best_metrics) rec.summary["best/" + k] = v;
   rec.summary["steps"] = double(result.step);
   rec.summary["seconds"] = result.seconds;
-  index.upsert(rec);
+  index->upsert(rec);
 
   RunOutcome o;
   o.dir = dir_path;

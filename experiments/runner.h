@@ -2,6 +2,7 @@
 #pragma once
 
 #include "experiments/results_index.h"
+#include "experiments/study.h"
 #include "experiments/trainer.h"
 
 #include <ostream>
@@ -37,5 +38,11 @@ struct Built {
   TrainerOptions trainer;
 };
 Built build_problem(Config& cfg);
+
+// A config with a top-level `study:` section is a study (experiments/study.h), run without a
+// trainer; anything else is a training run. validate_config builds whichever it is and rejects
+// unread keys, writing nothing (used before a sweep starts).
+bool is_study(Config& cfg);
+void validate_config(Config& cfg);
 
 }  // namespace engram::experiments

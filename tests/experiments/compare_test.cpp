@@ -198,3 +198,27 @@ TEST_CASE("unknown group_by keys, metrics and options are errors naming them", "
   o.precision = 4;
   CHECK_THROWS_WITH(compare_runs({}, o), Contains("no runs"));
 }
+
+TEST_CASE("best: each group shows its best run by one metric (random restarts)", "[compare]") {
+  CompareOptions o;
+  o.group_by = {"model.score"};
+  o.metrics = {"val/acc", "val/loss"};
+  o.best = "val/acc:max";
+  // dot: best acc 0.94 is seed 2, which has no loss; cosine: 0.84 (seed 1, loss 0.40)
+  CHECK(compare_runs(score_runs(), o) ==
+        "| model.score | n | val/acc | val/loss |\n"
+        "|-------------|--:|--------:|---------:|\n"
+        "| cosine      | 2 |  0.8400 |   0.4000 |\n"
+        "| dot         | 3 |  0.9400 |        — |\n");
+  o.best = "val/loss:min";  // runs without the metric are skipped
+  o.metrics = {"val/acc"};
+  CHECK(compare_runs(score_runs(), o) ==
+        "| model.score | n | val/acc |\n"
+        "|-------------|--:|--------:|\n"
+        "| cosine      | 2 |  0.8400 |\n"
+        "| dot         | 3 |  0.9200 |\n");
+  o.best = "val/acc:median";
+  CHECK_THROWS_WITH(compare_runs(score_runs(), o), Contains("METRIC:min or METRIC:max"));
+  o.best = "val/accuracy:max";
+  CHECK_THROWS_WITH(compare_runs(score_runs(), o), Contains("unknown metric 'val/accuracy'"));
+}

@@ -1,0 +1,266 @@
+#include "experiments/study.h"
+
+#include "experiments/progress.h"
+#include "experiments/run_dir.h"
+#include "experiments/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#ifndef ENGRAM_SOURCE_DIR
+#define ENGRAM_SOURCE_DIR "."
+#endif
+#ifndef ENGRAM_PYTHON_EXECUTABLE
+#define ENGRAM_PYTHON_EXECUTABLE "/usr/bin/python3"
+#endif
+
+namespace engram::experiments {
+
+namespace fs = std::filesystem;
+
+Registry<StudyFactory>& studies() {
+  static Registry<StudyFactory> r("study");
+  return r;
+}
+
+// ---- Table ------------------------------------------------------------------------------
+
+void Table::add(std::vector<double> row) {
+  require(row.size() == columns.size(), "Table::add",
+          "row of " + std::to_string(row.size()) + " values for " + std::to_string(columns.size()) + " columns");
+  rows.push_back(std::move(row));
+}
+
+namespace {
+
+std::string cell(double v, int precision, bool full) {
+  if (std::isnan(v)) return full ? "nan" : "—";
+  char buf[64];
+  if (full) std::snprintf(buf, sizeof buf, "%.10g", v);
+  else if (v == std::floor(v) && std::fabs(v) < 1e12) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (v != 0 && (std::fabs(v) < 1e-3 || std::fabs(v) >= 1e6)) std::snprintf(buf, sizeof buf, "%.*e", std::max(precision - 1, 1), v);
+  else std::snprintf(buf, sizeof buf, "%.*f", precision, v);
+  return buf;
+}
+
+}  // namespace
+
+std::string Table::csv() const {
+  std::ostringstream s;
+  for (size_t c = 0; c < columns.size(); ++c) s << (c ? "," : "") << columns[c];
+  s << "\n";
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size(); ++c) s << (c ? "," : "") << cell(r[c], 0, true);
+    s << "\n";
+  }
+  return s.str();
+}
+
+std::string Table::markdown(int precision) const {
+  std::vector<std::vector<std::string>> text;
+  text.push_back(columns);
+  for (const auto& r : rows) {
+    std::vector<std::string> t;
+    for (double v : r) t.push_back(cell(v, precision, false));
+    text.push_back(t);
+  }
+  std::vector<size_t> w(columns.size(), 3);
+  for (const auto& r : text)
+    for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], r[c].size());
+  std::ostringstream s;
+  auto line = [&](const std::vector<std::string>& r) {
+    s << "|";
+    for (size_t c = 0; c < r.size(); ++c) s << " " << std::setw(int(w[c])) << r[c] << " |";
+    s << "\n";
+  };
+  line(text[0]);
+  s << "|";
+  for (size_t c = 0; c < columns.size(); ++c) s << std::string(w[c] + 1, '-') << ":|";
+  s << "\n";
+  for (size_t i = 1; i < text.size(); ++i) line(text[i]);
+  return s.str();
+}
+
+Table Table::from_csv(const std::string& text, const std::string& where) {
+  Table t;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    std::vector<std::string> fields;
+    std::stringstream ls(line);
+    std::string f;
+    while (std::getline(ls, f, ',')) fields.push_back(f);
+    if (t.columns.empty()) {
+      t.columns = fields;
+      continue;
+    }
+    if (fields.size() != t.columns.size())
+      throw std::invalid_argument(where + ":" + std::to_string(n) + ": expected " + std::to_string(t.columns.size()) +
+                                  " fields, got " + std::to_string(fields.size()));
+    std::vector<double> row;
+    for (const auto& x : fields) {
+      try {
+        size_t used = 0;
+        row.push_back(x == "nan" ? std::nan("") : std::stod(x, &used));
+        if (x != "nan" && used != x.size()) throw std::invalid_argument(x);
+      } catch (const std::exception&) {
+        throw std::invalid_argument(where + ":" + std::to_string(n) + ": '" + x + "' is not a number");
+      }
+    }
+    t.rows.push_back(std::move(row));
+  }
+  if (t.columns.empty()) throw std::invalid_argument(where + ": empty table");
+  return t;
+}
+
+// ---- Plot -------------------------------------------------------------------------------
+
+nlohmann::json to_json(const Plot& p) {
+  nlohmann::json j;
+  j["name"] = p.name;
+  j["title"] = p.title;
+  j["xlabel"] = p.xlabel;
+  j["ylabel"] = p.ylabel;
+  j["logx"] = p.logx;
+  j["logy"] = p.logy;
+  j["series"] = nlohmann::json::array();
+  for (const auto& s : p.series) {
+    nlohmann::json js;
+    js["label"] = s.label;
+    js["x"] = s.x;
+    js["y"] = s.y;
+    if (!s.err.empty()) js["err"] = s.err;
+    js["theory"] = s.theory;
+    j["series"].push_back(js);
+  }
+  j["vlines"] = nlohmann::json::array();
+  for (const auto& [label, x] : p.vlines) j["vlines"].push_back({{"label", label}, {"x", x}});
+  if (!p.image.empty()) j["image"] = p.image;
+  return j;
+}
+
+// ---- StudyContext -----------------------------------------------------------------------
+
+StudyContext::StudyContext(ThreadPool& pool, Rng rng, RunDir* dir, Progress* progress, std::uint64_t total_points)
+    : pool_(pool), rng_(std::move(rng)), dir_(dir), progress_(progress), total_(total_points) {
+  if (!dir_) return;
+  std::ifstream in(dir_->file("points.jsonl"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      const auto j = nlohmann::json::parse(line);
+      memo_[j.at("key").get<std::string>()] = j.at("values").get<std::vector<double>>();
+    } catch (const std::exception&) {
+      break;  // a torn last line (crash while appending): recompute from there
+    }
+  }
+}
+
+StudyContext::~StudyContext() = default;
+
+std::vector<double> StudyContext::point(const std::string& key, const std::function<std::vector<double>()>& compute) {
+  std::vector<double> values;
+  if (auto it = memo_.find(key); it != memo_.end()) {
+    values = it->second;
+  } else {
+    if (interrupt_requested()) throw StudyInterrupted();
+    values = compute();
+    ++computed_;
+    memo_[key] = values;
+    if (dir_) {
+      nlohmann::json j{{"key", key}, {"values", values}};
+      std::ofstream out(dir_->file("points.jsonl"), std::ios::app);
+      out << j.dump() << "\n";
+      out.flush();
+    }
+  }
+  ++done_;
+  if (progress_) progress_->update(std::min(done_, total_), key);
+  return values;
+}
+
+// ---- config helpers ---------------------------------------------------------------------
+
+std::vector<double> number_list(Section& cfg, const std::string& key, std::vector<double> def) {
+  if (!cfg.has(key)) {
+    (void)cfg.strings(key, {});
+    return def;
+  }
+  std::vector<double> out;
+  for (const auto& s : cfg.strings(key, {})) {
+    try {
+      size_t used = 0;
+      const double v = std::stod(s, &used);
+      if (used != s.size() || !std::isfinite(v)) throw std::invalid_argument(s);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      throw ConfigError(cfg.source(key) + ": " + cfg.path() + "." + key + ": '" + s + "' is not a finite number");
+    }
+  }
+  if (out.empty()) throw ConfigError(cfg.source(key) + ": " + cfg.path() + "." + key + ": needs at least one value");
+  return out;
+}
+
+// ---- outputs ----------------------------------------------------------------------------
+
+std::string plot_python() {
+  if (const char* p = std::getenv("ENGRAM_PYTHON"); p && *p) return p;
+  return ENGRAM_PYTHON_EXECUTABLE;
+}
+
+std::string plot_script() {
+  if (const char* p = std::getenv("ENGRAM_PLOTTER"); p && *p) return p;
+  return std::string(ENGRAM_SOURCE_DIR) + "/python/engram/plotting.py";
+}
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
+
+std::vector<std::string> write_study_outputs(const StudyResult& r, const RunDir& dir) {
+  std::vector<std::string> log;
+  dir.write_text("table.csv", r.table.csv());
+  dir.write_text("table.md", r.table.markdown());
+  log.push_back("table: " + dir.file("table.csv"));
+  if (r.plots.empty()) return log;
+  fs::create_directories(dir.file("plots"));
+  std::string args;
+  for (const auto& p : r.plots) {
+    const std::string json = "plots/" + p.name + ".json";
+    dir.write_text(json, to_json(p).dump(1) + "\n");
+    args += " " + shell_quote(dir.file(json));
+  }
+  const std::string script = plot_script();
+  if (!fs::exists(script)) {
+    log.push_back("plots not drawn: " + script + " not found (set ENGRAM_PLOTTER); data in plots/*.json");
+    return log;
+  }
+  const std::string errfile = dir.file("plots/plotting.log");
+  const std::string cmd = shell_quote(plot_python()) + " " + shell_quote(script) + args + " >" + shell_quote(errfile) + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) {
+    log.push_back("plots not drawn (" + plot_python() + " " + script + " failed, see " + errfile + "); data in plots/*.json");
+  } else {
+    for (const auto& p : r.plots) log.push_back("plot: " + dir.file("plots/" + p.name + ".png") + " (.svg)");
+  }
+  return log;
+}
+
+}  // namespace engram::experiments
