@@ -110,9 +110,30 @@ template <class T> Var<T> circular_conv(const Var<T>& w, const Var<T>& s);
 // x: [r x c], gamma, beta: [1 x c]
 template <class T>
 Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T eps = T(1e-5));
+// Weighted embedding bag: a fused gather and weighted sum per bag (bag-of-words and position
+// encodings of sentences, as in MemN2N), one node instead of a gather, a product and a sum per bag.
+//   table: [V x d]  ids: n ids in [0, V)
+//   offsets: bags + 1 positions, 0 = offsets[0] <= offsets[1] <= ... <= offsets[bags] = n;
+//            bag b holds ids[offsets[b] .. offsets[b+1])
+//   weights: [n x d] per-word, per-dimension constants, or empty ([0 x 0]) for all ones
+//   -> [bags x d], row b = sum_{i in bag b} weights_i * table[ids_i]  (elementwise; an empty bag
+//      gives a zero row)
+// No gradient for the weights. The backward scatter-adds into the used rows only: O(n d).
+template <class T>
+Var<T> embedding_bag(const Var<T>& table, const std::vector<int>& ids, const std::vector<int>& offsets,
+                     const std::type_identity_t<Mat<T>>& weights);
 // Inverted dropout: in training, zero each element with probability p and scale the rest by
 // 1/(1-p); in evaluation, the identity. The mask comes from `rng`.
 template <class T> Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng);
+
+// ---- recurrent cells -----------------------------------------------------------------------
+// The LSTM cell update from the gate pre-activations, one node instead of eleven (four slices,
+// three sigmoids, two tanh, three products and a sum; see networks/controller.h):
+//   z: [n x 4H] pre-activations, gate blocks in the order i, f, o, g;  c: [n x H] previous cell
+//   i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o);  g = tanh(z_g)
+//   c' = f * c + i * g;  h' = o * tanh(c')
+//   -> [n x 2H] = [h' | c']  (take them with slice_cols(out, 0, H) and slice_cols(out, H, H))
+template <class T> Var<T> lstm_cell(const Var<T>& z, const Var<T>& c);
 
 // ---- losses (each -> [1 x 1], the mean over rows/elements) --------------------------------
 // logits: [n x C], targets: n class ids in [0, C)

@@ -1,4 +1,4 @@
-// layer_norm, dropout, cross_entropy, bce_with_logits, mse
+// layer_norm, embedding_bag, dropout, cross_entropy, bce_with_logits, mse
 #include "core/ops_detail.h"
 #include "core/rng.h"
 
@@ -35,6 +35,53 @@ Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T ep
           *gin[0] += gx;
         }
       }, "layer_norm");
+}
+
+template <class T>
+Var<T> embedding_bag(const Var<T>& table, const std::vector<int>& ids, const std::vector<int>& offsets,
+                     const std::type_identity_t<Mat<T>>& weights) {
+  // The checks build their messages only on failure: this op runs several times per example.
+  const char* where = "embedding_bag";
+  const Index v = table.rows(), d = table.cols(), n = static_cast<Index>(ids.size());
+  if (offsets.empty() || offsets.front() != 0 || offsets.back() != n)
+    require(false, where, std::to_string(n) + " ids need offsets from 0 to " + std::to_string(n) + ", got " +
+                              std::to_string(offsets.size()) + " offsets" +
+                              (offsets.empty() ? std::string()
+                                               : " from " + std::to_string(offsets.front()) + " to " +
+                                                     std::to_string(offsets.back())));
+  for (size_t b = 1; b < offsets.size(); ++b)
+    if (offsets[b] < offsets[b - 1])
+      require(false, where, "offsets must not decrease, got " + std::to_string(offsets[b - 1]) + " then " +
+                                std::to_string(offsets[b]) + " at position " + std::to_string(b));
+  const bool weighted = weights.size() != 0;
+  if (weighted && (weights.rows() != n || weights.cols() != d))
+    require(false, where, "weights " + shape_str(weights) + " must be [" + std::to_string(n) + " ids x " +
+                              std::to_string(d) + "] (or empty) for table " + table.shape());
+  for (Index i = 0; i < n; ++i)
+    if (ids[static_cast<size_t>(i)] < 0 || ids[static_cast<size_t>(i)] >= v)
+      require(false, where, "index " + std::to_string(ids[static_cast<size_t>(i)]) + " at position " + std::to_string(i) +
+                                " is outside the table's rows [0, " + std::to_string(v) + ")");
+  const Index bags = static_cast<Index>(offsets.size()) - 1;
+  const Mat<T>& E = table.value();
+  Mat<T> out = Mat<T>::Zero(bags, d);                     // [bags x d]
+  for (Index b = 0; b < bags; ++b)
+    for (int i = offsets[static_cast<size_t>(b)]; i < offsets[static_cast<size_t>(b) + 1]; ++i) {
+      if (weighted) out.row(b).array() += weights.row(i).array() * E.row(ids[static_cast<size_t>(i)]).array();
+      else out.row(b) += E.row(ids[static_cast<size_t>(i)]);
+    }
+  return Var<T>::make(std::move(out), {table},
+      [ids, offsets, weights, weighted](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        // dE[ids_i] += weights_i * g_b for every word i of bag b
+        Mat<T>& dE = *gin[0];
+        for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+          const auto gb = g.row(static_cast<Index>(b));
+          for (int i = offsets[b]; i < offsets[b + 1]; ++i) {
+            if (weighted) dE.row(ids[static_cast<size_t>(i)]).array() += weights.row(i).array() * gb.array();
+            else dE.row(ids[static_cast<size_t>(i)]) += gb;
+          }
+        }
+      }, "embedding_bag");
 }
 
 template <class T>
@@ -115,6 +162,8 @@ Var<T> mse(const Var<T>& pred, const std::type_identity_t<Mat<T>>& target) {
 
 #define INST(T)                                                                         \
   template Var<T> layer_norm(const Var<T>&, const Var<T>&, const Var<T>&, T);           \
+  template Var<T> embedding_bag(const Var<T>&, const std::vector<int>&, const std::vector<int>&, \
+                                const Mat<T>&);                                         \
   template Var<T> dropout(const Var<T>&, T, bool, Rng&);                                \
   template Var<T> cross_entropy(const Var<T>&, const std::vector<int>&);                \
   template Var<T> bce_with_logits(const Var<T>&, const Mat<T>&);                        \

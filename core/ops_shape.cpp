@@ -72,9 +72,9 @@ Var<T> gather_rows(const Var<T>& table, const std::vector<int>& idx) {
   const Index v = table.rows();
   Mat<T> out(static_cast<Index>(idx.size()), table.cols());
   for (size_t k = 0; k < idx.size(); ++k) {
-    require(idx[k] >= 0 && idx[k] < v, "gather_rows",
-            "index " + std::to_string(idx[k]) + " at position " + std::to_string(k) +
-                " is outside the table's rows [0, " + std::to_string(v) + ")");
+    if (idx[k] < 0 || idx[k] >= v)  // the message is built only on failure (embedding lookups are hot)
+      require(false, "gather_rows", "index " + std::to_string(idx[k]) + " at position " + std::to_string(k) +
+                                        " is outside the table's rows [0, " + std::to_string(v) + ")");
     out.row(static_cast<Index>(k)) = table.value().row(idx[k]);
   }
   return Var<T>::make(std::move(out), {table},

@@ -6,6 +6,8 @@
 #include "experiments/compare.h"
 #include "experiments/optim_config.h"
 #include "experiments/runner.h"
+#include "experiments/tasks/babi/babi.h"
+#include "experiments/tasks/babi/generator.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -138,12 +140,31 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   cmp->add_option("--metric", copt.metrics, "summary metrics to show (default all)");
   cmp->add_option("--format", copt.format, "markdown | csv")->check(CLI::IsMember({"markdown", "csv"}));
   cmp->add_option("--precision", copt.precision, "digits")->check(CLI::Range(0, 12));
+  cmp->add_option("--best", copt.best, "METRIC:min|max: show each group's best run (restarts) instead of mean ± std");
+  bool c_rows = false;
+  cmp->add_flag("--rows", c_rows, "stack the tables (table.csv) of study runs instead of grouping summaries");
   cmp->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
 
   // list
   auto* list = app.add_subcommand("list", "registered names of a kind, one per line");
   std::string kind;
-  list->add_option("kind", kind, "tasks | models | scores | normalizers | encoders | poolers | optimizers | schedules")->required();
+  list->add_option("kind", kind, "tasks | models | studies | scores | normalizers | encoders | poolers | optimizers | schedules")->required();
+
+  // babi-generate
+  auto* bgen = app.add_subcommand("babi-generate", "write generated bAbI-style task files DIR/qaN_generated_{train,test}.txt");
+  babi::GenerateRequest greq;
+  bgen->add_option("--task", greq.tasks, "1 2 3 6 7 8 19, or all (repeatable)")->required();
+  bgen->add_option("--out", greq.out, "output directory")->required();
+  bgen->add_option("--seed", greq.seed, "the same text as a run with this seed and task.data.generate");
+  bgen->add_option("--stories", greq.stories, "training stories per task (default 1000)");
+  bgen->add_option("--test-stories", greq.test_stories, "test stories per task (default 0: no test file)");
+  bgen->add_option("--statements", greq.statements, "statements per story (default per task)");
+  bgen->add_option("--questions", greq.questions, "questions per story (default per task)");
+  bgen->add_option("--actors", greq.actors, "actors asked about");
+  bgen->add_option("--objects", greq.objects, "objects that can be carried");
+  bgen->add_option("--places", greq.places, "places (rooms)");
+  bgen->add_option("--distractors", greq.distractors, "share of distractor statements, [0, 0.9]");
+  bgen->add_option("--path-length", greq.path_length, "task 19: steps of the asked paths");
 
   try {
     app.parse(argc, argv);
@@ -166,7 +187,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
         const auto combos = expand_multirun(overrides);
         for (const auto& c : combos) {  // validate every combination before starting any
           Config cfg = Config::load(config, c);
-          build_problem(cfg);
+          validate_config(cfg);
         }
         return run_multirun(config, combos, runs_root, jobs, out, err);
       }
@@ -181,7 +202,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       RunFilter f{f_experiment, *cmp ? c_status : f_status, parse_params(f_params)};
       const auto runs = index.list(f);
       if (*ls) print_runs(runs, out);
-      else out << compare_runs(runs, copt);
+      else out << (c_rows ? stack_run_tables(runs, copt) : compare_runs(runs, copt));
       return 0;
     }
     if (*show) {
@@ -192,8 +213,13 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       out << j.dump(2) << "\n";
       return 0;
     }
+    if (*bgen) {
+      for (const auto& p : babi::run_generate(greq)) out << p << "\n";
+      return 0;
+    }
     if (*list) {
       register_builtins();
+      babi::register_babi();
       std::vector<std::pair<std::string, std::string>> rows;
       if (kind == "tasks") for (const auto& e : tasks().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "models") for (const auto& e : models().entries()) rows.emplace_back(e.name, e.description);
@@ -201,9 +227,10 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       else if (kind == "normalizers") for (const auto& e : attention::normalizers<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "encoders") for (const auto& e : attention::sequence_encoders<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "poolers") for (const auto& e : attention::sequence_poolers<float>().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "studies") for (const auto& e : studies().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "optimizers") for (const auto& n : optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
       else if (kind == "schedules") for (const auto& n : schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
-      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, scores, normalizers, encoders, poolers, optimizers, schedules");
+      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, studies, scores, normalizers, encoders, poolers, optimizers, schedules");
       for (const auto& [n, d] : rows) out << std::left << std::setw(20) << n << " " << d << "\n";
       return 0;
     }

@@ -48,6 +48,15 @@ class Model : public Module<float> {
   // Metrics of a whole split (no gradients). Must include "loss"; lower-is-better metrics
   // other than loss are named "error..." by convention.
   virtual Metrics evaluate(const std::string& split, ThreadPool& pool) const = 0;
+  // Called by the trainer on its thread before every training step (also the first one after a
+  // resume), never while loss() or evaluate() run. epoch = step / steps_per_epoch, with
+  // steps_per_epoch = ceil(train_size / batch) as for `unit: epoch` schedules (0 when the task
+  // generates its examples). For models that change during training, e.g. MemN2N's linear start
+  // (no softmax in the first epochs); a function of the step only, so a resumed run is exact.
+  virtual void begin_step(std::uint64_t step, std::uint64_t epoch) {
+    (void)step;
+    (void)epoch;
+  }
   // Matrices worth looking at after training (attention weights over evaluation examples,
   // memory weightings over time, ...), saved by the runner as <run>/inspect/<name>.npy.
   virtual std::map<std::string, MatF> inspect() const { return {}; }

@@ -61,8 +61,18 @@ TrainerOptions read_trainer_options(Section cfg, const Task& task) {
     o.steps = static_cast<std::uint64_t>(cfg.integer("steps", 1000, 1));
   }
   o.threads = static_cast<int>(cfg.integer("threads", 1, 1, 256));
-  o.eval_every = static_cast<std::uint64_t>(cfg.integer("eval_every", 100, 1));
-  o.log_every = static_cast<std::uint64_t>(cfg.integer("log_every", 10, 1));
+  // eval_every / log_every: a number of steps, or "epoch" (once per pass over a finite set)
+  const std::uint64_t per_epoch = task.train_size() ? (task.train_size() + o.batch - 1) / o.batch : 0;
+  auto every = [&](const std::string& key, long long def) -> std::uint64_t {
+    if (cfg.has(key) && cfg.string(key) == "epoch") {
+      if (!per_epoch)
+        throw ConfigError(cfg.source(key) + ": trainer." + key + ": 'epoch' needs a finite training set; give a number of steps");
+      return per_epoch;
+    }
+    return static_cast<std::uint64_t>(cfg.integer(key, def, 1));
+  };
+  o.eval_every = every("eval_every", 100);
+  o.log_every = every("log_every", 10);
   o.clip_norm = cfg.number("clip_norm", 0.0, 0.0);
   o.warmup = static_cast<std::uint64_t>(cfg.integer("warmup", 0, 0));
   Section es = cfg.section("early_stopping");
@@ -161,12 +171,14 @@ TrainResult Trainer::run(bool resume) {
   };
 
   model_.set_training(true);
+  const std::uint64_t per_epoch = task_.train_size() ? (task_.train_size() + opt_.batch - 1) / opt_.batch : 0;
   while (step < opt_.steps) {
     if (interrupt_requested()) {
       save_checkpoint("last", step);
       return finish("interrupted", "interrupted at step " + std::to_string(step) + "; checkpoint " +
                                        dir_.checkpoint("last") + " written, continue with --resume " + dir_.path());
     }
+    model_.begin_step(step, per_epoch ? step / per_epoch : 0);
     optimizer_->set_lr(schedule_->lr(step));
     optimizer_->zero_grad();
     const auto ids = batch_ids(step);

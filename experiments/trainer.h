@@ -4,8 +4,8 @@
 //     steps: 600            # or epochs: N (finite training sets only)
 //     batch: 32
 //     threads: 2            # results do not depend on it
-//     eval_every: 50        # steps between evaluations (and checkpoints)
-//     log_every: 10         # steps between train/loss records
+//     eval_every: 50        # steps between evaluations (and checkpoints), or `epoch`
+//     log_every: 10         # steps between train/loss records, or `epoch`
 //     clip_norm: 10         # global gradient norm clip (0 = off)
 //     warmup: 0             # linear warm-up steps
 //     optimizer: {name: adam, lr: 0.003}

@@ -95,6 +95,13 @@ std::vector<OpCase> op_cases() {
       {"slice_cols", {{3, 5}}, [](const V& x) { return slice_cols(x[0], 2, 2); }},
       {"reshape", {{3, 4}}, [](const V& x) { return reshape(x[0], 2, 6); }},
       {"gather_rows (repeated ids)", {{5, 3}}, [](const V& x) { return gather_rows(x[0], {4, 0, 4, 2}); }},
+      {"embedding_bag (plain sums, repeated ids, an empty bag)", {{5, 3}}, [](const V& x) {
+         return embedding_bag(x[0], {4, 0, 4, 2, 1}, {0, 3, 3, 5}, MatD());
+       }},
+      {"embedding_bag (per-word, per-dim weights)", {{5, 3}}, [](const V& x) {
+         Rng w_rng(4, "bag-weights");
+         return embedding_bag(x[0], {1, 3, 1, 0}, {0, 1, 4}, random_matrix(4, 3, w_rng));
+       }},
       {"cosine_similarity", {{4, 3}, {4, 3}}, [](const V& x) { return cosine_similarity(x[0], x[1]); }},
       {"cosine_similarity broadcast key", {{5, 3}, {1, 3}}, [](const V& x) { return cosine_similarity(x[0], x[1]); }},
       {"circular_conv K=3", {{1, 6}, {1, 3}}, [](const V& x) { return circular_conv(x[0], x[1]); }},
@@ -104,6 +111,7 @@ std::vector<OpCase> op_cases() {
          Rng r = mask_rng;  // the same mask at every evaluation
          return dropout(x[0], 0.3, true, r);
        }},
+      {"lstm_cell", {{2, 12}, {2, 3}}, [](const V& x) { return lstm_cell(x[0], x[1]); }, -2, 2},
       {"cross_entropy", {{4, 5}}, [](const V& x) { return cross_entropy(x[0], {0, 4, 2, 2}); }},
       {"bce_with_logits", {{3, 4}}, [](const V& x) {
          MatD t(3, 4);
@@ -215,6 +223,32 @@ TEST_CASE("ops compute the textbook values", "[ops]") {
     CHECK(v.grad()(0, 1) == 1.0);
     CHECK(v.grad()(0, 2) == 0.0);
   }
+  SECTION("embedding bag sums the weighted rows of each bag") {
+    MatD e(3, 2);
+    e << 1, 2, 3, 4, 5, 6;
+    MatD w(3, 2);
+    w << 1, 0.5, 2, -1, 0.25, 4;
+    // bag 0: rows 2 and 0 weighted; bag 1: empty; bag 2: row 1
+    const MatD out = embedding_bag(Var<double>(e), {2, 0, 1}, {0, 2, 2, 3}, w).value();
+    CHECK(out(0, 0) == Approx(1 * 5 + 2 * 1));
+    CHECK(out(0, 1) == Approx(0.5 * 6 - 1 * 2));
+    CHECK(out.row(1).isZero());
+    CHECK(out(2, 0) == Approx(0.25 * 3));
+    CHECK(out(2, 1) == Approx(4 * 4));
+    const MatD plain = embedding_bag(Var<double>(e), {2, 0, 1}, {0, 2, 2, 3}, MatD()).value();
+    CHECK(plain.row(0) == (e.row(2) + e.row(0)));
+    CHECK(plain.row(2) == e.row(1));
+  }
+  SECTION("lstm_cell is the gate equations of the elementwise ops") {
+    Rng rng(6, "lstm-cell-values");
+    const Var<double> z(random_matrix(2, 8, rng, -2, 2)), c(random_matrix(2, 2, rng));
+    const auto gate = [&](Index k) { return slice_cols(z, 2 * k, 2); };
+    const Var<double> c1 = add(mul(sigmoid(gate(1)), c), mul(sigmoid(gate(0)), tanh(gate(3))));
+    const Var<double> h1 = mul(sigmoid(gate(2)), tanh(c1));
+    const MatD out = lstm_cell(z, c).value();
+    CHECK((out.leftCols(2) - h1.value()).cwiseAbs().maxCoeff() < 1e-14);
+    CHECK((out.rightCols(2) - c1.value()).cwiseAbs().maxCoeff() < 1e-14);
+  }
   SECTION("abs and relu have zero gradient at zero") {
     Var<double> z(MatD::Zero(1, 2), true);
     backward(add(sum(abs(z)), sum(relu(z))));
@@ -270,5 +304,11 @@ TEST_CASE("ops reject bad shapes with messages naming the shapes", "[ops][errors
   CHECK_THROWS_WITH(circular_conv(Var<double>(MatD::Zero(1, 4)), Var<double>(MatD::Zero(1, 2))),
                     Catch::Contains("odd"));
   CHECK_THROWS_WITH(reshape(a, 4, 2), Catch::Contains("[4 x 2]"));
+  CHECK_THROWS_WITH(embedding_bag(a, {0, 2}, {0, 2}, MatD()), Catch::Contains("index 2"));
+  CHECK_THROWS_WITH(embedding_bag(a, {0, 1}, {0, 1}, MatD()), Catch::Contains("offsets from 0 to 2"));
+  CHECK_THROWS_WITH(embedding_bag(a, {0, 1}, {0, 2, 1, 2}, MatD()), Catch::Contains("must not decrease"));
+  CHECK_THROWS_WITH(embedding_bag(a, {0, 1}, {0, 2}, MatD::Zero(2, 2)), Catch::Contains("[2 x 2]"));
+  CHECK_THROWS_WITH(lstm_cell(Var<double>(MatD::Zero(1, 7)), Var<double>(MatD::Zero(1, 2))),
+                    Catch::Contains("[1 x 7]") && Catch::Contains("[n x 4H]"));
   CHECK_THROWS_AS(sum(a, 2), std::invalid_argument);
 }

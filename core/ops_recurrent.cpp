@@ -1,0 +1,45 @@
+// lstm_cell
+#include "core/ops_detail.h"
+
+namespace engram {
+
+template <class T>
+Var<T> lstm_cell(const Var<T>& z, const Var<T>& c) {
+  const Index n = c.rows(), H = c.cols();
+  if (z.rows() != n || z.cols() != 4 * H || H == 0)
+    require(false, "lstm_cell", "pre-activations " + z.shape() + " must be [n x 4H] for the cell " + c.shape() +
+                                    " [n x H], H > 0");
+  const auto Z = z.value().array();
+  // act = [i | f | o | g], the gates after their nonlinearities: [n x 4H]
+  Mat<T> act(n, 4 * H);
+  act.leftCols(3 * H) = (T(0.5) * ((T(0.5) * Z.leftCols(3 * H)).tanh() + T(1))).matrix();  // stable sigmoid
+  act.rightCols(H) = Z.rightCols(H).tanh().matrix();
+  const auto A = act.array();
+  Mat<T> out(n, 2 * H);                                                   // [h' | c']
+  out.rightCols(H) = (A.middleCols(H, H) * c.value().array() + A.leftCols(H) * A.rightCols(H)).matrix();
+  Mat<T> tc = out.rightCols(H).array().tanh().matrix();                  // tanh(c'): [n x H]
+  out.leftCols(H) = (A.middleCols(2 * H, H) * tc.array()).matrix();
+  return Var<T>::make(std::move(out), {z, c},
+      [act = std::move(act), tc = std::move(tc), H](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const auto A = act.array();
+        const auto i = A.leftCols(H), f = A.middleCols(H, H), o = A.middleCols(2 * H, H), gg = A.rightCols(H);
+        const auto gh = g.array().leftCols(H);
+        // total gradient reaching c': through h' = o tanh(c') and directly
+        const Mat<T> dc = (g.array().rightCols(H) + gh * o * (T(1) - tc.array().square())).matrix();
+        const auto DC = dc.array();
+        if (gin[0]) {
+          Mat<T>& dz = *gin[0];
+          dz.leftCols(H).array() += DC * gg * i * (T(1) - i);                                  // i
+          dz.middleCols(H, H).array() += DC * self.inputs[1]->value.array() * f * (T(1) - f);  // f
+          dz.middleCols(2 * H, H).array() += gh * tc.array() * o * (T(1) - o);                 // o
+          dz.rightCols(H).array() += DC * i * (T(1) - gg.square());                            // g
+        }
+        if (gin[1]) gin[1]->array() += DC * f;
+      }, "lstm_cell");
+}
+
+#define INST(T) template Var<T> lstm_cell(const Var<T>&, const Var<T>&);
+ENGRAM_INSTANTIATE_FLOAT_DOUBLE(INST)
+#undef INST
+
+}  // namespace engram

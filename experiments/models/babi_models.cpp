@@ -1,0 +1,233 @@
+// The bAbI story models, registered as `memn2n` and `kv_memnn`; they read any task of the `babi`
+// family (babi::StoryTask: the reader-backed `babi` task or generated stories).
+//
+//   model:
+//     name: memn2n
+//     dim: 20                  # embedding size d
+//     hops: 3
+//     encoding: pe             # bow | pe | attention (AttentionPooling over each sentence's words)
+//     attention_score: dot     # the score of encoding: attention (any registered score)
+//     temporal: true           # learned temporal encoding T_A, T_C
+//     tying: adjacent          # adjacent | layerwise
+//     answer: tied             # tied (W = answer rows of C_K) | separate (own W); default: tied
+//                              # for adjacent tying, separate for layer-wise
+//     linear_start_epochs: 0   # softmax removed from the memory layers for the first N epochs
+//     random_noise: 0.1        # share of empty memories inserted in training (0 = off)
+//     memory_size: <task's>    # memories kept (at most the task's memory_size)
+//     init_stddev: 0.1
+//
+//   model:
+//     name: kv_memnn
+//     dim: 20
+//     hops: 2
+//     encoding: pe             # bow | pe (query, keys, sentence values)
+//     key_window: 1            # sentences per key: this one and the key_window - 1 before it
+//     values: sentence         # sentence | words (one slot per word, keyed by the rest of the window)
+//     temporal: true
+//     memory_size: <task's>
+//     init_stddev: 0.1
+//
+// Metrics of evaluate(split): loss, accuracy, error (= 1 - accuracy), error/task_N for every task
+// of the split, and supporting_fact: the share of questions whose most attended memory at some hop
+// holds a supporting fact, over the questions that have a supporting fact in memory.
+// inspect(): for the first 32 val questions, val_attention_hop<k> [32 x sentences] (the attention
+// of hop k summed per story sentence, oldest first, zero-padded) and val_supporting (1 at the
+// supporting facts).
+#include "experiments/models/babi_models.h"
+
+#include "experiments/tasks/babi/babi.h"
+#include "networks/kv_memnn.h"
+#include "networks/memn2n.h"
+
+#include <algorithm>
+
+namespace engram::experiments::babi {
+
+namespace {
+
+using networks::MemoryReadout;
+
+// What both models share: the loss of a training question, the metrics and the attention maps.
+class StoryModel : public Model {
+ public:
+  explicit StoryModel(const StoryTask& task) : task_(task), train_(&task.split("train")) {}
+
+  Var<float> loss(std::uint64_t id, Rng& rng) const override {
+    const Example& e = (*train_)[static_cast<size_t>(id)];
+    return cross_entropy(read(e, &rng).logits, {e.answer});
+  }
+
+  Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
+    const std::vector<Example>& examples = task_.split(split);
+    const Index n = static_cast<Index>(examples.size());
+    require(n > 0, "babi model", "split '" + split + "' has no questions");
+    std::vector<double> losses(static_cast<size_t>(n));
+    std::vector<int> correct(static_cast<size_t>(n)), support(static_cast<size_t>(n));  // support: -1 n/a, 0, 1
+    pool.parallel_for(n, [&](Index i) {
+      NoGradGuard no_grad;  // per thread
+      const Example& e = examples[static_cast<size_t>(i)];
+      const MemoryReadout<float> r = read(e, nullptr);
+      losses[static_cast<size_t>(i)] = cross_entropy(r.logits, {e.answer}).item();
+      Index arg;
+      r.logits.value().row(0).maxCoeff(&arg);
+      correct[static_cast<size_t>(i)] = arg == e.answer;
+      support[static_cast<size_t>(i)] = supporting_hit(e, r);
+    });
+    std::map<int, std::pair<double, double>> per_task;  // task -> (wrong, total)
+    double loss = 0, right = 0, hits = 0, with_support = 0;
+    for (Index i = 0; i < n; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      loss += losses[k];
+      right += correct[k];
+      auto& t = per_task[examples[k].task];
+      t.first += 1 - correct[k];
+      t.second += 1;
+      if (support[k] >= 0) {
+        with_support += 1;
+        hits += support[k];
+      }
+    }
+    Metrics m{{"loss", loss / double(n)}, {"accuracy", right / double(n)}, {"error", 1 - right / double(n)}};
+    for (const auto& [task, t] : per_task) m["error/task_" + std::to_string(task)] = t.first / t.second;
+    if (with_support > 0) m["supporting_fact"] = hits / with_support;
+    return m;
+  }
+
+  std::map<std::string, MatF> inspect() const override {
+    const std::vector<Example>& val = task_.split("val");
+    const Index k = std::min<Index>(32, static_cast<Index>(val.size()));
+    Index width = 0;
+    for (Index i = 0; i < k; ++i) width = std::max(width, static_cast<Index>(val[static_cast<size_t>(i)].story.size()));
+    std::vector<MatF> hops;
+    MatF supporting = MatF::Zero(k, width);
+    NoGradGuard no_grad;
+    for (Index i = 0; i < k; ++i) {
+      const Example& e = val[static_cast<size_t>(i)];
+      const MemoryReadout<float> r = read(e, nullptr);
+      hops.resize(r.attention.size(), MatF::Zero(k, width));
+      for (size_t h = 0; h < r.attention.size(); ++h)
+        for (size_t j = 0; j < r.slots.size(); ++j)
+          if (r.slots[j] >= 0) hops[h](i, r.slots[j]) += r.attention[h].value()(0, static_cast<Index>(j));
+      for (int s : e.supporting) supporting(i, s) = 1;
+    }
+    std::map<std::string, MatF> out{{"val_supporting", supporting}};
+    for (size_t h = 0; h < hops.size(); ++h) out["val_attention_hop" + std::to_string(h + 1)] = hops[h];
+    return out;
+  }
+
+ protected:
+  // The network's readout of one question; `rng` is non-null in training only.
+  virtual MemoryReadout<float> read(const Example& e, Rng* rng) const = 0;
+
+ private:
+  // -1: no supporting fact in memory; 1: the most attended memory of some hop is one; else 0.
+  static int supporting_hit(const Example& e, const MemoryReadout<float>& r) {
+    const auto is_support = [&](int s) { return std::find(e.supporting.begin(), e.supporting.end(), s) != e.supporting.end(); };
+    if (std::none_of(r.slots.begin(), r.slots.end(), is_support)) return -1;
+    for (const auto& a : r.attention) {
+      Index arg;
+      a.value().row(0).maxCoeff(&arg);
+      if (is_support(r.slots[static_cast<size_t>(arg)])) return 1;
+    }
+    return 0;
+  }
+
+  const StoryTask& task_;
+  const std::vector<Example>* train_;
+};
+
+class MemN2NModel : public StoryModel {
+ public:
+  MemN2NModel(const networks::MemN2NOptions& o, std::uint64_t linear_start_epochs, const StoryTask& task, Rng& rng)
+      : StoryModel(task), net_(o, rng), linear_start_epochs_(linear_start_epochs) {
+    add_module("net", net_);
+  }
+  // linear start: no softmax in the memory layers during the first linear_start_epochs epochs
+  void begin_step(std::uint64_t, std::uint64_t epoch) override { net_.set_linear(epoch < linear_start_epochs_); }
+
+ protected:
+  MemoryReadout<float> read(const Example& e, Rng* rng) const override { return net_.forward(e.story, e.query, rng); }
+
+ private:
+  networks::MemN2N<float> net_;
+  std::uint64_t linear_start_epochs_;
+};
+
+class KvMemNNModel : public StoryModel {
+ public:
+  KvMemNNModel(const networks::KvMemNNOptions& o, const StoryTask& task, Rng& rng) : StoryModel(task), net_(o, rng) {
+    add_module("net", net_);
+  }
+
+ protected:
+  MemoryReadout<float> read(const Example& e, Rng*) const override { return net_.forward(e.story, e.query); }
+
+ private:
+  networks::KvMemNN<float> net_;
+};
+
+networks::SentenceEncoding read_encoding(Section& cfg, bool attention) {
+  std::vector<std::string> allowed{"bow", "pe"};
+  if (attention) allowed.push_back("attention");
+  const std::string e = cfg.choice("encoding", "pe", allowed);
+  return e == "bow" ? networks::SentenceEncoding::bow
+                    : e == "pe" ? networks::SentenceEncoding::pe : networks::SentenceEncoding::attention;
+}
+
+Index read_memory_size(Section& cfg, const StoryTask& task) {
+  return cfg.integer("memory_size", task.memory_size(), 1, task.memory_size());
+}
+
+const bool memn2n_registered = models().add(
+    "memn2n", "end-to-end memory network (Sukhbaatar et al. 2015) over bAbI stories",
+    [](Section& cfg, const Task& task, Rng& rng) -> std::unique_ptr<Model> {
+      const auto& story = require_family<StoryTask>(task, "memn2n", "babi");
+      networks::MemN2NOptions o;
+      o.vocab = story.words().size();
+      for (int a = 0; a < story.answers().size(); ++a) o.answer_words.push_back(story.words().id(story.answers().word(a)));
+      o.dim = cfg.integer("dim", 20, 1, 100000);
+      o.hops = static_cast<int>(cfg.integer("hops", 3, 1, 100));
+      o.encoding = read_encoding(cfg, true);
+      o.attention_score = cfg.string("attention_score", "dot");
+      if (cfg.has("attention_score")) (void)lookup_component(attention::scores<float>(), cfg, "attention_score");
+      o.temporal = cfg.boolean("temporal", true);
+      o.tying = cfg.choice("tying", "adjacent", {"adjacent", "layerwise"}) == "adjacent" ? networks::WeightTying::adjacent
+                                                                                       : networks::WeightTying::layerwise;
+      o.tied_answers = cfg.choice("answer", o.tying == networks::WeightTying::adjacent ? "tied" : "separate",
+                                  {"tied", "separate"}) == "tied";
+      const auto linear_start = static_cast<std::uint64_t>(cfg.integer("linear_start_epochs", 0, 0));
+      o.random_noise = cfg.number("random_noise", 0.1, 0.0, 1.0);
+      o.memory_size = read_memory_size(cfg, story);
+      o.init_stddev = cfg.number("init_stddev", 0.1, 1e-12);
+      cfg.finish();
+      return std::make_unique<MemN2NModel>(o, linear_start, story, rng);
+    });
+
+const bool kv_memnn_registered = models().add(
+    "kv_memnn", "key-value memory network (Miller et al. 2016) over bAbI stories",
+    [](Section& cfg, const Task& task, Rng& rng) -> std::unique_ptr<Model> {
+      const auto& story = require_family<StoryTask>(task, "kv_memnn", "babi");
+      networks::KvMemNNOptions o;
+      o.vocab = story.words().size();
+      o.answers = story.answers().size();
+      o.dim = cfg.integer("dim", 20, 1, 100000);
+      o.hops = static_cast<int>(cfg.integer("hops", 2, 1, 100));
+      o.encoding = read_encoding(cfg, false);
+      o.key_window = static_cast<int>(cfg.integer("key_window", 1, 1, 100));
+      o.values = cfg.choice("values", "sentence", {"sentence", "words"}) == "sentence" ? networks::ValueMode::sentence
+                                                                                      : networks::ValueMode::words;
+      o.temporal = cfg.boolean("temporal", true);
+      o.memory_size = read_memory_size(cfg, story);
+      o.init_stddev = cfg.number("init_stddev", 0.1, 1e-12);
+      cfg.finish();
+      return std::make_unique<KvMemNNModel>(o, story, rng);
+    });
+
+}  // namespace
+
+void register_babi_models() {
+  (void)memn2n_registered;
+  (void)kv_memnn_registered;
+}
+
+}  // namespace engram::experiments::babi

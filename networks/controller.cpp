@@ -1,0 +1,137 @@
+// The controller registry, the LSTM cell and the two registered controllers.
+#include "networks/controller.h"
+
+#include "core/init.h"
+
+#include <string>
+
+namespace engram::networks {
+
+template <class T>
+Registry<ControllerFactory<T>>& controllers() {
+  static Registry<ControllerFactory<T>> r("controller");
+  return r;
+}
+template Registry<ControllerFactory<float>>& controllers<float>();
+template Registry<ControllerFactory<double>>& controllers<double>();
+
+namespace {
+
+void check_step_input(const char* name, Index input, const Index rows, const Index cols) {
+  if (rows != 1 || cols != input)
+    require(false, name, "step input " + shape_str(rows, cols) + " must be [1 x " + std::to_string(input) + "]");
+}
+
+}  // namespace
+
+// ---- LstmCell --------------------------------------------------------------------------------
+
+template <class T>
+LstmCell<T>::LstmCell(Index input, Index hidden, Rng& rng, T forget_bias) : hidden_(hidden) {
+  require(input > 0 && hidden > 0, "LstmCell",
+          "sizes must be > 0, got input=" + std::to_string(input) + " hidden=" + std::to_string(hidden));
+  Mat<T> w(input + hidden, 4 * hidden);  // [(in + H) x 4H]
+  for (Index gate = 0; gate < 4; ++gate) w.middleCols(gate * hidden, hidden) = init::xavier_uniform<T>(input + hidden, hidden, rng);
+  Mat<T> b = Mat<T>::Zero(1, 4 * hidden);
+  b.middleCols(hidden, hidden).setConstant(forget_bias);
+  weight = this->add_parameter("weight", std::move(w));
+  bias = this->add_parameter("bias", std::move(b));
+}
+
+template <class T>
+std::pair<Var<T>, Var<T>> LstmCell<T>::operator()(const Var<T>& x, const Var<T>& h, const Var<T>& c) const {
+  const Index in = input_size(), H = hidden_;
+  if (x.cols() != in || h.cols() != H || c.cols() != H || h.rows() != x.rows() || c.rows() != x.rows())
+    require(false, "LstmCell", "x " + x.shape() + ", h " + h.shape() + ", c " + c.shape() + " must be [n x " +
+                                   std::to_string(in) + "], [n x " + std::to_string(H) + "], [n x " +
+                                   std::to_string(H) + "]");
+  const Var<T> z = add(matmul(concat<T>({x, h}, 1), weight), bias);  // [n x 4H]
+  const Var<T> hc = lstm_cell(z, c);                                  // [n x 2H] = [h' | c']
+  return {slice_cols(hc, 0, H), slice_cols(hc, H, H)};
+}
+
+// ---- LstmController ----------------------------------------------------------------------------
+
+template <class T>
+LstmController<T>::LstmController(const ControllerShape& shape, const Options& opt, Rng& rng) : input_(shape.input) {
+  hidden_ = opt.integer("hidden", 100, 1, 1000000);
+  const auto layers = opt.integer("layers", 1, 1, 64);
+  const T forget_bias = static_cast<T>(opt.number("forget_bias", 1.0, -100, 100));
+  const bool learn_initial = opt.boolean("learn_initial", false);
+  opt.finish("controller 'lstm'");
+  require(input_ > 0, "lstm controller", "input size must be > 0, got " + std::to_string(input_));
+  for (long long k = 0; k < layers; ++k) {
+    layers_.push_back(std::make_unique<LstmCell<T>>(k == 0 ? input_ : hidden_, hidden_, rng, forget_bias));
+    this->add_module("layer" + std::to_string(k), *layers_.back());
+  }
+  if (learn_initial)
+    for (long long k = 0; k < layers; ++k) {
+      h0_.push_back(this->add_parameter("h0." + std::to_string(k), Mat<T>::Zero(1, hidden_)));
+      c0_.push_back(this->add_parameter("c0." + std::to_string(k), Mat<T>::Zero(1, hidden_)));
+    }
+}
+
+template <class T>
+ControllerState<T> LstmController<T>::initial_state() const {
+  if (!h0_.empty()) return {h0_, c0_};
+  ControllerState<T> s;
+  const Var<T> zero = constant<T>(Mat<T>::Zero(1, hidden_));  // immutable: safe to share
+  s.h.assign(layers_.size(), zero);
+  s.c.assign(layers_.size(), zero);
+  return s;
+}
+
+template <class T>
+std::pair<Var<T>, ControllerState<T>> LstmController<T>::step(const Var<T>& x, const ControllerState<T>& s) const {
+  check_step_input("lstm controller", input_, x.rows(), x.cols());
+  require(s.h.size() == layers_.size() && s.c.size() == layers_.size(), "lstm controller",
+          "the state has " + std::to_string(s.h.size()) + " h and " + std::to_string(s.c.size()) + " c for " +
+              std::to_string(layers_.size()) + " layers (use initial_state())");
+  ControllerState<T> next;
+  next.h.reserve(layers_.size());
+  next.c.reserve(layers_.size());
+  Var<T> in = x;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    auto [h, c] = (*layers_[k])(in, s.h[k], s.c[k]);
+    next.h.push_back(h);
+    next.c.push_back(c);
+    in = h;
+  }
+  return {in, std::move(next)};
+}
+
+// ---- FeedForwardController --------------------------------------------------------------------
+
+template <class T>
+FeedForwardController<T>::FeedForwardController(const ControllerShape& shape, const Options& opt, Rng& rng)
+    : input_(shape.input) {
+  hidden_ = opt.integer("hidden", 100, 1, 1000000);
+  const auto layers = opt.integer("layers", 1, 1, 64);
+  relu_ = opt.choice("activation", "tanh", {"tanh", "relu"}) == "relu";
+  opt.finish("controller 'feedforward'");
+  require(input_ > 0, "feedforward controller", "input size must be > 0, got " + std::to_string(input_));
+  for (long long k = 0; k < layers; ++k) {
+    layers_.push_back(std::make_unique<Linear<T>>(k == 0 ? input_ : hidden_, hidden_, rng));
+    this->add_module("layer" + std::to_string(k), *layers_.back());
+  }
+}
+
+template <class T>
+std::pair<Var<T>, ControllerState<T>> FeedForwardController<T>::step(const Var<T>& x, const ControllerState<T>& s) const {
+  check_step_input("feedforward controller", input_, x.rows(), x.cols());
+  Var<T> y = x;
+  for (const auto& layer : layers_) y = relu_ ? relu((*layer)(y)) : tanh((*layer)(y));
+  return {y, s};
+}
+
+template class LstmCell<float>;
+template class LstmCell<double>;
+template class LstmController<float>;
+template class LstmController<double>;
+template class FeedForwardController<float>;
+template class FeedForwardController<double>;
+
+ENGRAM_REGISTER_CONTROLLER("lstm", "stacked LSTM layers (forget bias 1); output: the top layer's h", LstmController);
+ENGRAM_REGISTER_CONTROLLER("feedforward", "Linear + tanh/relu layers; no state", FeedForwardController);
+
+}  // namespace engram::networks

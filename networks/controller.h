@@ -1,0 +1,132 @@
+// engram/networks/controller.h — the controllers of the memory-augmented networks (NTM, DNC,
+// and the lstm_seq baseline): a network that reads one input row per time step, emits one
+// output row and carries a state from step to step.
+//
+// CONTRACT for a Controller<T> (what a new controller implements):
+//   initial_state():  the state before the first step (zeros, or learned parameters).
+//   step(x, s):       x: [1 x input] (the `input` of its ControllerShape), s: a state this
+//                     controller made (initial_state() or an earlier step's) ->
+//                     (output [1 x output_size()], next state).
+//   - Differentiable in x, in the state and in the controller's own parameters.
+//   - Throws std::invalid_argument naming the shapes for an x of any other shape.
+//   - Const and thread-safe: the examples of a batch step concurrently, each with its own state.
+// Registering: a class template C<T> with a constructor (const ControllerShape&, const Options&,
+// Rng&) that reads its options and calls opt.finish(...), then
+//   ENGRAM_REGISTER_CONTROLLER("lstm", "...", LstmController);
+// A model builds one from its config section with
+//   build_component(cfg.section("controller"), networks::controllers<float>(), ControllerShape{in}, rng, "lstm")
+//
+// Registered:
+//   lstm         hidden: 100, layers: 1, forget_bias: 1, learn_initial: false
+//                A stack of LstmCell layers; layer k > 0 reads layer k-1's h; the output is
+//                the top layer's h. learn_initial: h0 and c0 of every layer are parameters
+//                ("h0.k", "c0.k", zero at start) instead of zeros.
+//   feedforward  hidden: 100, layers: 1, activation: tanh | relu
+//                `layers` Linear + activation layers; the state carries nothing, so the output
+//                depends on the current input only (the NTM feed-forward controller, whose
+//                memory is all in the external memory).
+#pragma once
+
+#include "core/component.h"
+#include "core/layers.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace engram::networks {
+
+// The state between steps. LSTM: h and c per layer, each [1 x hidden]; feed-forward: empty.
+template <class T>
+struct ControllerState {
+  std::vector<Var<T>> h;
+  std::vector<Var<T>> c;
+};
+
+struct ControllerShape {
+  Index input = 0;  // columns of the x fed to every step
+};
+
+template <class T>
+class Controller : public Module<T> {
+ public:
+  virtual ControllerState<T> initial_state() const = 0;
+  virtual std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const = 0;
+  virtual Index input_size() const = 0;
+  virtual Index output_size() const = 0;
+};
+
+template <class T>
+using ControllerFactory = ComponentFactory<Controller<T>, ControllerShape>;
+
+template <class T>
+Registry<ControllerFactory<T>>& controllers();
+
+// Builds a registered controller by name.
+template <class T>
+std::unique_ptr<Controller<T>> make_controller(const std::string& name, const ControllerShape& shape,
+                                               const Options& opt, Rng& rng) {
+  return controllers<T>().get(name)(shape, opt, rng);
+}
+
+#define ENGRAM_REGISTER_CONTROLLER(NAME, DESCRIPTION, CLASS)                                            \
+  [[maybe_unused]] static const bool engram_controller_registered_##CLASS = ::engram::register_component<CLASS>( \
+      ::engram::networks::controllers<float>(), ::engram::networks::controllers<double>(), NAME, DESCRIPTION)
+
+// One LSTM layer (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000; no
+// peepholes), for x: [n x input], h, c: [n x hidden]:
+//   z  = [x, h] W + b                            [n x 4H]   gate blocks in the order i, f, o, g
+//   i = sigmoid(z_i)  f = sigmoid(z_f)  o = sigmoid(z_o)  g = tanh(z_g)
+//   c' = f * c + i * g                           [n x H]
+//   h' = o * tanh(c')                            [n x H]
+// Four nodes per step: concat, matmul, bias add and the fused core op lstm_cell (the gates'
+// nonlinearities and the cell update), then two column slices for h' and c'.
+// W: [(input + H) x 4H], each gate's [(input + H) x H] block Xavier-uniform; b: zeros except the
+// forget block, `forget_bias` (1: the cell remembers by default at the start of training).
+template <class T>
+class LstmCell : public Module<T> {
+ public:
+  LstmCell(Index input, Index hidden, Rng& rng, T forget_bias = T(1));
+  // -> (h', c')
+  std::pair<Var<T>, Var<T>> operator()(const Var<T>& x, const Var<T>& h, const Var<T>& c) const;
+  Index input_size() const { return weight.rows() - hidden_; }
+  Index hidden_size() const { return hidden_; }
+  Var<T> weight, bias;
+
+ private:
+  Index hidden_;
+};
+
+template <class T>
+class LstmController : public Controller<T> {
+ public:
+  LstmController(const ControllerShape& shape, const Options& opt, Rng& rng);
+  ControllerState<T> initial_state() const override;
+  std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const override;
+  Index input_size() const override { return input_; }
+  Index output_size() const override { return hidden_; }
+  const LstmCell<T>& layer(size_t k) const { return *layers_[k]; }
+  size_t num_layers() const { return layers_.size(); }
+
+ private:
+  Index input_, hidden_;
+  std::vector<std::unique_ptr<LstmCell<T>>> layers_;
+  std::vector<Var<T>> h0_, c0_;  // learned initial state (learn_initial), else empty
+};
+
+template <class T>
+class FeedForwardController : public Controller<T> {
+ public:
+  FeedForwardController(const ControllerShape& shape, const Options& opt, Rng& rng);
+  ControllerState<T> initial_state() const override { return {}; }
+  std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const override;
+  Index input_size() const override { return input_; }
+  Index output_size() const override { return hidden_; }
+
+ private:
+  Index input_, hidden_;
+  bool relu_;
+  std::vector<std::unique_ptr<Linear<T>>> layers_;
+};
+
+}  // namespace engram::networks

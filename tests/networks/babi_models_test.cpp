@@ -1,0 +1,148 @@
+// The registered bAbI models (experiments/models/babi_models.cpp) on a hand-built StoryTask:
+// config keys and their errors, the metrics of evaluate, linear start through begin_step, and
+// the attention maps of inspect.
+#include "experiments/models/babi_models.h"
+#include "experiments/tasks/babi/babi.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace engram;
+using namespace engram::experiments;
+using namespace engram::experiments::babi;
+
+namespace {
+
+// Task-1 style questions: "<person> went to the <place>" x 3, "where is <person>"; the even
+// questions are labelled task 1, the odd ones task 2; `support`: whether supporting facts are given.
+class HandTask : public StoryTask {
+ public:
+  explicit HandTask(bool support) {
+    words_.add("<nil>");
+    const std::vector<std::string> people{"mary", "john"}, places{"kitchen", "garden", "office"};
+    for (const auto& w : {"went", "to", "the", "where", "is"}) words_.add(w);
+    for (const auto& p : people) words_.add(p);
+    for (const auto& p : places) words_.add(p);
+    answers_.add("kitchen");
+    answers_.add("garden");
+    answers_.add("office");
+    answers_.add("n,s");  // an answer that is not a word (tied answers give it its own row)
+    Rng rng(3, "hand-task");
+    for (int i = 0; i < 40; ++i) {
+      Example e;
+      int last[2] = {-1, -1}, at[2] = {-1, -1};
+      for (int k = 0; k < 3; ++k) {
+        const int person = static_cast<int>(rng.below(2)), place = static_cast<int>(rng.below(3));
+        e.story.push_back({words_.id(people[static_cast<size_t>(person)]), words_.id("went"), words_.id("to"),
+                           words_.id("the"), words_.id(places[static_cast<size_t>(place)])});
+        last[person] = place;
+        at[person] = k;
+      }
+      const int person = last[0] >= 0 ? 0 : 1;
+      e.query = {words_.id("where"), words_.id("is"), words_.id(people[static_cast<size_t>(person)])};
+      e.answer = last[person];
+      if (support) e.supporting = {at[person]};
+      e.task = 1 + i % 2;
+      (i < 30 ? train_ : val_).push_back(e);
+    }
+  }
+  const std::vector<Example>& split(const std::string& name) const override {
+    if (name == "train") return train_;
+    if (name == "val") return val_;
+    throw std::invalid_argument("hand task: unknown split '" + name + "'");
+  }
+  const Vocabulary& words() const override { return words_; }
+  const Vocabulary& answers() const override { return answers_; }
+  int memory_size() const override { return 50; }
+  int sentence_length() const override { return 5; }
+  std::vector<int> task_ids() const override { return {1, 2}; }
+
+ private:
+  Vocabulary words_, answers_;
+  std::vector<Example> train_, val_;
+};
+
+class OtherTask : public Task {
+ public:
+  std::string family() const override { return "sequence"; }
+  std::uint64_t train_size() const override { return 0; }
+};
+
+std::unique_ptr<Model> build(const std::string& model_yaml, const Task& task) {
+  register_babi_models();
+  Config cfg = Config::parse("seed: 0\nmodel: " + model_yaml + "\n", "hand.yaml");
+  Section m = cfg.root().section("model");
+  Rng rng(1, "model");
+  return lookup_component(models(), m)(m, task, rng);
+}
+
+}  // namespace
+
+TEST_CASE("memn2n and kv_memnn report loss, accuracy, errors per task and supporting facts", "[babi_models]") {
+  const HandTask task(true);
+  ThreadPool pool(2);
+  for (const std::string yaml : {"{name: memn2n, hops: 2, dim: 8}", "{name: memn2n, encoding: attention, tying: layerwise}",
+                                 "{name: kv_memnn, values: words, key_window: 2}"}) {
+    INFO(yaml);
+    const auto model = build(yaml, task);
+    model->set_training(false);
+    const Metrics m = model->evaluate("val", pool);
+    for (const char* key : {"loss", "accuracy", "error", "error/task_1", "error/task_2", "supporting_fact"})
+      CHECK(m.count(key) == 1);
+    CHECK(m.at("accuracy") + m.at("error") == Approx(1.0));
+    CHECK(m.at("error") == Approx((m.at("error/task_1") + m.at("error/task_2")) / 2));  // 5 questions each
+    CHECK(m.at("supporting_fact") >= 0.0);
+    CHECK(m.at("supporting_fact") <= 1.0);
+    // a training loss is a [1 x 1] Var with a gradient
+    model->set_training(true);
+    Rng rng(2, "loss");
+    const Var<float> l = model->loss(3, rng);
+    CHECK(l.rows() == 1);
+    CHECK(l.requires_grad());
+  }
+  // without supporting facts the share is undefined, so not reported
+  const HandTask bare(false);
+  CHECK(build("{name: memn2n}", bare)->evaluate("val", pool).count("supporting_fact") == 0);
+}
+
+TEST_CASE("linear start is on for the first linear_start_epochs epochs (begin_step)", "[babi_models]") {
+  const HandTask task(true);
+  const auto model = build("{name: memn2n, hops: 1, linear_start_epochs: 2, init_stddev: 0.5}", task);
+  const auto row_sums = [&] {
+    const MatF a = model->inspect().at("val_attention_hop1");
+    return a.rowwise().sum().eval();
+  };
+  model->begin_step(0, 0);
+  CHECK(!row_sums().isApproxToConstant(1.0f, 1e-3f));  // raw scores
+  model->begin_step(57, 1);
+  CHECK(!row_sums().isApproxToConstant(1.0f, 1e-3f));
+  model->begin_step(58, 2);
+  CHECK(row_sums().isApproxToConstant(1.0f, 1e-4f));   // softmax weights
+}
+
+TEST_CASE("inspect gives per-hop attention over the first val questions and their supporting facts", "[babi_models]") {
+  const HandTask task(true);
+  const auto maps = build("{name: memn2n, hops: 3}", task)->inspect();
+  REQUIRE(maps.size() == 4);
+  const MatF& sup = maps.at("val_supporting");
+  CHECK(sup.rows() == 10);  // all 10 val questions (fewer than 32)
+  CHECK(sup.cols() == 3);
+  CHECK(sup.rowwise().sum().isApproxToConstant(1.0f));
+  for (int h = 1; h <= 3; ++h) {
+    const MatF& a = maps.at("val_attention_hop" + std::to_string(h));
+    CHECK(a.rows() == 10);
+    CHECK(a.rowwise().sum().isApproxToConstant(1.0f, 1e-4f));
+  }
+}
+
+TEST_CASE("bAbI model configs are validated with the key and the file", "[babi_models]") {
+  const HandTask task(true);
+  CHECK_THROWS_WITH(build("{name: memn2n, encoding: lstm}", task), Catch::Contains("model.encoding"));
+  CHECK_THROWS_WITH(build("{name: memn2n, attention_score: nope}", task), Catch::Contains("model.attention_score"));
+  CHECK_THROWS_WITH(build("{name: memn2n, hopz: 2}", task), Catch::Contains("did you mean model.hops"));
+  CHECK_THROWS_WITH(build("{name: kv_memnn, encoding: attention}", task), Catch::Contains("model.encoding"));
+  CHECK_THROWS_WITH(build("{name: memn2n, memory_size: 51}", task), Catch::Contains("model.memory_size"));
+  const OtherTask other;
+  CHECK_THROWS_WITH(build("{name: kv_memnn}", other), Catch::Contains("needs a babi task"));
+}
