@@ -5,6 +5,7 @@
 #include "experiments/studies/hopfield_common.h"
 
 #include "memory/hopfield/binary.h"
+#include "memory/hopfield/packed.h"
 #include "memory/hopfield/patterns.h"
 
 namespace engram::experiments::hopfield_studies {
@@ -86,8 +87,12 @@ class OneStepError : public Study {
 //           probes: 100, flip: 0, update: asynchronous, max_sweeps: 200, success_overlap: 0.9}
 // Starts the dynamics at (up to `probes` of) the stored patterns, optionally with a fraction
 // `flip` of bits flipped, runs to the fixed point and measures the overlap m = x.s/N with the
-// pattern. The collapse point alpha_c(N) is where the share of probes ending with m >=
-// success_overlap falls through 1/2 (linear interpolation between grid points).
+// pattern. Two collapse points, by linear interpolation between grid points:
+//   alpha_c(N)     where the mean final overlap falls below collapse_overlap (default 0.967:
+//                  in the AGS theory the retrieval state's overlap never drops below m = 0.967
+//                  up to alpha_c = 0.138, so a lower mean means probes left the retrieval state)
+//   alpha_half(N)  where the share of probes ending with m >= success_overlap falls through 1/2
+//                  (a later, finite-size-sensitive point: partial recall still counts).
 class RetrievalOverlap : public Study {
  public:
   explicit RetrievalOverlap(Section& cfg)
@@ -97,6 +102,7 @@ class RetrievalOverlap : public Study {
         probes_(int(cfg.integer("probes", 100, 1, 1000000))),
         flip_(cfg.number("flip", 0.0, 0.0, 0.5)),
         success_(cfg.number("success_overlap", 0.9, 0.0, 1.0)),
+        collapse_(cfg.number("collapse_overlap", 0.967, 0.0, 1.0)),
         rule_(rule_names(cfg, "rule", {"hebbian"}).front()) {
     opt_.update = read_update(cfg);
     opt_.max_sweeps = int(cfg.integer("max_sweeps", 200, 1, 1000000));
@@ -123,11 +129,13 @@ class RetrievalOverlap : public Study {
           const auto per_trial = over_trials_multi(ctx, trials_, [&](int t) {
             Rng rng = ctx.rng().child(k).child(std::uint64_t(t));
             const States x = hopfield::random_patterns(P, N, rng);
-            const BinaryHopfield net = BinaryHopfield::store(x, *rule);
             const Index n = std::min<Index>(P, probes_);
             Rng flip_rng = rng.child("flip");
             const States probes = hopfield::flip_bits(x.topRows(n), flip_, flip_rng);
-            const auto res = net.run_batch(probes, opt_, rng.child("dynamics"));
+            // Hebbian storage runs on the bit-packed path: the same states bit for bit, faster
+            const auto res = rule_ == "hebbian"
+                                 ? hopfield::PackedHebbian(x).run_batch(probes, opt_, rng.child("dynamics"))
+                                 : BinaryHopfield::store(x, *rule).run_batch(probes, opt_, rng.child("dynamics"));
             double m = 0, ok = 0;
             for (Index i = 0; i < n; ++i) {
               const double o = double(x.row(i).dot(res.states.row(i))) / N;
@@ -150,11 +158,13 @@ class RetrievalOverlap : public Study {
         ss.y.push_back(ms.mean);
         ss.err.push_back(ms.sem);
       }
-      const double ac = crossing(ss.x, ss.y, 0.5);
-      r.summary["alpha_c@N=" + std::to_string(N)] = ac;
+      r.summary["alpha_c@N=" + std::to_string(N)] = crossing(so.x, so.y, collapse_);
+      r.summary["alpha_half@N=" + std::to_string(N)] = crossing(ss.x, ss.y, 0.5);
       overlap.series.push_back(so);
       success.series.push_back(ss);
     }
+    overlap.series.push_back(Series{"m = " + fmt(collapse_) + " (AGS retrieval state at alpha_c)",
+                                    {alphas_.front(), alphas_.back()}, {collapse_, collapse_}, {}, true});
     r.plots = {overlap, success};
     return r;
   }
@@ -162,7 +172,7 @@ class RetrievalOverlap : public Study {
  private:
   std::vector<double> Ns_, alphas_;
   int trials_, probes_;
-  double flip_, success_;
+  double flip_, success_, collapse_;
   std::string rule_;
   hopfield::RunOptions opt_;
 };

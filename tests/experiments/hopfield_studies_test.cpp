@@ -147,3 +147,28 @@ TEST_CASE("modern Hopfield studies: P >> d recall, metastable averages, error un
   // larger separation, smaller error at the same beta
   REQUIRE(sep.rows[4][col(sep, "error")] < sep.rows[1][col(sep, "error")]);
 }
+
+TEST_CASE("dilution: random sparse graphs store more per connection than rings", "[study][hopfield][graphs]") {
+  const Table t = run_study("{name: dilution, N: 200, degrees: [10, 100], families: [erdos_renyi, ring], trials: 2, probes: 20}");
+  REQUIRE(t.rows.size() == 2);
+  const size_t er = col(t, "alpha_c_erdos_renyi"), ring = col(t, "alpha_c_ring");
+  REQUIRE(t.rows[0][col(t, "K_ring")] == 10);
+  REQUIRE(t.rows[0][col(t, "K_erdos_renyi")] == Approx(10).epsilon(0.2));
+  REQUIRE(t.rows[0][er] > t.rows[1][er]);  // dilution raises the capacity per connection
+  REQUIRE(t.rows[0][er] > t.rows[0][ring]);  // random beats local at the same degree
+  REQUIRE_THROWS_WITH(run_study("{name: dilution, families: [erdos_renyi, star]}"),
+                      Catch::Contains("study.families") && Catch::Contains("unknown family 'star'"));
+}
+
+TEST_CASE("landscape: one stored pattern and its inverse own every state of an odd network", "[study][hopfield][graphs]") {
+  // N odd: x.s is never 0, so every state goes to x or -x in one synchronous step
+  const Table t = run_study("{name: landscape, N: 9, loads: [1, 3], trials: 2}");
+  const auto& one = t.rows[0];
+  REQUIRE(one[col(t, "attractors")] == 2);
+  REQUIRE(one[col(t, "stored_recalled")] == 1);
+  REQUIRE(one[col(t, "inverses")] == 1);
+  REQUIRE(one[col(t, "basin_share_stored")] == 0.5);
+  REQUIRE(one[col(t, "basin_share_inverse")] == 0.5);
+  REQUIRE(t.rows[1][col(t, "attractors")] >= 6);  // more patterns: their attractors and mixtures
+  REQUIRE_THROWS_WITH(run_study("{name: landscape, N: 21}"), Catch::Contains("study.N"));
+}
