@@ -27,6 +27,13 @@
 //     memory_size: <task's>
 //     init_stddev: 0.1
 //
+//   model:
+//     name: hierarchical_attention   # attention::HierarchicalAttention as a story reader:
+//     dim: 32                        # words -> sentence vectors -> document vector (learned
+//     score: dot                     # queries, no question conditioning), then
+//                                    # logits = Linear([document; bag of query words])
+//   A query-independent baseline: what attention without memory hops reads from a story.
+//
 // Metrics of evaluate(split): loss, accuracy, error (= 1 - accuracy), error/task_N for every task
 // of the split, and supporting_fact: the share of questions whose most attended memory at some hop
 // holds a supporting fact, over the questions that have a supporting fact in memory.
@@ -36,6 +43,8 @@
 #include "experiments/models/babi_models.h"
 
 #include "experiments/tasks/babi/babi.h"
+#include "attention/pooling.h"
+#include "core/layers.h"
 #include "networks/kv_memnn.h"
 #include "networks/memn2n.h"
 
@@ -166,6 +175,45 @@ class KvMemNNModel : public StoryModel {
   networks::KvMemNN<float> net_;
 };
 
+// The attention library's hierarchical form (words -> sentences -> document) as a story reader.
+class HierarchicalReader : public StoryModel {
+ public:
+  HierarchicalReader(Index dim, const std::string& score, const StoryTask& task, Rng& rng)
+      : StoryModel(task),
+        embed_(task.words().size(), dim, rng),
+        han_(dim, dim, rng, score),
+        out_(2 * dim, task.answers().size(), rng) {
+    add_module("embed", embed_);
+    add_module("han", han_);
+    add_module("out", out_);
+  }
+
+ protected:
+  MemoryReadout<float> read(const Example& e, Rng*) const override {
+    std::vector<Var<float>> sentences;
+    MemoryReadout<float> r;
+    for (size_t i = 0; i < e.story.size(); ++i) {
+      if (e.story[i].empty()) continue;
+      sentences.push_back(embed_(e.story[i]));
+      r.slots.push_back(static_cast<int>(i));
+    }
+    const Var<float> query = sum(embed_(e.query), 0);
+    if (sentences.empty()) {  // nothing to read: the document vector is zero
+      r.logits = out_(concat<float>({constant<float>(MatF::Zero(1, query.cols())), query}, 1));
+      return r;
+    }
+    const attention::HierarchicalResult<float> h = han_(sentences);
+    r.logits = out_(concat<float>({h.document, query}, 1));
+    r.attention = {h.sentence_weights};
+    return r;
+  }
+
+ private:
+  Embedding<float> embed_;
+  attention::HierarchicalAttention<float> han_;
+  Linear<float> out_;
+};
+
 networks::SentenceEncoding read_encoding(Section& cfg, bool attention) {
   std::vector<std::string> allowed{"bow", "pe"};
   if (attention) allowed.push_back("attention");
@@ -223,9 +271,21 @@ const bool kv_memnn_registered = models().add(
       return std::make_unique<KvMemNNModel>(o, story, rng);
     });
 
+const bool han_registered = models().add(
+    "hierarchical_attention", "hierarchical attention reader (words -> sentences -> document) over bAbI stories",
+    [](Section& cfg, const Task& task, Rng& rng) -> std::unique_ptr<Model> {
+      const auto& story = require_family<StoryTask>(task, "hierarchical_attention", "babi");
+      const Index dim = cfg.integer("dim", 32, 1, 100000);
+      const std::string score = cfg.string("score", "dot");
+      if (cfg.has("score")) (void)lookup_component(attention::scores<float>(), cfg, "score");
+      cfg.finish();
+      return std::make_unique<HierarchicalReader>(dim, score, story, rng);
+    });
+
 }  // namespace
 
 void register_babi_models() {
+  (void)han_registered;
   (void)memn2n_registered;
   (void)kv_memnn_registered;
 }

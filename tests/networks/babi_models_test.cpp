@@ -83,7 +83,8 @@ TEST_CASE("memn2n and kv_memnn report loss, accuracy, errors per task and suppor
   const HandTask task(true);
   ThreadPool pool(2);
   for (const std::string yaml : {"{name: memn2n, hops: 2, dim: 8}", "{name: memn2n, encoding: attention, tying: layerwise}",
-                                 "{name: kv_memnn, values: words, key_window: 2}"}) {
+                                 "{name: kv_memnn, values: words, key_window: 2}",
+                                 "{name: hierarchical_attention, dim: 8, score: scaled_dot}"}) {
     INFO(yaml);
     const auto model = build(yaml, task);
     model->set_training(false);
@@ -145,4 +146,20 @@ TEST_CASE("bAbI model configs are validated with the key and the file", "[babi_m
   CHECK_THROWS_WITH(build("{name: memn2n, memory_size: 51}", task), Catch::Contains("model.memory_size"));
   const OtherTask other;
   CHECK_THROWS_WITH(build("{name: kv_memnn}", other), Catch::Contains("needs a babi task"));
+}
+
+TEST_CASE("hierarchical_attention reads a story through attention::HierarchicalAttention", "[babi_models]") {
+  const HandTask task(true);
+  const auto model = build("{name: hierarchical_attention, dim: 6}", task);
+  // its parameters are the embedding, the hierarchy (word projection and both poolings) and the output
+  std::vector<std::string> names;
+  for (const auto& [name, p] : model->named_parameters()) names.push_back(name);
+  CHECK(std::find(names.begin(), names.end(), "han.word_pool.query") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "han.sentence_pool.query") != names.end());
+  // one attention map over the story's sentences, summing to 1
+  const auto maps = model->inspect();
+  const MatF& a = maps.at("val_attention_hop1");
+  for (Index i = 0; i < a.rows(); ++i) CHECK(a.row(i).sum() == Approx(1.0f));
+  CHECK_THROWS_WITH(build("{name: hierarchical_attention, score: dott}", task),
+                    Catch::Contains("model.score") && Catch::Contains("dot"));
 }
