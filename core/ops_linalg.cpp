@@ -101,19 +101,30 @@ Var<T> circular_conv(const Var<T>& w, const Var<T>& s) {
   require(k % 2 == 1 && k <= n, "circular_conv",
           "shift kernel " + s.shape() + " must have an odd length <= N = " + std::to_string(n));
   const Index h = (k - 1) / 2;
-  const auto src = [n, h](Index i, Index j) { return ((i - j + h) % n + n) % n; };
+  // Offset j reads w at (i + d_j) mod N, d_j = (h - j) mod N: two contiguous segments per offset
+  // (out[0, N-d) from w[d, N), out[N-d, N) from w[0, d)), no modulo per element.
+  const auto shift_of = [n, h](Index j) { return ((h - j) % n + n) % n; };
+  const auto W = w.value().row(0);
   Mat<T> out = Mat<T>::Zero(1, n);
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < k; ++j) out(0, i) += w.value()(0, src(i, j)) * s.value()(0, j);
+  for (Index j = 0; j < k; ++j) {
+    const Index d = shift_of(j);
+    const T sj = s.value()(0, j);
+    out.row(0).head(n - d) += sj * W.tail(n - d);
+    out.row(0).tail(d) += sj * W.head(d);
+  }
   return Var<T>::make(std::move(out), {w, s},
-      [n, k, src](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
-        const Mat<T>& W = self.inputs[0]->value;
+      [n, k, shift_of](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const auto W = self.inputs[0]->value.row(0);
         const Mat<T>& S = self.inputs[1]->value;
-        for (Index i = 0; i < n; ++i)
-          for (Index j = 0; j < k; ++j) {
-            if (gin[0]) (*gin[0])(0, src(i, j)) += g(0, i) * S(0, j);
-            if (gin[1]) (*gin[1])(0, j) += g(0, i) * W(0, src(i, j));
+        const auto G = g.row(0);
+        for (Index j = 0; j < k; ++j) {
+          const Index d = shift_of(j);
+          if (gin[0]) {  // dw[(i + d) mod N] += g_i s_j
+            gin[0]->row(0).tail(n - d) += S(0, j) * G.head(n - d);
+            gin[0]->row(0).head(d) += S(0, j) * G.tail(d);
           }
+          if (gin[1]) (*gin[1])(0, j) += G.head(n - d).dot(W.tail(n - d)) + G.tail(d).dot(W.head(d));
+        }
       }, "circular_conv");
 }
 

@@ -1,0 +1,81 @@
+#include "memory/addressing_fixture.h"
+
+#include <cmath>
+
+namespace engram::memory {
+
+namespace {
+
+template <class T>
+Mat<T> uniform(Index r, Index c, Rng& rng, double lo, double hi) {
+  Mat<T> m(r, c);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(rng.uniform(lo, hi));
+  return m;
+}
+
+// A strictly positive [1 x n] weighting summing to `total`.
+template <class T>
+Mat<T> weighting(Index n, Rng& rng, double total) {
+  Mat<T> w = uniform<T>(1, n, rng, 0.05, 1.0);
+  return w * static_cast<T>(total / double(w.sum()));
+}
+
+}  // namespace
+
+template <class T>
+AddressingFixture<T>::AddressingFixture(const AddressingStage<T>& stage, const AddressingShape& s, Rng& rng,
+                                        bool requires_grad)
+    : shape(s), specs(stage.params()) {
+  check_shape("addressing fixture", s);
+  const Index n = s.slots;
+  const auto leaf = [&](Mat<T> m) { return Var<T>(std::move(m), requires_grad); };
+  interface = leaf(uniform<T>(1, interface_size(specs), rng, -1, 1));
+  memory = leaf(uniform<T>(n, s.width, rng, -1, 1));
+  previous = leaf(weighting<T>(n, rng, 0.9));
+  incoming = leaf(weighting<T>(n, rng, 1.0));
+
+  state.memory = memory;
+  state.usage = leaf(uniform<T>(1, n, rng, 0.02, 0.98));
+  for (Index j = 0; j < s.write_heads; ++j) {
+    Mat<T> L = uniform<T>(n, n, rng, 0, 1);
+    L.diagonal().setZero();
+    const double biggest = std::max(double(L.rowwise().sum().maxCoeff()), double(L.colwise().sum().maxCoeff()));
+    if (biggest > 0) L *= static_cast<T>(0.9 / biggest);
+    state.links.push_back(leaf(std::move(L)));
+    state.precedences.push_back(leaf(weighting<T>(n, rng, 0.8)));
+    state.write_weights.push_back(leaf(weighting<T>(n, rng, 0.9)));
+  }
+  for (Index i = 0; i < s.read_heads; ++i) state.read_weights.push_back(leaf(weighting<T>(n, rng, 0.9)));
+  state.lru_usage = Var<T>(uniform<T>(1, n, rng, 0, 3), false);
+}
+
+template <class T>
+Var<T> AddressingFixture<T>::run(const AddressingStage<T>& stage) const {
+  const HeadParams<T> params = split_interface(interface, specs, "fixture head");
+  AddressContext<T> ctx;
+  ctx.memory = memory;
+  ctx.previous = previous;
+  ctx.params = &params;
+  ctx.state = &state;
+  ctx.usage = state.usage;
+  ctx.kind = HeadKind::write;
+  ctx.head = 0;
+  ctx.pair = 0;
+  return stage.apply(stage.refines() ? incoming : Var<T>(), ctx);
+}
+
+template <class T>
+std::vector<Var<T>> AddressingFixture<T>::leaves() const {
+  std::vector<Var<T>> out{interface, memory, previous, incoming, state.usage};
+  for (size_t j = 0; j < state.links.size(); ++j) {
+    out.push_back(state.links[j]);
+    out.push_back(state.precedences[j]);
+  }
+  for (const auto& w : state.read_weights) out.push_back(w);
+  return out;
+}
+
+template class AddressingFixture<float>;
+template class AddressingFixture<double>;
+
+}  // namespace engram::memory

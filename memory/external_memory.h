@@ -1,0 +1,199 @@
+// engram/memory/external_memory.h — an external memory of N slots x W with read and write
+// heads whose addressing is a pipeline of registered stages: the memory layer under NTM, DNC and
+// LRU-MANN controllers (networks/).
+//
+// A controller sees one thing: each step it emits a raw row of interface_size() numbers (a
+// Linear layer of its hidden state) and gets the read vectors back:
+//
+//   ExternalMemory<float> memory(ntm_config(128, 20), rng);            // or dnc_config, lru_config
+//   Linear<float> to_interface(hidden, memory.interface_size(), rng);
+//   MemoryState<float> state = memory.initial_state();                 // one per sequence
+//   Var<float> reads = memory.initial_reads();                         // [1 x R W] zeros
+//   for (t ...) {
+//     h = controller(concat({x_t, reads}, 1));
+//     reads = memory.step(state, to_interface(h));                     // [1 x R W]
+//     y_t = output(concat({h, reads}, 1));
+//   }
+//
+// One step (write, then read, as in the DNC; NTM and LRU-MANN fit the same order):
+//   1. split the interface into each head's values (memory/interface.h), activations applied;
+//   2. usage (if some stage needs it): u_t = (u_{t-1} (+) w^w_{t-1}) o prod_i (1 - f_i w^r_{t-1,i});
+//   3. each write head j in order: w = its pipeline on M (after earlier write heads), then
+//      M <- M o (1 - w^T e) + w^T a; links and precedence of head j updated with w;
+//   4. each read head i: w = its pipeline on the written M_t, r_i = w M_t;
+//   5. LRU usage (if needed): w^u_t = decay w^u_{t-1} + sum of this step's read and write weightings.
+// The state holds every weighting, so a model can inspect them (heat maps) after each step.
+//
+// Thread safety: an ExternalMemory is immutable after construction and step() is const; all
+// per-sequence data lives in the caller's MemoryState, one per sequence/thread.
+#pragma once
+
+#include "core/module.h"
+#include "core/rng.h"
+#include "memory/addressing.h"
+#include "memory/interface.h"
+#include "memory/state.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace engram::memory {
+
+// What a write head writes.
+enum class EraseMode {
+  emitted,     // erase vector e [1 x W] sigmoid, from the controller (NTM, DNC)
+  none,        // add only
+  least_used,  // zero the head's least-used slot first, then add only (Santoro et al.; needs an lru stage)
+};
+enum class AddMode {
+  emitted,   // add vector a [1 x W], from the controller (activation add_activation)
+  read_key,  // the "key" of the paired read head (Santoro et al. write the read key)
+};
+// The memory's contents at the start of a sequence.
+enum class InitMode {
+  constant,  // every entry init_value (default 1e-6: small, so cosines are defined)
+  random,    // uniform in [-s, s], s = init_scale or 1/sqrt(N + W); drawn once, the same every sequence
+  learned,   // a parameter "initial_memory" [N x W], initialised like random
+};
+// The "previous" weighting of every head at the first step.
+enum class InitialWeighting { zero, uniform, first_slot };
+
+struct HeadConfig {
+  HeadKind kind = HeadKind::read;
+  std::vector<StageConfig> addressing;     // the pipeline: a source stage, then refining ones
+  // write heads only:
+  EraseMode erase = EraseMode::emitted;
+  AddMode add = AddMode::emitted;
+  Activation add_activation = Activation::identity;
+  Index pair = -1;  // the read head this write head works with (lru, read_key); -1: the read head
+                    // of the same index if there is one, else read head 0
+};
+
+struct MemoryConfig {
+  Index slots = 128;  // N
+  Index width = 20;   // W
+  std::vector<HeadConfig> heads;  // at least one read head; read and write heads are numbered apart
+  InitMode init = InitMode::constant;
+  double init_value = 1e-6;
+  double init_scale = 0;  // 0: 1/sqrt(N + W)
+  InitialWeighting initial_weighting = InitialWeighting::zero;
+  // true: every sequence starts from initial_state(). false: next_sequence() carries the last
+  // state over (as constants: no gradient crosses sequences).
+  bool reset_between_sequences = true;
+  double lru_decay = 0.95;  // gamma of the LRU usage, in [0, 1]
+};
+
+// From config options (what a model reads from its YAML section; the pipeline comes separately,
+// one StageConfig per list entry). Options are read with defaults and ranges, then finish() is
+// called: an unknown key or a bad value throws std::invalid_argument starting with the key, so
+// experiments' with_config_errors can point at its file:line.
+//   head options: erase: emitted|none|least_used, add: emitted|read_key,
+//                 add_activation: identity|tanh|sigmoid|..., pair: <read head index>
+//   memory options: slots, width, init: constant|random|learned, init_value, init_scale,
+//                   initial_weighting: zero|uniform|first_slot, reset: true|false, lru_decay
+HeadConfig head_config(HeadKind kind, std::vector<StageConfig> addressing, const Options& options = {});
+MemoryConfig memory_config(std::vector<HeadConfig> heads, const Options& options = {});
+
+// Standard configurations (heads in the order: read heads, then write heads).
+// NTM (Graves et al. 2014): every head [content, interpolate, shift(range), sharpen]; write heads
+// erase and add.
+MemoryConfig ntm_config(Index slots, Index width, Index read_heads = 1, Index write_heads = 1, Index shift_range = 1);
+// DNC (Graves et al. 2016): read heads [content, temporal], write heads [content, allocate]
+// (free gates, usage, links and precedence follow); memory starts at 0.
+MemoryConfig dnc_config(Index slots, Index width, Index read_heads = 1, Index write_heads = 1);
+// LRU-MANN (Santoro et al. 2016): `heads` read heads [content] and as many write heads [lru] that
+// zero their least-used slot and write their read head's key. The key strength is emitted
+// (oneplus); the paper's plain cosine softmax is {content, beta: 1}.
+MemoryConfig lru_config(Index slots, Index width, Index heads = 1);
+
+template <class T>
+class ExternalMemory;
+
+// One head: its addressing pipeline and, for write heads, what it writes. A Module (its
+// pipeline's stages may own parameters).
+template <class T>
+class Head : public Module<T> {
+ public:
+  // index: among the heads of its kind. Throws std::invalid_argument naming the head.
+  Head(const HeadConfig& config, Index index, const AddressingShape& shape, Rng& rng);
+
+  HeadKind kind() const { return config_.kind; }
+  Index index() const { return index_; }
+  const std::string& name() const { return name_; }  // "read0", "write1"
+  const HeadConfig& config() const { return config_; }
+  const Pipeline<T>& pipeline() const { return pipeline_; }
+  // The values this head needs from the controller: its pipeline's, then its own —
+  //   read heads of a memory with usage: free_gate [1 x 1] sigmoid;
+  //   write heads: erase [1 x W] sigmoid (erase: emitted), add [1 x W] (add: emitted).
+  const std::vector<ParamSpec>& params() const { return params_; }
+  Index interface_size() const { return memory::interface_size(params_); }
+  // ctx -> [1 x N]
+  Var<T> address(const AddressContext<T>& ctx) const { return pipeline_.apply(ctx); }
+
+ private:
+  friend class ExternalMemory<T>;
+  void add_free_gate();  // by the memory, when it tracks usage, before any use
+
+  HeadConfig config_;
+  Index index_;
+  std::string name_;
+  Pipeline<T> pipeline_;
+  std::vector<ParamSpec> params_;
+};
+
+template <class T>
+class ExternalMemory : public Module<T> {
+ public:
+  // Throws std::invalid_argument naming the head, stage or option that is wrong.
+  ExternalMemory(const MemoryConfig& config, Rng& rng);
+
+  const MemoryConfig& config() const { return config_; }
+  Index slots() const { return config_.slots; }
+  Index width() const { return config_.width; }
+  Index read_heads() const { return static_cast<Index>(reads_.size()); }
+  Index write_heads() const { return static_cast<Index>(writes_.size()); }
+  const Head<T>& read_head(Index i) const { return *reads_.at(static_cast<size_t>(i)); }
+  const Head<T>& write_head(Index j) const { return *writes_.at(static_cast<size_t>(j)); }
+  AddressingShape shape() const { return shape_; }
+  StateNeeds needs() const { return needs_; }
+  // "N=128 W=20 | read0: content -> interpolate -> shift -> sharpen | write0: ..."
+  std::string describe() const;
+
+  // ---- the controller's side ----
+  // Every head's values in config order, names prefixed by the head ("read0.key", "write0.erase").
+  const std::vector<ParamSpec>& interface() const { return interface_; }
+  Index interface_size() const { return memory::interface_size(interface_); }
+  // R * W, the size of step()'s result.
+  Index read_size() const { return read_heads() * width(); }
+  // [1 x R W] zeros: the "reads of step -1" a controller sees at its first step.
+  Var<T> initial_reads() const { return constant<T>(Mat<T>::Zero(1, read_size())); }
+
+  // ---- per sequence ----
+  MemoryState<T> initial_state() const;
+  // The state a new sequence starts from: initial_state() when reset_between_sequences (the
+  // default), else `last` carried over as constants.
+  MemoryState<T> next_sequence(const MemoryState<T>& last) const;
+  // One step (see the top of this file). interface: [1 x interface_size()] raw (pre-activation)
+  // -> the read vectors [1 x R W] (read head 0's W values first). Advances `state`.
+  Var<T> step(MemoryState<T>& state, const Var<T>& interface) const;
+
+  // The interface split per head, in config order (what step() does first), for controllers
+  // that drive the memory_ops.h functions themselves.
+  std::vector<HeadParams<T>> split(const Var<T>& interface) const;
+
+ private:
+  MemoryConfig config_;
+  AddressingShape shape_;
+  StateNeeds needs_;
+  std::vector<std::unique_ptr<Head<T>>> reads_, writes_;
+  std::vector<const Head<T>*> heads_;  // config order
+  std::vector<Index> offsets_;         // per head in config order: its first interface column
+  std::vector<Index> read_pos_, write_pos_;  // config position of read head i / write head j
+  std::vector<Index> pairs_;           // per write head: its read head
+  Mat<T> init_;                        // the constant or random initial memory
+  Var<T> learned_init_;                // InitMode::learned
+  std::vector<ParamSpec> interface_;
+};
+
+}  // namespace engram::memory

@@ -1,0 +1,336 @@
+// slot_cosine, softmax_scaled, interpolate, scale_by, read_memory, erase_add, update_usage,
+// allocation_weighting, update_precedence, update_link, temporal_weighting, least_used_slots
+#include "memory/memory_ops.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+namespace engram::memory {
+
+namespace {
+
+template <class T>
+void require_weighting(const Var<T>& w, Index n, const char* where, const char* what) {
+  if (w.rows() != 1 || w.cols() != n)
+    require(false, where, std::string(what) + " must be [1 x " + std::to_string(n) + "], got " + w.shape());
+}
+
+// Slots sorted by ascending value, ties by index (a stable, deterministic order).
+template <class T>
+std::vector<Index> ascending_order(const Mat<T>& v) {
+  std::vector<Index> order(static_cast<size_t>(v.size()));
+  std::iota(order.begin(), order.end(), Index{0});
+  std::stable_sort(order.begin(), order.end(), [&v](Index a, Index b) { return v(0, a) < v(0, b); });
+  return order;
+}
+
+template <class T>
+void require_scalar(const Var<T>& s, const char* where, const char* what) {
+  if (s.rows() != 1 || s.cols() != 1) require(false, where, std::string(what) + " must be [1 x 1], got " + s.shape());
+}
+
+}  // namespace
+
+template <class T>
+Var<T> slot_cosine(const Var<T>& memory, const Var<T>& key, T eps) {
+  const Index width = memory.cols();
+  if (key.rows() != 1 || key.cols() != width)
+    require(false, "slot_cosine", "key " + key.shape() + " must be [1 x " + std::to_string(width) + "] for memory " +
+                                      memory.shape());
+  const Mat<T>& M = memory.value();                                // [N x W]
+  const Mat<T> norms = M.rowwise().norm().transpose();            // [1 x N]
+  const T nk = std::max(key.value().norm(), eps);
+  Mat<T> out = (M * key.value().transpose()).transpose();         // dots: [1 x N]
+  out.array() /= norms.array().max(eps) * nk;
+  // d cos_i / d M_i = k / (|M_i| |k|) - cos_i M_i / |M_i|^2;  d cos_i / d k = M_i / (|M_i| |k|) - cos_i k / |k|^2
+  return Var<T>::make(std::move(out), {memory, key},
+      [norms, eps](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& M = self.inputs[0]->value;
+        const Mat<T>& k = self.inputs[1]->value;
+        const Mat<T>& c = self.value;
+        const T rk = k.norm(), nk = std::max(rk, eps);
+        const Mat<T> a = (g.array() / (norms.array().max(eps) * nk)).matrix();  // [1 x N]
+        if (gin[0]) {  // row i: a_i k - b_i M_i, b_i = g_i c_i / |M_i|^2 (0 for a zero slot)
+          const auto kr = k.row(0);
+          for (Index i = 0; i < M.rows(); ++i) {
+            const T bi = norms(0, i) > eps ? g(0, i) * c(0, i) / (norms(0, i) * norms(0, i)) : T(0);
+            gin[0]->row(i) += a(0, i) * kr - bi * M.row(i);
+          }
+        }
+        if (gin[1]) {
+          gin[1]->noalias() += a * M;                             // [1 x N][N x W]
+          if (rk > eps) *gin[1] -= (g.cwiseProduct(c).sum() / (nk * nk)) * k;
+        }
+      }, "slot_cosine");
+}
+
+template <class T>
+Var<T> softmax_scaled(const Var<T>& x, const Var<T>& beta) {
+  require_scalar(beta, "softmax_scaled", "beta");
+  const T b = beta.value()(0, 0);
+  Mat<T> Z = b * x.value();
+  Z.colwise() -= Z.rowwise().maxCoeff();
+  Z = (Z.array() == -std::numeric_limits<T>::infinity()).select(T(0), Z.array().exp());  // masked: exactly 0
+  Z.array().colwise() /= Z.rowwise().sum().array();
+  // y = softmax(b x): dz = y o (g - rowsum(g o y)); dx = b dz; db = sum over unmasked x o dz
+  return Var<T>::make(std::move(Z), {x, beta},
+      [b](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& Y = self.value;
+        const auto dot = (g.array() * Y.array()).rowwise().sum().eval();
+        const Mat<T> dz = (Y.array() * (g.array().colwise() - dot)).matrix();
+        if (gin[0]) gin[0]->noalias() += b * dz;
+        if (gin[1])
+          (*gin[1])(0, 0) += (Y.array() > T(0)).select(self.inputs[0]->value.array() * dz.array(), T(0)).sum();
+      }, "softmax_scaled");
+}
+
+template <class T>
+Var<T> interpolate(const Var<T>& a, const Var<T>& b, const Var<T>& gate) {
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    require(false, "interpolate", "a " + a.shape() + " and b " + b.shape() + " must have one shape");
+  require_scalar(gate, "interpolate", "the gate");
+  const T gv = gate.value()(0, 0);
+  Mat<T> out = gv * a.value() + (T(1) - gv) * b.value();
+  return Var<T>::make(std::move(out), {a, b, gate},
+      [gv](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (gin[0]) gin[0]->noalias() += gv * g;
+        if (gin[1]) gin[1]->noalias() += (T(1) - gv) * g;
+        if (gin[2])
+          (*gin[2])(0, 0) += (g.array() * (self.inputs[0]->value.array() - self.inputs[1]->value.array())).sum();
+      }, "interpolate");
+}
+
+template <class T>
+Var<T> scale_by(const Var<T>& x, const Var<T>& s) {
+  require_scalar(s, "scale_by", "the scale");
+  const T sv = s.value()(0, 0);
+  return Var<T>::make(sv * x.value(), {x, s},
+      [sv](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (gin[0]) gin[0]->noalias() += sv * g;
+        if (gin[1]) (*gin[1])(0, 0) += g.cwiseProduct(self.inputs[0]->value).sum();
+      }, "scale_by");
+}
+
+template <class T>
+Var<T> read_memory(const std::vector<Var<T>>& weights, const Var<T>& memory) {
+  require(!weights.empty(), "read_memory", "needs at least one read weighting");
+  for (const auto& w : weights) require_weighting(w, memory.rows(), "read_memory", "a read weighting");
+  // [R x N] [N x W] -> [R x W] -> [1 x R W]
+  if (weights.size() == 1) return matmul(weights[0], memory);
+  const Var<T> r = matmul(concat(weights, 0), memory);
+  return reshape(r, 1, r.size());
+}
+
+template <class T>
+Var<T> erase_add(const Var<T>& memory, const Var<T>& w, const Var<T>& erase, const Var<T>& add) {
+  const Index n = memory.rows(), width = memory.cols();
+  require_weighting(w, n, "erase_add", "the write weighting");
+  if (erase.rows() != 1 || erase.cols() != width || add.rows() != 1 || add.cols() != width)
+    require(false, "erase_add", "erase " + erase.shape() + " and add " + add.shape() + " must be [1 x " +
+                                    std::to_string(width) + "] for memory " + memory.shape());
+  const Mat<T>& M = memory.value();
+  const auto e = erase.value().row(0).array();
+  const auto a = add.value().row(0).array();
+  Mat<T> out(n, width);
+  for (Index i = 0; i < n; ++i) {  // row i: M_i o (1 - w_i e) + w_i a
+    const T wi = w.value()(0, i);
+    out.row(i).array() = M.row(i).array() * (T(1) - wi * e) + wi * a;
+  }
+  return Var<T>::make(std::move(out), {memory, w, erase, add},
+      [n](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& M = self.inputs[0]->value;     // [N x W]
+        const Mat<T>& wv = self.inputs[1]->value;    // [1 x N]
+        const auto e = self.inputs[2]->value.row(0).array();
+        const auto a = self.inputs[3]->value.row(0).array();
+        for (Index i = 0; i < n; ++i) {  // row by row, no temporaries (rows are short: W)
+          const T wi = wv(0, i);
+          const auto gi = g.row(i).array();                   // [1 x W]
+          const auto Mi = M.row(i).array();
+          if (gin[0]) gin[0]->row(i).array() += gi * (T(1) - wi * e);
+          if (gin[1]) (*gin[1])(0, i) += (gi * (a - Mi * e)).sum();
+          if (gin[2]) gin[2]->row(0).array() -= wi * gi * Mi;
+        }
+        if (gin[3]) gin[3]->noalias() += wv * g;            // [1 x N][N x W]
+      }, "erase_add");
+}
+
+template <class T>
+Var<T> update_usage(const Var<T>& usage, const std::vector<Var<T>>& prev_writes,
+                    const std::vector<Var<T>>& free_gates, const std::vector<Var<T>>& prev_reads) {
+  const Index n = usage.cols();
+  require_weighting(usage, n, "update_usage", "the usage");
+  require(free_gates.size() == prev_reads.size(), "update_usage",
+          std::to_string(free_gates.size()) + " free gates for " + std::to_string(prev_reads.size()) + " read heads");
+  Var<T> u = usage;  // [1 x N]
+  for (const auto& w : prev_writes) {
+    require_weighting(w, n, "update_usage", "a write weighting");
+    u = sub(add(u, w), mul(u, w));  // u (+) w
+  }
+  for (size_t i = 0; i < prev_reads.size(); ++i) {
+    require_weighting(prev_reads[i], n, "update_usage", "a read weighting");
+    require(free_gates[i].rows() == 1 && free_gates[i].cols() == 1, "update_usage",
+            "free gate " + std::to_string(i) + " must be [1 x 1], got " + free_gates[i].shape());
+    u = mul(u, rsub_scalar(scale_by(prev_reads[i], free_gates[i]), T(1)));  // u o (1 - f_i w^r_i)
+  }
+  return u;
+}
+
+template <class T>
+Var<T> allocation_weighting(const Var<T>& usage) {
+  require(usage.rows() == 1 && usage.cols() >= 1, "allocation_weighting",
+          "the usage must be [1 x N], got " + usage.shape());
+  const Mat<T>& u = usage.value();
+  std::vector<Index> order = ascending_order(u);
+  std::vector<T> prefix(order.size());   // prefix[k] = prod_{i < k} u[phi_i]
+  Mat<T> out(1, u.cols());
+  T p = T(1);
+  for (size_t k = 0; k < order.size(); ++k) {
+    prefix[k] = p;
+    out(0, order[k]) = (T(1) - u(0, order[k])) * p;
+    p *= u(0, order[k]);
+  }
+  return Var<T>::make(std::move(out), {usage},
+      [order = std::move(order), prefix = std::move(prefix)](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        const Mat<T>& u = self.inputs[0]->value;
+        // reverse sweep: a_j = (1 - u_j) P_k and P_{k+1} = P_k u_j, j = phi_k; gp = dL/dP_{k+1}
+        T gp = T(0);
+        for (size_t k = order.size(); k-- > 0;) {
+          const Index j = order[k];
+          (*gin[0])(0, j) += (gp - g(0, j)) * prefix[k];
+          gp = g(0, j) * (T(1) - u(0, j)) + gp * u(0, j);
+        }
+      }, "allocation_weighting");
+}
+
+template <class T>
+Var<T> update_precedence(const Var<T>& precedence, const Var<T>& w) {
+  require_weighting(w, precedence.cols(), "update_precedence", "the write weighting");
+  require_weighting(precedence, w.cols(), "update_precedence", "the precedence");
+  return add(scale_by(precedence, rsub_scalar(sum(w), T(1))), w);  // [1 x N] * [1 x 1] + [1 x N]
+}
+
+template <class T>
+Var<T> update_link(const Var<T>& link, const Var<T>& precedence, const Var<T>& w) {
+  const Index n = link.rows();
+  require(link.cols() == n, "update_link", "the link matrix must be square, got " + link.shape());
+  require_weighting(precedence, n, "update_link", "the precedence");
+  require_weighting(w, n, "update_link", "the write weighting");
+  const Mat<T>& L = link.value();
+  const auto wr = w.value().row(0).array();
+  const auto pr = precedence.value().row(0).array();
+  Mat<T> out(n, n);
+  for (Index i = 0; i < n; ++i) {
+    const T wi = w.value()(0, i);
+    out.row(i).array() = (T(1) - wi - wr) * L.row(i).array() + wi * pr;
+    out(i, i) = T(0);
+  }
+  return Var<T>::make(std::move(out), {link, precedence, w},
+      [n](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& L = self.inputs[0]->value;
+        const auto pr = self.inputs[1]->value.row(0).array();
+        const Mat<T>& wv = self.inputs[2]->value;
+        const auto wr = wv.row(0).array();
+        // off the diagonal: dL_ij = g_ij (1 - w_i - w_j); dp_j = sum_i g_ij w_i;
+        // dw_i = sum_j g_ij (p_j - L_ij) (row terms); dw_j -= sum_i g_ij L_ij (column terms).
+        // One pass over the rows; each sum runs over all j and then drops its j = i term.
+        Mat<T> col = Mat<T>::Zero(1, n);  // sum_i g_ij L_ij
+        for (Index i = 0; i < n; ++i) {
+          const T wi = wv(0, i), gii = g(i, i);
+          const auto gi = g.row(i).array();
+          if (gin[0]) {
+            gin[0]->row(i).array() += gi * (T(1) - wi - wr);
+            (*gin[0])(i, i) -= gii * (T(1) - 2 * wi);
+          }
+          if (gin[1]) {
+            gin[1]->row(0).array() += wi * gi;
+            (*gin[1])(0, i) -= wi * gii;
+          }
+          if (gin[2]) {
+            const auto Li = L.row(i).array();
+            (*gin[2])(0, i) += (gi * (pr - Li)).sum() - gii * (pr(i) - L(i, i));
+            col.row(0).array() += gi * Li;
+            col(0, i) -= gii * L(i, i);
+          }
+        }
+        if (gin[2]) *gin[2] -= col;
+      }, "update_link");
+}
+
+template <class T>
+Var<T> temporal_weighting(const Var<T>& link, const Var<T>& previous, const Var<T>& content,
+                          const Var<T>& read_mode) {
+  const Index n = link.rows();
+  require(link.cols() == n, "temporal_weighting", "the link matrix must be square, got " + link.shape());
+  require_weighting(previous, n, "temporal_weighting", "the previous read weighting");
+  require_weighting(content, n, "temporal_weighting", "the content weighting");
+  if (read_mode.rows() != 1 || read_mode.cols() != 3)
+    require(false, "temporal_weighting", "the read modes must be [1 x 3], got " + read_mode.shape());
+  const Mat<T>& L = link.value();
+  const Mat<T>& p = previous.value();
+  Mat<T> fb(2, n);  // row 0: f = (L p^T)^T, row 1: b = p L; one pass over L
+  fb.row(1).setZero();
+  for (Index i = 0; i < n; ++i) {
+    fb(0, i) = L.row(i).dot(p.row(0));
+    fb.row(1) += p(0, i) * L.row(i);
+  }
+  const Mat<T>& pi = read_mode.value();
+  Mat<T> out = pi(0, 1) * content.value();
+  out.noalias() += pi(0, 0) * fb.row(1) + pi(0, 2) * fb.row(0);
+  return Var<T>::make(std::move(out), {link, previous, content, read_mode},
+      [n, fb = std::move(fb)](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& L = self.inputs[0]->value;
+        const Mat<T>& p = self.inputs[1]->value;
+        const Mat<T>& pi = self.inputs[3]->value;
+        const T pb = pi(0, 0), pc = pi(0, 1), pf = pi(0, 2);
+        if (gin[3]) {
+          (*gin[3])(0, 0) += g.row(0).dot(fb.row(1));
+          (*gin[3])(0, 1) += g.row(0).dot(self.inputs[2]->value.row(0));
+          (*gin[3])(0, 2) += g.row(0).dot(fb.row(0));
+        }
+        if (gin[2]) gin[2]->noalias() += pc * g;
+        if (!gin[0] && !gin[1]) return;
+        // b = p L: dp_i += pb L_i . g, dL_i += pb p_i g;  f = L p: dp += pf g_i L_i, dL_i += pf g_i p
+        for (Index i = 0; i < n; ++i) {
+          if (gin[1]) {
+            (*gin[1])(0, i) += pb * L.row(i).dot(g.row(0));
+            gin[1]->row(0) += (pf * g(0, i)) * L.row(i);
+          }
+          if (gin[0]) gin[0]->row(i) += (pb * p(0, i)) * g.row(0) + (pf * g(0, i)) * p.row(0);
+        }
+      }, "temporal_weighting");
+}
+
+template <class T>
+std::vector<Index> least_used_slots(const Mat<T>& usage, Index count) {
+  require(usage.rows() == 1 && count >= 0 && count <= usage.cols(), "least_used_slots",
+          std::to_string(count) + " slots asked of a usage " + shape_str(usage));
+  std::vector<Index> order(static_cast<size_t>(usage.cols()));
+  std::iota(order.begin(), order.end(), Index{0});
+  std::partial_sort(order.begin(), order.begin() + count, order.end(), [&usage](Index a, Index b) {
+    return usage(0, a) < usage(0, b) || (usage(0, a) == usage(0, b) && a < b);
+  });
+  order.resize(static_cast<size_t>(count));
+  return order;
+}
+
+#define INST(T)                                                                                          \
+  template Var<T> slot_cosine(const Var<T>&, const Var<T>&, T);                                          \
+  template Var<T> softmax_scaled(const Var<T>&, const Var<T>&);                                          \
+  template Var<T> interpolate(const Var<T>&, const Var<T>&, const Var<T>&);                              \
+  template Var<T> scale_by(const Var<T>&, const Var<T>&);                                                \
+  template Var<T> temporal_weighting(const Var<T>&, const Var<T>&, const Var<T>&, const Var<T>&);       \
+  template Var<T> read_memory(const std::vector<Var<T>>&, const Var<T>&);                                \
+  template Var<T> erase_add(const Var<T>&, const Var<T>&, const Var<T>&, const Var<T>&);                 \
+  template Var<T> update_usage(const Var<T>&, const std::vector<Var<T>>&, const std::vector<Var<T>>&,    \
+                               const std::vector<Var<T>>&);                                              \
+  template Var<T> allocation_weighting(const Var<T>&);                                                   \
+  template Var<T> update_precedence(const Var<T>&, const Var<T>&);                                       \
+  template Var<T> update_link(const Var<T>&, const Var<T>&, const Var<T>&);                               \
+  template std::vector<Index> least_used_slots(const Mat<T>&, Index);
+INST(float)
+INST(double)
+#undef INST
+
+}  // namespace engram::memory
