@@ -5,15 +5,19 @@
 #include "attention/sequence.h"
 #include "experiments/compare.h"
 #include "experiments/optim_config.h"
+#include "experiments/python_hooks.h"
 #include "experiments/runner.h"
 #include "experiments/tasks/babi/babi.h"
 #include "experiments/tasks/babi/generator.h"
+#include "memory/addressing.h"
+#include "networks/controller.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <iomanip>
+#include <set>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +39,8 @@ std::string self_exe() {
 // Runs each override list as `engram run CONFIG <overrides>` in a worker process, at most
 // `jobs` at a time. Returns the worst exit status.
 int run_multirun(const std::string& config, const std::vector<std::vector<std::string>>& combos,
-                 const std::string& runs_root, int jobs, std::ostream& out, std::ostream& err) {
+                 const std::string& runs_root, int jobs, const std::vector<std::string>& plugins, std::ostream& out,
+                 std::ostream& err) {
   const std::string exe = self_exe();
   std::vector<pid_t> running;
   int worst = 0;
@@ -52,6 +57,7 @@ int run_multirun(const std::string& config, const std::vector<std::vector<std::s
   while (next < combos.size() || !running.empty()) {
     if (next < combos.size() && static_cast<int>(running.size()) < jobs) {
       std::vector<std::string> args{exe, "run", config, "--runs-root", runs_root, "--no-progress"};
+      for (const auto& p : plugins) args.insert(args.end(), {"--plugin", p});
       for (const auto& o : combos[next]) args.push_back(o);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -109,12 +115,22 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   int jobs = 1;
   run->add_option("config", config, "experiment config (YAML)");
   run->add_option("overrides", overrides, "key.sub=value, +key=value; with -m, a=1,2,3 sweeps");
+  bool rerun = false;
+  run->add_flag("--rerun", rerun, "with -m: also run combinations already completed in the index");
   run->add_flag("-m,--multirun", multirun, "expand comma-separated override values into a sweep");
   run->add_option("--jobs", jobs, "worker processes for -m")->check(CLI::Range(1, 256));
   run->add_option("--out", out_dir, "run directory (default: RUNS_ROOT/<experiment>/<time>-<hash>)");
   run->add_option("--resume", resume, "continue the run in this directory from its last checkpoint");
   run->add_flag("--no-progress", no_progress, "no progress bar or periodic lines");
   run->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
+  // Python (a build with ENGRAM_BUILD_PYTHON; experiments/python_hooks.h)
+  std::vector<std::string> plugins;
+  std::string launcher = "local", scheduler;
+  run->add_option("--plugin", plugins, "Python file registering components (engram.register_score, ...); repeatable")
+      ->allow_extra_args(false);
+  run->add_option("--launcher", launcher, "where -m runs: local worker processes, or dask (Dask distributed)")
+      ->check(CLI::IsMember({"local", "dask"}));
+  run->add_option("--scheduler", scheduler, "with --launcher dask: a scheduler address (default: a local cluster of --jobs workers)");
 
   // ls / show / compare
   auto* ls = app.add_subcommand("ls", "list runs in the index");
@@ -148,7 +164,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   // list
   auto* list = app.add_subcommand("list", "registered names of a kind, one per line");
   std::string kind;
-  list->add_option("kind", kind, "tasks | models | studies | scores | normalizers | encoders | poolers | optimizers | schedules")->required();
+  list->add_option("kind", kind, "tasks | models | studies | scores | normalizers | encoders | poolers | addressing | controllers | optimizers | schedules")->required();
 
   // babi-generate
   auto* bgen = app.add_subcommand("babi-generate", "write generated bAbI-style task files DIR/qaN_generated_{train,test}.txt");
@@ -166,6 +182,16 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   bgen->add_option("--distractors", greq.distractors, "share of distractor statements, [0, 0.9]");
   bgen->add_option("--path-length", greq.path_length, "task 19: steps of the asked paths");
 
+  // plot
+  auto* plot = app.add_subcommand("plot", "learning curves, study plots and heat maps of runs (python/engram/plotting.py)");
+  std::vector<std::string> plot_runs, plot_metrics;
+  std::string plot_out;
+  plot->add_option("runs", plot_runs, "run ids, id prefixes or directories")->required();
+  plot->add_option("--metric", plot_metrics, "split/name to draw, e.g. val/accuracy (repeatable; default: all)")
+      ->allow_extra_args(false);
+  plot->add_option("--out", plot_out, "output directory (default: RUN/plots for one run, ./plots for several)");
+  plot->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -182,14 +208,38 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
     if (*run) {
       if (resume.empty() && config.empty()) throw ConfigError("engram run: give a CONFIG file (or --resume RUN_DIR)");
+      if (!plugins.empty() || launcher == "dask") {
+        const PythonHooks& py = python_hooks();
+        if (!py.load_plugins)
+          throw ConfigError("engram run: --plugin and --launcher dask need a build with Python (ENGRAM_BUILD_PYTHON=ON)");
+        for (auto& p : plugins) p = std::filesystem::absolute(p).string();
+        py.load_plugins(plugins);
+      }
+      if (launcher == "dask" && !multirun) throw ConfigError("engram run: --launcher dask applies to sweeps (-m)");
       if (multirun) {
         if (!resume.empty() || !out_dir.empty()) throw ConfigError("engram run -m: --resume and --out apply to single runs");
-        const auto combos = expand_multirun(overrides);
-        for (const auto& c : combos) {  // validate every combination before starting any
+        const auto all = expand_multirun(overrides);
+        std::vector<std::vector<std::string>> combos;
+        std::set<std::pair<std::string, std::string>> done;  // (experiment, config hash) completed
+        // (the dask launcher skips completed runs itself, per worker: it gets every combination)
+        if (!rerun && launcher != "dask" && std::filesystem::exists(runs_root + "/index.sqlite")) {
+          ResultsIndex index(runs_root + "/index.sqlite");
+          for (const auto& r : index.list(RunFilter{"", "completed", {}})) done.insert({r.experiment, r.config_hash});
+        }
+        for (const auto& c : all) {  // validate every combination before starting any
           Config cfg = Config::load(config, c);
           validate_config(cfg);
+          if (!done.count({cfg.experiment_name(), config_hash(cfg)})) combos.push_back(c);
         }
-        return run_multirun(config, combos, runs_root, jobs, out, err);
+        if (combos.size() < all.size())
+          out << "multirun: " << all.size() - combos.size() << " of " << all.size()
+              << " runs already completed in " << runs_root << " (skipped; --rerun to run them again)\n";
+        if (launcher == "dask") {
+          out << std::flush;
+          return python_hooks().launch_sweep(
+              {"dask", std::filesystem::absolute(config).string(), combos, runs_root, jobs, scheduler, plugins, self_exe()});
+        }
+        return run_multirun(config, combos, runs_root, jobs, plugins, out, err);
       }
       install_interrupt_handlers();
       RunRequest req{config, overrides, out_dir, runs_root, resume, !no_progress};
@@ -213,6 +263,33 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       out << j.dump(2) << "\n";
       return 0;
     }
+    if (*plot) {
+      // each run by id, prefix or directory; the drawing is python/engram/plotting.py's
+      std::unique_ptr<ResultsIndex> index;
+      std::vector<std::string> args{plot_python(), plot_script(), "--runs"};
+      for (const auto& r : plot_runs) {
+        if (std::filesystem::is_directory(r)) {
+          args.push_back(r);
+          continue;
+        }
+        if (!index) index = std::make_unique<ResultsIndex>(runs_root + "/index.sqlite");
+        const auto rec = index->get(r);
+        if (!rec) throw ConfigError("engram plot: no run '" + r + "' in " + runs_root + "/index.sqlite");
+        args.push_back(rec->dir);
+      }
+      for (const auto& m : plot_metrics) args.insert(args.end(), {"--metric", m});
+      if (!plot_out.empty()) args.insert(args.end(), {"--out", plot_out});
+      std::vector<char*> argv_p;
+      for (auto& a : args) argv_p.push_back(a.data());
+      argv_p.push_back(nullptr);
+      out << std::flush;
+      pid_t pid;
+      if (::posix_spawnp(&pid, args[0].c_str(), nullptr, nullptr, argv_p.data(), environ) != 0)
+        throw std::runtime_error("engram plot: cannot start " + args[0]);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    }
     if (*bgen) {
       for (const auto& p : babi::run_generate(greq)) out << p << "\n";
       return 0;
@@ -227,10 +304,12 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       else if (kind == "normalizers") for (const auto& e : attention::normalizers<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "encoders") for (const auto& e : attention::sequence_encoders<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "poolers") for (const auto& e : attention::sequence_poolers<float>().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "addressing") for (const auto& e : memory::addressing_stages<float>().entries()) rows.emplace_back(e.name, e.description);
+      else if (kind == "controllers") for (const auto& e : networks::controllers<float>().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "studies") for (const auto& e : studies().entries()) rows.emplace_back(e.name, e.description);
       else if (kind == "optimizers") for (const auto& n : optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
       else if (kind == "schedules") for (const auto& n : schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
-      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, studies, scores, normalizers, encoders, poolers, optimizers, schedules");
+      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, studies, scores, normalizers, encoders, poolers, addressing, controllers, optimizers, schedules");
       for (const auto& [n, d] : rows) out << std::left << std::setw(20) << n << " " << d << "\n";
       return 0;
     }

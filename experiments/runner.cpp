@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -61,6 +62,25 @@ std::string summary_json(const TrainResult& r, const std::string& experiment, st
   return j.dump(2) + "\n";
 }
 
+// Heat maps of the inspect arrays, <name>.png and .svg next to each <name>.npy, drawn by the
+// plotter of the studies (study.h: plot_python, plot_script); returns the line to log, which
+// says why when they are not drawn (no Python, no matplotlib: the run is unaffected).
+std::string draw_heat_maps(const std::vector<std::string>& npy_files, const std::string& log_file) {
+  const auto quote = [](const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  const std::string script = plot_script();
+  if (!fs::exists(script)) return "inspect heat maps not drawn: " + script + " not found (set ENGRAM_PLOTTER)";
+  std::string cmd = quote(plot_python()) + " " + quote(script) + " --npy";
+  for (const auto& f : npy_files) cmd += " " + quote(f);
+  cmd += " >" + quote(log_file) + " 2>&1";
+  if (std::system(cmd.c_str()) != 0)
+    return "inspect heat maps not drawn (" + plot_python() + " " + script + " failed, see " + log_file + ")";
+  return "inspect heat maps: " + fs::path(npy_files.front()).parent_path().string() + "/*.png (.svg)";
+}
+
 std::string join_lines(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += x + "\n";
@@ -102,8 +122,7 @@ RunSetup open_run(Config cfg, const RunRequest& req, bool resume, int threads, R
                   std::unique_ptr<RunDir>& dir_holder, std::unique_ptr<ResultsIndex>& index) {
   RunSetup s{std::move(cfg), "", "", {}};
   s.experiment = s.cfg.experiment_name();
-  std::string resolved = s.cfg.to_yaml();
-  if (!resolved.empty() && resolved.back() != '\n') resolved += '\n';
+  const std::string resolved = resolved_yaml(s.cfg);
   const std::string config_hash = hash_hex(resolved, 16);
   s.dir_path = resume ? req.resume
                : !req.out.empty() ? req.out
@@ -189,6 +208,14 @@ RunOutcome run_study(Config cfg, const RunRequest& req, bool resume, std::ostrea
 
 bool is_study(Config& cfg) { return cfg.root().has("study"); }
 
+std::string resolved_yaml(const Config& cfg) {
+  std::string resolved = cfg.to_yaml();
+  if (!resolved.empty() && resolved.back() != '\n') resolved += '\n';
+  return resolved;
+}
+
+std::string config_hash(const Config& cfg) { return hash_hex(resolved_yaml(cfg), 16); }
+
 void validate_config(Config& cfg) {
   if (is_study(cfg)) {
     build_study(cfg);
@@ -245,7 +272,16 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
   if (bar) bar->finish();
   if (result.status != "failed") {
     NoGradGuard no_grad;
-    for (const auto& [name, m] : built.model->inspect()) dir.save_npy("inspect/" + name, m);
+    std::vector<std::string> saved;
+    for (const auto& [name, m] : built.model->inspect()) {
+      dir.save_npy("inspect/" + name, m);
+      saved.push_back(dir.file("inspect/" + name + ".npy"));
+    }
+    if (!saved.empty()) {
+      const std::string line = draw_heat_maps(saved, dir.file("inspect/plotting.log"));
+      dir.log(line);
+      if (req.progress) out << line << "\n";
+    }
   }
   dir.write_text("summary.json", summary_json(result, experiment, s.cfg.seed()));
 

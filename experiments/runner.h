@@ -43,6 +43,11 @@ Built build_problem(Config& cfg);
 // trainer; anything else is a training run. validate_config builds whichever it is and rejects
 // unread keys, writing nothing (used before a sweep starts).
 bool is_study(Config& cfg);
+
+// The resolved config as stored in a run directory, and its hash (the index's config_hash):
+// two runs with the same hash ran the same experiment, so sweeps skip completed ones.
+std::string resolved_yaml(const Config& cfg);
+std::string config_hash(const Config& cfg);
 void validate_config(Config& cfg);
 
 }  // namespace engram::experiments

@@ -230,6 +230,13 @@ TEST_CASE("multirun runs the cartesian product in worker processes; compare grou
   CHECK_THAT(out, Catch::Contains("final/val/accuracy_mean"));
   CHECK(cli({"ls", "--runs-root", root, "--param", "model.hidden=8"}, &out) == 0);
   CHECK(std::count(out.begin(), out.end(), '\n') == 3);  // header + 2 runs
+
+  // the same sweep again, widened by one seed: only the new combinations run
+  const std::string again = std::string(ENGRAM_BINARY) + " run -m " + cfg + " seed=0,1,2 model.hidden=8,16 --jobs 2 --runs-root " +
+                            root + " > " + (d.path / "again.txt").string() + " 2>&1";
+  REQUIRE(std::system(again.c_str()) == 0);
+  CHECK_THAT(slurp(d.path / "again.txt"), Catch::Contains("4 of 6 runs already completed"));
+  CHECK(index.list({"kvtest", "completed", {}}).size() == 6);
 }
 
 TEST_CASE("SIGINT writes a checkpoint and exits cleanly", "[engine][signal]") {

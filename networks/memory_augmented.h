@@ -1,0 +1,89 @@
+// engram/networks/memory_augmented.h — a controller with an external memory: the Neural Turing
+// Machine (Graves et al. 2014), the Differentiable Neural Computer (Graves et al. 2016) and the
+// least-recently-used memory-augmented network (Santoro et al. 2016) are one network whose
+// memory is configured differently (memory::ntm_config, dnc_config, lru_config, or any head
+// pipelines of registered addressing stages).
+//
+//   per step t, with r_{-1} = 0 [1 x R W]:
+//     (h_t, s_t) = controller.step([x_t, r_{t-1}], s_{t-1})     [1 x (input + R W)] -> [1 x H]
+//     xi_t = h_t V + c                                            interface [1 x interface_size]
+//     r_t = memory.step(state, xi_t)                              write, then read: [1 x R W]
+//     f_t = [h_t, r_t]                                            [1 x (H + R W)]
+//   logits = [f_0; ..; f_{T-1}] U + b                             [T x output], one matmul
+// xi_t is raw: the memory splits it per head and applies each value's activation
+// (memory/interface.h). The controller is any registered one (networks/controller.h), built for
+// input size controller_input(memory, input).
+//
+//   memory::MemoryConfig mc = memory::ntm_config(128, 20);
+//   auto controller = make_controller<float>("lstm", {MemoryAugmented<float>::controller_input(mc, 9)},
+//                                            Options().set("hidden", 100.0), rng);
+//   MemoryAugmented<float> ntm(std::move(controller), mc, 9, 8, rng);
+//   Var<float> z = ntm.logits(episode_input);         // [T x 8]
+//
+// CONTRACT. forward(input): input [T x input], T >= 1 -> [T x output], differentiable in the
+// input, the controller's, the memory's and the two linear layers' parameters (every step
+// back-propagates through the memory state, BPTT). step(x, s): x [1 x input] -> f_t, advances s.
+// Const and thread-safe: every call builds its own graph from its own state; one state per
+// sequence. Throws std::invalid_argument naming the shapes for wrong inputs.
+#pragma once
+
+#include "memory/external_memory.h"
+#include "networks/controller.h"
+
+#include <memory>
+#include <vector>
+
+namespace engram::networks {
+
+// The state between steps of one sequence.
+template <class T>
+struct MemoryAugmentedState {
+  ControllerState<T> controller;
+  memory::MemoryState<T> memory;
+  Var<T> reads;  // r_{t-1}: [1 x R W]
+};
+
+// The weightings of one sequence over time, for heat maps: row t is step t.
+template <class T>
+struct MemoryTrace {
+  std::vector<Mat<T>> read_weights;   // per read head [T x N]
+  std::vector<Mat<T>> write_weights;  // per write head [T x N]
+  Mat<T> usage;                       // DNC usage u_t [T x N] (empty when not tracked)
+  Mat<T> lru_usage;                   // LRU usage w^u_t [T x N] (empty when not tracked)
+};
+
+template <class T>
+class MemoryAugmented : public Module<T> {
+ public:
+  // controller: its input_size() must be controller_input(memory, input). Throws
+  // std::invalid_argument naming the sizes, or what is wrong with the memory config.
+  MemoryAugmented(std::unique_ptr<Controller<T>> controller, const memory::MemoryConfig& memory, Index input,
+                  Index output, Rng& rng);
+
+  // input + R W: what the controller reads each step.
+  static Index controller_input(const memory::MemoryConfig& memory, Index input);
+
+  MemoryAugmentedState<T> initial_state() const;
+  // x: [1 x input] -> f_t = [h_t, r_t] [1 x feature_size()]; advances s.
+  Var<T> step(const Var<T>& x, MemoryAugmentedState<T>& s) const;
+  // input: [T x input] -> logits [T x output]. trace: filled with the weightings when non-null.
+  Var<T> forward(const Var<T>& input, MemoryTrace<T>* trace = nullptr) const;
+  Var<T> logits(const Mat<T>& input, MemoryTrace<T>* trace = nullptr) const {
+    return forward(constant<T>(input), trace);
+  }
+
+  Index input_size() const { return input_; }
+  Index output_size() const { return out_.out_features(); }
+  Index feature_size() const { return controller_->output_size() + memory_.read_size(); }
+  const Controller<T>& controller() const { return *controller_; }
+  const memory::ExternalMemory<T>& memory() const { return memory_; }
+
+ private:
+  Index input_;
+  std::unique_ptr<Controller<T>> controller_;
+  memory::ExternalMemory<T> memory_;
+  Linear<T> to_interface_;
+  Linear<T> out_;
+};
+
+}  // namespace engram::networks

@@ -1,0 +1,38 @@
+"""Shared fixtures of the Python suite (run by scripts/test with PYTHONPATH=build/python:python)."""
+
+import os
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CONFIGS = ROOT / "experiments" / "configs"
+KV = str(CONFIGS / "kv_retrieval.yaml")
+SCORES = str(CONFIGS / "attention" / "score_comparison.yaml")
+PLOTTER = str(ROOT / "python" / "engram" / "plotting.py")
+
+# Runs draw heat maps and study plots through a matplotlib subprocess (about a second each);
+# the suite turns that off, except where it tests the plots (those pass ENGRAM_PLOTTER back).
+os.environ["ENGRAM_PLOTTER"] = str(ROOT / "tests" / "python" / "no-plotter.py")
+
+
+@pytest.fixture
+def runs_root(tmp_path):
+    return str(tmp_path / "runs")
+
+
+@pytest.fixture(scope="session")
+def engram_exe():
+    import engram
+
+    exe = engram.build_info()["engram"]
+    if not exe or not os.path.exists(exe):
+        pytest.skip("the engram program is not built (ninja -C build engram)")
+    return exe
+
+
+@pytest.fixture
+def in_root(monkeypatch):
+    """Runs the test from the repository root (docstring examples use relative paths)."""
+    monkeypatch.chdir(ROOT)
+    return ROOT
