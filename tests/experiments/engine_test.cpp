@@ -4,6 +4,8 @@
 #include "experiments/results_index.h"
 #include "experiments/runner.h"
 
+#include "tests/experiments/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -20,22 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("engram-engine-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("engram-engine") {}
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 const char* kConfig = R"(name: kvtest
 seed: 3

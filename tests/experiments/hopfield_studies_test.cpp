@@ -5,6 +5,8 @@
 #include "experiments/study.h"
 #include "experiments/studies/hopfield_common.h"
 
+#include "tests/experiments/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -18,22 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("engram-hstudy-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("engram-hstudy") {}
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 // Runs `study` (a flow mapping) and returns its table.
 Table run_study(const std::string& study, const std::vector<std::string>& overrides = {}) {

@@ -4,6 +4,8 @@
 #include "experiments/runner.h"
 #include "experiments/study.h"
 
+#include "tests/experiments/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -19,22 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("engram-inspect-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("engram-inspect") {}
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 // A two-step NTM run on short copy episodes.
 RunOutcome run_ntm(const TempDir& d, const std::string& out) {
