@@ -212,6 +212,15 @@ std::vector<double> number_list(Section& cfg, const std::string& key, std::vecto
   return out;
 }
 
+std::vector<double> integer_list(Section& cfg, const std::string& key, std::vector<double> def, double lo, double hi) {
+  std::vector<double> v = number_list(cfg, key, std::move(def));
+  for (double x : v)
+    if (x < lo || x > hi || x != std::floor(x))
+      cfg.fail(key, std::isinf(hi) ? "must be integers >= " + num_str(lo) + ", got " + num_str(x)
+                                   : "must be integers in [" + num_str(lo) + ", " + num_str(hi) + "], got " + num_str(x));
+  return v;
+}
+
 // ---- outputs ----------------------------------------------------------------------------
 
 std::string plot_python() {

@@ -37,6 +37,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -127,6 +128,15 @@ Registry<StudyFactory>& studies();
 
 // Reads a list of numbers ([0.1, 0.2] or a single number) with file:line errors.
 std::vector<double> number_list(Section& cfg, const std::string& key, std::vector<double> def);
+// The same, every value an integer in [lo, hi] ("study.Ns: must be integers >= 4, got 2.5").
+std::vector<double> integer_list(Section& cfg, const std::string& key, std::vector<double> def, double lo,
+                                 double hi = std::numeric_limits<double>::infinity());
+
+// The factory of a study class S constructed from its config section.
+template <class S>
+StudyFactory study_factory() {
+  return [](Section& cfg) -> std::unique_ptr<Study> { return std::make_unique<S>(cfg); };
+}
 
 // Writes table.csv, table.md, plots/*.json and, through Python, plots/*.png and *.svg.
 // Returns the lines to log (what was written, or why a plot was not drawn).

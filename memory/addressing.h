@@ -143,6 +143,33 @@ void check_shape(const char* who, const AddressingShape& shape);
 // The differentiable building blocks (slot_cosine, softmax_scaled, interpolate, scale_by,
 // allocation_weighting, temporal_weighting, ...) are in memory/memory_ops.h, included here.
 
+// The key strength beta of content-style stages (content, topk): emitted by the controller as
+// the parameter "beta" through `beta_activation` (oneplus, default, or softplus), or fixed by
+// the option `beta`. Reads both options (giving both is an error); add_params appends the
+// "beta" spec when emitted; normalize(s) = softmax(beta * s) over slots.
+template <class T>
+class KeyStrength {
+ public:
+  explicit KeyStrength(const Options& opt)
+      : fixed_(opt.has("beta")), beta_(static_cast<T>(opt.number("beta", 1.0, 0.0))) {
+    require(!(fixed_ && opt.has("beta_activation")), "beta_activation",
+            "has no effect when the option beta fixes the key strength");
+    activation_ = parse_activation(opt.choice("beta_activation", "oneplus", {"oneplus", "softplus"}));
+  }
+  void add_params(std::vector<ParamSpec>& p) const {
+    if (!fixed_) p.push_back({"beta", 1, activation_});
+  }
+  // scores: [1 x N] -> [1 x N]
+  Var<T> normalize(const Var<T>& scores, const AddressContext<T>& ctx) const {
+    return fixed_ ? softmax(scores, beta_) : softmax_scaled(scores, ctx.param("beta"));
+  }
+
+ private:
+  bool fixed_;
+  T beta_;
+  Activation activation_ = Activation::oneplus;
+};
+
 // ---- pipelines -------------------------------------------------------------------------------
 // One stage of a pipeline as a config names it: {name: shift, range: 2} -> {"shift", range=2}.
 struct StageConfig {

@@ -96,7 +96,7 @@ class OneStepError : public Study {
 class RetrievalOverlap : public Study {
  public:
   explicit RetrievalOverlap(Section& cfg)
-      : Ns_(number_list(cfg, "Ns", {100, 200, 500, 1000})),
+      : Ns_(integer_list(cfg, "Ns", {100, 200, 500, 1000}, 2)),
         alphas_(number_list(cfg, "alphas", {0.05, 0.08, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.2})),
         trials_(int(cfg.integer("trials", 20, 1, 100000))),
         probes_(int(cfg.integer("probes", 100, 1, 1000000))),
@@ -106,8 +106,6 @@ class RetrievalOverlap : public Study {
         rule_(rule_names(cfg, "rule", {"hebbian"}).front()) {
     opt_.update = read_update(cfg);
     opt_.max_sweeps = int(cfg.integer("max_sweeps", 200, 1, 1000000));
-    for (double n : Ns_)
-      if (n < 2 || n != std::floor(n)) cfg.fail("Ns", "sizes must be integers >= 2, got " + fmt(n));
   }
   std::uint64_t points() const override { return Ns_.size() * alphas_.size(); }
 
@@ -187,12 +185,9 @@ class RetrievalOverlap : public Study {
 class Capacity : public Study {
  public:
   explicit Capacity(Section& cfg)
-      : Ns_(number_list(cfg, "Ns", {50, 100, 200, 400})),
+      : Ns_(integer_list(cfg, "Ns", {50, 100, 200, 400}, 4)),
         rules_(rule_names(cfg, "rules", {"hebbian", "storkey", "pseudo_inverse"})),
-        trials_(int(cfg.integer("trials", 10, 1, 100000))) {
-    for (double n : Ns_)
-      if (n < 4 || n != std::floor(n)) cfg.fail("Ns", "sizes must be integers >= 4, got " + fmt(n));
-  }
+        trials_(int(cfg.integer("trials", 10, 1, 100000))) {}
   std::uint64_t points() const override { return Ns_.size() * rules_.size(); }
 
   StudyResult run(StudyContext& ctx) const override {
@@ -348,19 +343,15 @@ class Basins : public Study {
   hopfield::RunOptions opt_;
 };
 
-template <class S>
-StudyFactory factory() {
-  return [](Section& cfg) -> std::unique_ptr<Study> { return std::make_unique<S>(cfg); };
-}
 
 const bool registered = [] {
-  studies().add("one_step_error", "Hopfield: one-step bit-error probability against load, with theory", factory<OneStepError>());
+  studies().add("one_step_error", "Hopfield: one-step bit-error probability against load, with theory", study_factory<OneStepError>());
   studies().add("retrieval_overlap", "Hopfield: overlap at the fixed point against load for several N; collapse point",
-                factory<RetrievalOverlap>());
+                study_factory<RetrievalOverlap>());
   studies().add("capacity", "Hopfield: perfect-recall capacity against N per learning rule, with theory",
-                factory<Capacity>());
+                study_factory<Capacity>());
   studies().add("basins", "Hopfield: retrieval success against the fraction of flipped bits, per rule and load",
-                factory<Basins>());
+                study_factory<Basins>());
   return true;
 }();
 

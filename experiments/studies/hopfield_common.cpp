@@ -25,8 +25,9 @@ std::vector<std::vector<double>> over_trials_multi(StudyContext& ctx, int trials
 }
 
 std::vector<double> over_trials(StudyContext& ctx, int trials, const std::function<double(int)>& fn) {
-  std::vector<double> out(static_cast<size_t>(trials));
-  ctx.pool().parallel_for(trials, [&](Index t) { out[size_t(t)] = fn(int(t)); });
+  std::vector<double> out;
+  for (const auto& v : over_trials_multi(ctx, trials, [&](int t) { return std::vector<double>{fn(t)}; }))
+    out.push_back(v[0]);
   return out;
 }
 

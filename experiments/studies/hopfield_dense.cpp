@@ -68,13 +68,11 @@ MatF unit_patterns(Index P, Index d, Rng& rng) {
 class DenseCapacity : public Study {
  public:
   explicit DenseCapacity(Section& cfg)
-      : Ns_(number_list(cfg, "Ns", {16, 24, 32, 48, 64})),
+      : Ns_(integer_list(cfg, "Ns", {16, 24, 32, 48, 64}, 2)),
         names_(cfg.strings("interactions", {"poly2", "poly3", "poly4", "exp"})),
         trials_(int(cfg.integer("trials", 5, 1, 100000))),
         p_max_(int(cfg.integer("p_max", 2000, 2, 10000000))) {
     for (const auto& n : names_) interactions_.push_back(parse_interaction(n, cfg, "interactions"));
-    for (double n : Ns_)
-      if (n < 2 || n != std::floor(n)) cfg.fail("Ns", "sizes must be integers >= 2, got " + fmt(n));
   }
   std::uint64_t points() const override { return Ns_.size() * names_.size(); }
 
@@ -165,7 +163,7 @@ class ModernCapacity : public Study {
  public:
   explicit ModernCapacity(Section& cfg)
       : d_(int(cfg.integer("d", 64, 1, 100000))),
-        Ps_(number_list(cfg, "Ps", {16, 64, 256, 1024, 4096})),
+        Ps_(integer_list(cfg, "Ps", {16, 64, 256, 1024, 4096}, 1)),
         beta_(cfg.number("beta", 32, 1e-6, 1e6)),
         noise_(cfg.number("noise", 0.2, 0, 10)),
         trials_(int(cfg.integer("trials", 5, 1, 100000))),
@@ -366,18 +364,14 @@ class ModernSeparation : public Study {
   int trials_;
 };
 
-template <class S>
-StudyFactory factory() {
-  return [](Section& cfg) -> std::unique_ptr<Study> { return std::make_unique<S>(cfg); };
-}
 
 const bool registered = [] {
   studies().add("dense_capacity", "dense associative memory: capacity against N for F = x^n and exp",
-                factory<DenseCapacity>());
-  studies().add("modern_capacity", "modern Hopfield: recall of P >> d patterns at large beta", factory<ModernCapacity>());
-  studies().add("modern_metastable", "modern Hopfield: metastable averages against beta", factory<ModernMetastable>());
+                study_factory<DenseCapacity>());
+  studies().add("modern_capacity", "modern Hopfield: recall of P >> d patterns at large beta", study_factory<ModernCapacity>());
+  studies().add("modern_metastable", "modern Hopfield: metastable averages against beta", study_factory<ModernMetastable>());
   studies().add("modern_separation", "modern Hopfield: one-step error against beta and separation, with the bound",
-                factory<ModernSeparation>());
+                study_factory<ModernSeparation>());
   return true;
 }();
 

@@ -26,7 +26,7 @@ class Dilution : public Study {
  public:
   explicit Dilution(Section& cfg)
       : N_(int(cfg.integer("N", 500, 8, 100000))),
-        degrees_(number_list(cfg, "degrees", {10, 20, 50, 100, 200, 498})),
+        degrees_(integer_list(cfg, "degrees", {10, 20, 50, 100, 200, 498}, 2, N_ - 1)),
         families_(cfg.strings("families", {"erdos_renyi", "watts_strogatz", "ring"})),
         rewiring_(cfg.number("rewiring", 0.2, 0.0, 1.0)),
         trials_(int(cfg.integer("trials", 5, 1, 100000))),
@@ -35,9 +35,6 @@ class Dilution : public Study {
     for (const auto& f : families_)
       if (f != "erdos_renyi" && f != "watts_strogatz" && f != "ring")
         cfg.fail("families", "unknown family '" + f + "'; known: erdos_renyi, watts_strogatz, ring");
-    for (double k : degrees_)
-      if (k < 2 || k > N_ - 1 || k != std::floor(k))
-        cfg.fail("degrees", "mean degrees must be integers in [2, N-1], got " + fmt(k));
     opt_.update = hopfield::Update::asynchronous;
     opt_.max_sweeps = 100;
   }
@@ -138,14 +135,12 @@ class LandscapeStudy : public Study {
  public:
   explicit LandscapeStudy(Section& cfg)
       : N_(int(cfg.integer("N", 14, 2, 20))),
-        loads_(number_list(cfg, "loads", {1, 2, 3, 4, 5})),
+        loads_(integer_list(cfg, "loads", {1, 2, 3, 4, 5}, 1)),
         rule_(rule_names(cfg, "rule", {"hebbian"}).front()),
         trials_(int(cfg.integer("trials", 5, 1, 100000))),
         update_(cfg.choice("update", "synchronous", {"synchronous", "asynchronous"}) == "synchronous"
                     ? hopfield::Update::synchronous
                     : hopfield::Update::asynchronous) {
-    for (double p : loads_)
-      if (p < 1 || p != std::floor(p)) cfg.fail("loads", "numbers of patterns must be integers >= 1, got " + fmt(p));
   }
   std::uint64_t points() const override { return loads_.size(); }
 
@@ -204,16 +199,12 @@ class LandscapeStudy : public Study {
   hopfield::Update update_;
 };
 
-template <class S>
-StudyFactory factory() {
-  return [](Section& cfg) -> std::unique_ptr<Study> { return std::make_unique<S>(cfg); };
-}
 
 const bool registered = [] {
   studies().add("dilution", "Hopfield: critical load against dilution on Erdos-Renyi, Watts-Strogatz and ring graphs",
-                factory<Dilution>());
+                study_factory<Dilution>());
   studies().add("landscape", "Hopfield: attractors, spurious states and basins of small networks by full enumeration",
-                factory<LandscapeStudy>());
+                study_factory<LandscapeStudy>());
   return true;
 }();
 

@@ -13,32 +13,24 @@ namespace engram::memory {
 template <class T>
 class ContentAddressing : public AddressingStage<T> {
  public:
-  ContentAddressing(const AddressingShape& shape, const Options& opt, Rng&) : shape_(shape) {
+  ContentAddressing(const AddressingShape& shape, const Options& opt, Rng&) : shape_(shape), beta_(opt) {
     check_shape("addressing stage 'content'", shape);
-    fixed_ = opt.has("beta");
-    beta_ = static_cast<T>(opt.number("beta", 1.0, 0.0));
-    require(!(fixed_ && opt.has("beta_activation")), "beta_activation",
-            "has no effect when the option beta fixes the key strength");
-    beta_activation_ = parse_activation(opt.choice("beta_activation", "oneplus", {"oneplus", "softplus"}));
     opt.finish("addressing stage 'content'");
   }
   std::vector<ParamSpec> params() const override {
     std::vector<ParamSpec> p{{"key", shape_.width, Activation::identity}};
-    if (!fixed_) p.push_back({"beta", 1, beta_activation_});
+    beta_.add_params(p);
     return p;
   }
   bool refines() const override { return false; }
   // memory: [N x W]  key: [1 x W]  beta: [1 x 1]  -> [1 x N]
   Var<T> apply(const Var<T>&, const AddressContext<T>& ctx) const override {
-    const Var<T> cos = slot_cosine(ctx.memory, ctx.param("key"));
-    return fixed_ ? softmax(cos, beta_) : softmax_scaled(cos, ctx.param("beta"));
+    return beta_.normalize(slot_cosine(ctx.memory, ctx.param("key")), ctx);
   }
 
  private:
   AddressingShape shape_;
-  bool fixed_ = false;
-  Activation beta_activation_ = Activation::oneplus;
-  T beta_ = T(1);
+  KeyStrength<T> beta_;
 };
 
 ENGRAM_REGISTER_ADDRESSING("content", "softmax(beta cos(M_i, key)) over slots (NTM/DNC); option beta fixes the strength",

@@ -16,19 +16,14 @@ namespace engram::memory {
 template <class T>
 class TopKAddressing : public AddressingStage<T> {
  public:
-  TopKAddressing(const AddressingShape& shape, const Options& opt, Rng&) : shape_(shape) {
+  TopKAddressing(const AddressingShape& shape, const Options& opt, Rng&) : shape_(shape), beta_(opt) {
     check_shape("addressing stage 'topk'", shape);
     k_ = opt.integer("k", std::min<Index>(8, shape.slots), 1, shape.slots);
-    fixed_ = opt.has("beta");
-    beta_ = static_cast<T>(opt.number("beta", 1.0, 0.0));
-    require(!(fixed_ && opt.has("beta_activation")), "beta_activation",
-            "has no effect when the option beta fixes the key strength");
-    beta_activation_ = parse_activation(opt.choice("beta_activation", "oneplus", {"oneplus", "softplus"}));
     opt.finish("addressing stage 'topk'");
   }
   std::vector<ParamSpec> params() const override {
     std::vector<ParamSpec> p{{"key", shape_.width, Activation::identity}};
-    if (!fixed_) p.push_back({"beta", 1, beta_activation_});
+    beta_.add_params(p);
     return p;
   }
   bool refines() const override { return false; }
@@ -36,7 +31,7 @@ class TopKAddressing : public AddressingStage<T> {
   Var<T> apply(const Var<T>&, const AddressContext<T>& ctx) const override {
     const Var<T> cos = slot_cosine(ctx.memory, ctx.param("key"));
     const Index n = cos.cols();
-    const auto normalize = [&](const Var<T>& s) { return fixed_ ? softmax(s, beta_) : softmax_scaled(s, ctx.param("beta")); };
+    const auto normalize = [&](const Var<T>& s) { return beta_.normalize(s, ctx); };
     if (k_ >= n) return normalize(cos);
     // beta > 0, so the k largest scores are the k largest cosines
     const Mat<T>& c = cos.value();
@@ -52,10 +47,8 @@ class TopKAddressing : public AddressingStage<T> {
 
  private:
   AddressingShape shape_;
+  KeyStrength<T> beta_;
   Index k_ = 8;
-  bool fixed_ = false;
-  Activation beta_activation_ = Activation::oneplus;
-  T beta_ = T(1);
 };
 
 ENGRAM_REGISTER_ADDRESSING("topk", "content addressing over the k most similar slots, 0 elsewhere (sparse reads); options k, beta",

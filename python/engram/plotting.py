@@ -93,10 +93,17 @@ def draw(spec, out_dir):
         ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
+    return _save(fig, out_dir, spec["name"])
+
+
+def _save(fig, out_dir, name):
+    """Writes fig as out_dir/<name>.png and .svg, closes it, and returns the two paths."""
+    import matplotlib.pyplot as plt
+
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     for ext in ("png", "svg"):
-        p = os.path.join(out_dir, spec["name"] + "." + ext)
+        p = os.path.join(out_dir, name + "." + ext)
         fig.savefig(p, dpi=120)
         paths.append(p)
     plt.close(fig)
@@ -119,41 +126,14 @@ def draw_heatmap(matrix, out_dir, name, title=None, xlabel="column", ylabel="row
     >>> sorted(os.path.basename(p) for p in draw_heatmap([[0, 1], [1, 0.5]], d, "w"))
     ['w.png', 'w.svg']
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
-    from matplotlib.ticker import MaxNLocator
 
     m = np.asarray(matrix, dtype=float)
     if m.ndim != 2:
         m = m.reshape(1, -1)
-    rows, cols = m.shape
-    # wide enough for N = 128 slots, tall enough for T = 160 steps, never huge
-    width = min(12.0, max(4.0, 2.0 + cols * 0.06))
-    height = min(9.0, max(2.5, 1.5 + rows * 0.06))
-    fig, ax = plt.subplots(figsize=(width, height))
-    finite = m[np.isfinite(m)]
-    lo = float(finite.min()) if finite.size else 0.0
-    hi = float(finite.max()) if finite.size else 1.0
-    im = ax.imshow(m, aspect="auto", interpolation="nearest", cmap="viridis", vmin=lo,
-                   vmax=hi if hi > lo else lo + 1)
-    fig.colorbar(im, ax=ax)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows and columns are indices
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title if title is not None else "%s [%d x %d]" % (name, rows, cols))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    fig.tight_layout()
-    os.makedirs(out_dir, exist_ok=True)
-    paths = []
-    for ext in ("png", "svg"):
-        p = os.path.join(out_dir, name + "." + ext)
-        fig.savefig(p, dpi=120)
-        paths.append(p)
-    plt.close(fig)
-    return paths
+    if title is None:
+        title = "%s [%d x %d]" % (name, m.shape[0], m.shape[1])
+    return _save(heatmap(m, title=title, xlabel=xlabel, ylabel=ylabel), out_dir, name)
 
 
 # Axis labels for the arrays engram models save: weightings over time are steps x slots.
@@ -351,8 +331,16 @@ def heatmap(matrix, ax=None, title=None, xlabel="key", ylabel="query", cmap="vir
                                         min(9.0, max(2.5, 1.5 + m.shape[0] * 0.06))))
     else:
         fig = ax.figure
-    im = ax.imshow(m, aspect="auto", interpolation="nearest", cmap=cmap)
+    from matplotlib.ticker import MaxNLocator
+
+    finite = m[np.isfinite(m)]
+    lo = float(finite.min()) if finite.size else 0.0
+    hi = float(finite.max()) if finite.size else 1.0
+    im = ax.imshow(m, aspect="auto", interpolation="nearest", cmap=cmap, vmin=lo,
+                   vmax=hi if hi > lo else lo + 1)
     fig.colorbar(im, ax=ax)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows and columns are indices
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -383,15 +371,11 @@ def plot_runs(runs, metrics=None, out=None):
     if out is None:
         out = os.path.join(dirs[0], "plots") if len(dirs) == 1 else "plots"
     os.makedirs(out, exist_ok=True)
-    plt = _pyplot()
+    _pyplot()
     written = []
 
     def save(fig, name):
-        for ext in ("png", "svg"):
-            p = os.path.join(out, name + "." + ext)
-            fig.savefig(p, dpi=120)
-            written.append(p)
-        plt.close(fig)
+        written.extend(_save(fig, out, name))
 
     with_metrics = [d for d in dirs if _read_jsonl(os.path.join(d, "metrics.jsonl"))]
     if with_metrics:
@@ -424,11 +408,8 @@ def plot_runs(runs, metrics=None, out=None):
             for f in sorted(os.listdir(idir)):
                 if f.endswith(".npy"):
                     name = f[:-4]
-                    weights = "weights" in name or "usage" in name
-                    fig = heatmap(np.load(os.path.join(idir, f)), title=name,
-                                  xlabel="memory slot" if weights else "column",
-                                  ylabel="time step" if weights else "row")
-                    save(fig, tag + name)
+                    xlabel, ylabel = _labels(name)
+                    save(heatmap(np.load(os.path.join(idir, f)), title=name, xlabel=xlabel, ylabel=ylabel), tag + name)
     return written
 
 

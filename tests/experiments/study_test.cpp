@@ -59,9 +59,7 @@ class CounterStudy : public Study {
   int n_, interrupt_after_;
 };
 
-const bool registered = studies().add("test_counter", "test: random numbers, one per point", [](Section& cfg) {
-  return std::unique_ptr<Study>(new CounterStudy(cfg));
-});
+const bool registered = studies().add("test_counter", "test: random numbers, one per point", study_factory<CounterStudy>());
 
 fs::path write(const TempDir& d, const std::string& name, const std::string& text) {
   const fs::path p = d.path / name;
