@@ -1,5 +1,6 @@
 #include "core/gradcheck.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace engram {
@@ -73,6 +74,25 @@ double check_backward_adds(const VarFn& f, const std::vector<Var<double>>& input
   double worst = 0;
   for (size_t i = 0; i < k; ++i)
     if (gf[i]) worst = std::max(worst, (filled[i] - (pattern[i] + zero[i])).cwiseAbs().maxCoeff());
+  return worst;
+}
+
+double check_graph_backward_adds(const VarFn& f, const std::vector<Var<double>>& inputs) {
+  Rng rng(13, "graph-backward-adds");
+  Var<double> y = f(inputs);
+  const MatD seed = random_matrix(y.rows(), y.cols(), rng);
+  for (auto v : inputs) v.zero_grad();
+  backward(y, seed);
+  std::vector<MatD> from_zero, pattern;
+  for (auto v : inputs) {
+    from_zero.push_back(v.grad());
+    pattern.push_back(random_matrix(v.rows(), v.cols(), rng, 1, 2));
+    v.mutable_grad() = pattern.back();
+  }
+  backward(f(inputs), seed);
+  double worst = 0;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    worst = std::max(worst, (inputs[i].grad() - (pattern[i] + from_zero[i])).cwiseAbs().maxCoeff());
   return worst;
 }
 

@@ -33,6 +33,11 @@ double check_gradient(const VarFn& f, const std::vector<Var<double>>& inputs,
 // accumulators. An op that assigns instead of adding gives a large value.
 double check_backward_adds(const VarFn& f, const std::vector<Var<double>>& inputs);
 
+// The same contract over a whole graph (modules, composite forms): runs a full backward from
+// zeroed gradients, then again into gradients pre-filled with a pattern P, and returns the
+// largest |grad - (P + gradient from zero)| over `inputs` (include the module's parameters).
+double check_graph_backward_adds(const VarFn& f, const std::vector<Var<double>>& inputs);
+
 // A random matrix with entries uniform in [lo, hi).
 MatD random_matrix(Index rows, Index cols, Rng& rng, double lo = -1, double hi = 1);
 
