@@ -19,8 +19,9 @@ Attention<T>::Attention(const std::string& score, const ScoreShape& shape, const
 template <class T>
 AttentionResult<T> Attention<T>::operator()(const Var<T>& q, const Var<T>& keys, const Var<T>& values,
                                             NormalizeContext<T>& ctx) const {
-  require(keys.rows() == values.rows(), "Attention",
-          "keys " + keys.shape() + " and values " + values.shape() + " need the same number of rows");
+  require_lazy(keys.rows() == values.rows(), "Attention", [&] {
+    return "keys " + keys.shape() + " and values " + values.shape() + " need the same number of rows";
+  });
   const Var<T> s = score_->scores(q, keys);          // [m x n]
   if (!ctx.query) ctx.query = &q;
   Var<T> w = normalizer_->normalize(s, ctx);         // [m x n]

@@ -13,11 +13,13 @@ namespace {
 // Throws unless mask is [1 x n] or [m x n] and every row leaves at least one key unmasked.
 template <class T>
 void check_mask(const char* where, const Mat<T>& mask, Index m, Index n) {
-  require((mask.rows() == 1 || mask.rows() == m) && mask.cols() == n, where,
-          "mask " + shape_str(mask) + " must be [1 x " + std::to_string(n) + "] (padding) or " + shape_str(m, n));
+  require_lazy((mask.rows() == 1 || mask.rows() == m) && mask.cols() == n, where, [&] {
+    return "mask " + shape_str(mask) + " must be [1 x " + std::to_string(n) + "] (padding) or " + shape_str(m, n);
+  });
   for (Index i = 0; i < mask.rows(); ++i)
-    require((mask.row(i).array() == T(0)).any(), where,
-            "mask row " + std::to_string(i) + " of " + shape_str(mask) + " masks every key");
+    require_lazy((mask.row(i).array() == T(0)).any(), where, [&] {
+      return "mask row " + std::to_string(i) + " of " + shape_str(mask) + " masks every key";
+    });
 }
 
 }  // namespace
@@ -26,10 +28,13 @@ template <class T>
 MultiHeadAttention<T>::MultiHeadAttention(Index d_model, Index heads, Index d_k, Index d_v, Rng& rng,
                                           double dropout)
     : d_model_(d_model), heads_(heads), d_k_(d_k), d_v_(d_v), dropout_(dropout) {
-  require(d_model > 0 && heads > 0 && d_k > 0 && d_v > 0, "MultiHeadAttention",
-          "sizes must be > 0, got d_model=" + std::to_string(d_model) + " heads=" + std::to_string(heads) +
-              " d_k=" + std::to_string(d_k) + " d_v=" + std::to_string(d_v));
-  require(dropout >= 0 && dropout < 1, "MultiHeadAttention", "dropout must be in [0, 1), got " + num_str(dropout));
+  require_lazy(d_model > 0 && heads > 0 && d_k > 0 && d_v > 0, "MultiHeadAttention", [&] {
+    return "sizes must be > 0, got d_model=" + std::to_string(d_model) + " heads=" + std::to_string(heads) +
+        " d_k=" + std::to_string(d_k) + " d_v=" + std::to_string(d_v);
+  });
+  require_lazy(dropout >= 0 && dropout < 1, "MultiHeadAttention", [&] {
+    return "dropout must be in [0, 1), got " + num_str(dropout);
+  });
   for (Index h = 0; h < heads; ++h) {
     const std::string p = "head" + std::to_string(h) + ".";
     w_q.push_back(this->add_parameter(p + "w_q", init::xavier_uniform<T>(d_model, d_k, rng)));  // [d_model x d_k]
@@ -44,14 +49,15 @@ MultiHeadResult<T> MultiHeadAttention<T>::forward(const Var<T>& q, const Var<T>&
                                                   const Mat<T>* mask, bool training, Rng* rng) const {
   const char* where = "MultiHeadAttention";
   const Index m = q.rows(), n = k.rows();
-  require(m >= 1 && n >= 1 && q.cols() == d_model_ && k.cols() == d_model_ && v.cols() == d_model_ &&
+  require_lazy(m >= 1 && n >= 1 && q.cols() == d_model_ && k.cols() == d_model_ && v.cols() == d_model_ &&
               v.rows() == n,
-          where,
-          "q " + q.shape() + ", k " + k.shape() + ", v " + v.shape() + " do not fit [m x " + std::to_string(d_model_) +
-              "], [n x " + std::to_string(d_model_) + "], [n x " + std::to_string(d_model_) + "]");
+          where, [&] {
+    return "q " + q.shape() + ", k " + k.shape() + ", v " + v.shape() + " do not fit [m x " + std::to_string(d_model_) +
+        "], [n x " + std::to_string(d_model_) + "], [n x " + std::to_string(d_model_) + "]";
+  });
   if (mask) check_mask(where, *mask, m, n);
   const bool drop = training && dropout_ > 0;
-  require(!drop || rng, where, "training with dropout " + num_str(dropout_) + " needs an rng");
+  require_lazy(!drop || rng, where, [&] { return "training with dropout " + num_str(dropout_) + " needs an rng"; });
 
   const T beta = T(1) / std::sqrt(T(d_k_));  // the 1/sqrt(d_k) scale, folded into the softmax
   MultiHeadResult<T> r;
@@ -77,7 +83,7 @@ MultiHeadResult<T> MultiHeadAttention<T>::forward(const Var<T>& q, const Var<T>&
 
 template <class T>
 Mat<T> causal_mask(Index n) {
-  require(n >= 1, "causal_mask", "n must be >= 1, got " + std::to_string(n));
+  require_lazy(n >= 1, "causal_mask", [&] { return "n must be >= 1, got " + std::to_string(n); });
   Mat<T> m = Mat<T>::Zero(n, n);  // [n x n]
   for (Index i = 0; i < n; ++i) m.row(i).tail(n - 1 - i).setOnes();
   return m;
@@ -89,8 +95,9 @@ MultiHeadResult<T> self_attention(const MultiHeadAttention<T>& mha, const Var<T>
                                   bool causal, bool training, Rng* rng) {
   const Index n = x.rows();
   if (padding)
-    require(padding->rows() == 1 && padding->cols() == n, "self_attention",
-            "padding mask " + shape_str(*padding) + " must be [1 x " + std::to_string(n) + "] for x " + x.shape());
+    require_lazy(padding->rows() == 1 && padding->cols() == n, "self_attention", [&] {
+      return "padding mask " + shape_str(*padding) + " must be [1 x " + std::to_string(n) + "] for x " + x.shape();
+    });
   if (!causal) return mha.forward(x, x, x, padding, training, rng);
   Mat<T> mask = causal_mask<T>(n);                        // [n x n]
   if (padding)

@@ -8,7 +8,7 @@ namespace engram::attention {
 
 template <class T>
 AttentionPooling<T>::AttentionPooling(Index dim, Rng& rng, const std::string& score, const Options& score_options) {
-  require(dim > 0, "AttentionPooling", "dim must be > 0, got " + std::to_string(dim));
+  require_lazy(dim > 0, "AttentionPooling", [&] { return "dim must be > 0, got " + std::to_string(dim); });
   query = this->add_parameter("query", init::xavier_uniform<T>(1, dim, rng));  // [1 x dim]
   score_ = make_score<T>(score, ScoreShape{dim, dim}, score_options, rng);
   this->add_module("score", *score_);
@@ -18,13 +18,17 @@ template <class T>
 PoolingResult<T> AttentionPooling<T>::forward(const Var<T>& x, const Mat<T>* mask) const {
   const char* where = "AttentionPooling";
   const Index n = x.rows();
-  require(n >= 1 && x.cols() == dim(), where,
-          "sequence " + x.shape() + " does not fit [n x " + std::to_string(dim()) + "], n >= 1");
+  require_lazy(n >= 1 && x.cols() == dim(), where, [&] {
+    return "sequence " + x.shape() + " does not fit [n x " + std::to_string(dim()) + "], n >= 1";
+  });
   Var<T> s = score_->scores(query, x);                    // [1 x dim], [n x dim] -> [1 x n]
   if (mask) {
-    require(mask->rows() == 1 && mask->cols() == n, where,
-            "mask " + shape_str(*mask) + " must be [1 x " + std::to_string(n) + "]");
-    require((mask->array() == T(0)).any(), where, "mask " + shape_str(*mask) + " masks every position");
+    require_lazy(mask->rows() == 1 && mask->cols() == n, where, [&] {
+      return "mask " + shape_str(*mask) + " must be [1 x " + std::to_string(n) + "]";
+    });
+    require_lazy((mask->array() == T(0)).any(), where, [&] {
+      return "mask " + shape_str(*mask) + " masks every position";
+    });
     s = masked_fill(s, *mask, -std::numeric_limits<T>::infinity());  // [1 x n]
   }
   const Var<T> a = softmax(s);                            // [1 x n]
@@ -47,9 +51,10 @@ HierarchicalResult<T> HierarchicalAttention<T>::forward(const std::vector<Var<T>
   require(!sentences.empty(), where, "needs at least one sentence");
   const Index word_dim = word_proj.in_features();
   for (size_t i = 0; i < sentences.size(); ++i)
-    require(sentences[i].rows() >= 1 && sentences[i].cols() == word_dim, where,
-            "sentence " + std::to_string(i) + " is " + sentences[i].shape() + ", expected [n_words >= 1 x " +
-                std::to_string(word_dim) + "]");
+    require_lazy(sentences[i].rows() >= 1 && sentences[i].cols() == word_dim, where, [&] {
+      return "sentence " + std::to_string(i) + " is " + sentences[i].shape() + ", expected [n_words >= 1 x " +
+          std::to_string(word_dim) + "]";
+    });
   // All words of the document through the projection at once.
   const Var<T> words = sentences.size() == 1 ? sentences[0] : concat(sentences, 0);  // [N x word_dim]
   const Var<T> u = tanh(word_proj(words));                // [N x word_dim] -> [N x sentence_dim]

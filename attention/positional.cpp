@@ -6,8 +6,9 @@ namespace engram::attention {
 
 template <class T>
 Mat<T> sinusoidal_encoding(Index n, Index d) {
-  require(n >= 0 && d >= 1, "sinusoidal_encoding",
-          "needs n >= 0 and d >= 1, got n=" + std::to_string(n) + " d=" + std::to_string(d));
+  require_lazy(n >= 0 && d >= 1, "sinusoidal_encoding", [&] {
+    return "needs n >= 0 and d >= 1, got n=" + std::to_string(n) + " d=" + std::to_string(d);
+  });
   Mat<T> pe(n, d);  // [n x d]
   for (Index j = 0; j < d; ++j) {
     const Index two_i = j - j % 2;  // 2i for both columns 2i and 2i+1
@@ -28,8 +29,9 @@ LearnedPositionalEncoding<T>::LearnedPositionalEncoding(Index max_len, Index d, 
 
 template <class T>
 Var<T> LearnedPositionalEncoding<T>::forward(Index n) const {
-  require(n >= 1 && n <= max_len(), "LearnedPositionalEncoding",
-          "sequence length n=" + std::to_string(n) + " must be in [1, max_len=" + std::to_string(max_len()) + "]");
+  require_lazy(n >= 1 && n <= max_len(), "LearnedPositionalEncoding", [&] {
+    return "sequence length n=" + std::to_string(n) + " must be in [1, max_len=" + std::to_string(max_len()) + "]";
+  });
   return slice_rows(positions.table, 0, n);  // [max_len x d] -> [n x d]
 }
 

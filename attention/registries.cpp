@@ -7,14 +7,16 @@ namespace engram::attention {
 
 void check_score_shapes(const char* name, const ScoreShape& shape, Index q_rows, Index q_cols, Index k_rows,
                         Index k_cols) {
-  require(q_rows >= 1 && k_rows >= 1 && q_cols == shape.query_dim && k_cols == shape.key_dim, name,
-          "queries " + shape_str(q_rows, q_cols) + " and keys " + shape_str(k_rows, k_cols) + " do not fit [m x " +
-              std::to_string(shape.query_dim) + "] and [n x " + std::to_string(shape.key_dim) + "]");
+  require_lazy(q_rows >= 1 && k_rows >= 1 && q_cols == shape.query_dim && k_cols == shape.key_dim, name, [&] {
+    return "queries " + shape_str(q_rows, q_cols) + " and keys " + shape_str(k_rows, k_cols) + " do not fit [m x " +
+        std::to_string(shape.query_dim) + "] and [n x " + std::to_string(shape.key_dim) + "]";
+  });
 }
 
 void require_equal_dims(const char* name, const ScoreShape& shape) {
-  require(shape.query_dim == shape.key_dim, name,
-          "needs query_dim == key_dim, got " + std::to_string(shape.query_dim) + " and " + std::to_string(shape.key_dim));
+  require_lazy(shape.query_dim == shape.key_dim, name, [&] {
+    return "needs query_dim == key_dim, got " + std::to_string(shape.query_dim) + " and " + std::to_string(shape.key_dim);
+  });
 }
 
 template <class T>

@@ -4,8 +4,9 @@ namespace engram::attention {
 
 namespace {
 Index head_dim(Index d_model, Index heads) {
-  require(heads > 0 && d_model > 0 && d_model % heads == 0, "TransformerEncoderBlock",
-          "d_model=" + std::to_string(d_model) + " must be a positive multiple of heads=" + std::to_string(heads));
+  require_lazy(heads > 0 && d_model > 0 && d_model % heads == 0, "TransformerEncoderBlock", [&] {
+    return "d_model=" + std::to_string(d_model) + " must be a positive multiple of heads=" + std::to_string(heads);
+  });
   return d_model / heads;
 }
 }  // namespace
@@ -20,7 +21,9 @@ TransformerEncoderBlock<T>::TransformerEncoderBlock(Index d_model, Index heads, 
       norm2(d_model),
       dropout_(dropout),
       placement_(placement) {
-  require(dropout >= 0 && dropout < 1, "TransformerEncoderBlock", "dropout must be in [0, 1), got " + num_str(dropout));
+  require_lazy(dropout >= 0 && dropout < 1, "TransformerEncoderBlock", [&] {
+    return "dropout must be in [0, 1), got " + num_str(dropout);
+  });
   this->add_module("attn", attn);
   this->add_module("norm1", norm1);
   this->add_module("ff1", ff1);
@@ -36,10 +39,13 @@ Var<T> TransformerEncoderBlock<T>::ffn(const Var<T>& x) const {
 template <class T>
 MultiHeadResult<T> TransformerEncoderBlock<T>::forward(const Var<T>& x, const Mat<T>* mask, bool training,
                                                        Rng* rng) const {
-  require(x.rows() >= 1 && x.cols() == attn.d_model(), "TransformerEncoderBlock",
-          "x " + x.shape() + " does not fit [n x " + std::to_string(attn.d_model()) + "], n >= 1");
+  require_lazy(x.rows() >= 1 && x.cols() == attn.d_model(), "TransformerEncoderBlock", [&] {
+    return "x " + x.shape() + " does not fit [n x " + std::to_string(attn.d_model()) + "], n >= 1";
+  });
   const bool drop = training && dropout_ > 0;
-  require(!drop || rng, "TransformerEncoderBlock", "training with dropout " + num_str(dropout_) + " needs an rng");
+  require_lazy(!drop || rng, "TransformerEncoderBlock", [&] {
+    return "training with dropout " + num_str(dropout_) + " needs an rng";
+  });
   const auto sublayer_dropout = [&](const Var<T>& y) {  // [n x d_model] -> [n x d_model]
     return drop ? engram::dropout(y, T(dropout_), true, *rng) : y;
   };

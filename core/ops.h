@@ -10,6 +10,7 @@
 
 #include "core/variable.h"
 
+#include <memory>
 #include <vector>
 
 namespace engram {
@@ -96,6 +97,18 @@ template <class T> Var<T> reshape(const Var<T>& x, Index rows, Index cols);
 // selected rows only (a sparse gradient: cost O(n d), not O(V d)).
 template <class T> Var<T> gather_rows(const Var<T>& table, const std::vector<int>& idx);
 
+// ---- ragged batches: attention over sets of different sizes --------------------------------
+// A ragged batch stacks the rows of S sets in one matrix: set s owns rows offsets[s] ..
+// offsets[s+1] (offsets: S + 1 positions, 0 = offsets[0] <= ... <= offsets[S] = R; empty sets
+// allowed). One graph then holds a batch of stories of different lengths with no padding and
+// no masks: MemN2N's hops over a batch are segment_dot, segment_softmax, segment_weighted_sum.
+// u: [S x d], m: [R x d] -> [R x 1], row r of set s = u_s . m_r   (each set's query scores its rows)
+template <class T> Var<T> segment_dot(const Var<T>& u, const Var<T>& m, const std::vector<int>& offsets);
+// x: [R x 1] -> [R x 1], softmax(beta * x) within each set
+template <class T> Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta = T(1));
+// p: [R x 1], c: [R x d] -> [S x d], row s = sum_{r in set s} p_r c_r   (an empty set gives zeros)
+template <class T> Var<T> segment_weighted_sum(const Var<T>& p, const Var<T>& c, const std::vector<int>& offsets);
+
 // ---- similarity and location ---------------------------------------------------------------
 // a: [r x c], b: [r x c] or [1 x c] (broadcast to every row) -> [r x 1]
 //   cos_i = a_i . b_i / (max(|a_i|, eps) * max(|b_i|, eps))
@@ -122,6 +135,15 @@ Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T ep
 template <class T>
 Var<T> embedding_bag(const Var<T>& table, const std::vector<int>& ids, const std::vector<int>& offsets,
                      const std::type_identity_t<Mat<T>>& weights);
+// The same over bags held by shared pointer: the nodes of several tables reading the same
+// sentences (MemN2N's K + 1 embeddings) share one copy instead of each capturing its own.
+template <class T>
+struct Bags {
+  std::vector<int> ids;      // n ids
+  std::vector<int> offsets;  // bags + 1 positions
+  Mat<T> weights;            // [n x d], or [0 x 0] for all ones
+};
+template <class T> Var<T> embedding_bag(const Var<T>& table, std::shared_ptr<const Bags<T>> bags);
 // Inverted dropout: in training, zero each element with probability p and scale the rest by
 // 1/(1-p); in evaluation, the identity. The mask comes from `rng`.
 template <class T> Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng);

@@ -5,9 +5,11 @@
 
 namespace engram::detail {
 
-// Result dimension of a broadcast between sizes a and b (equal, or one of them 1).
-inline Index broadcast_dim(Index a, Index b, const char* op, const std::string& shapes) {
-  require(a == b || a == 1 || b == 1, op, "cannot broadcast " + shapes);
+// Result dimension of a broadcast between sizes a and b (equal, or one of them 1); `shapes()`
+// describes the operands for the error message (built only on failure).
+template <class Shapes>
+Index broadcast_dim(Index a, Index b, const char* op, Shapes&& shapes) {
+  require_lazy(a == b || a == 1 || b == 1, op, [&] { return "cannot broadcast " + shapes(); });
   return a == 1 ? b : a;
 }
 
@@ -30,6 +32,21 @@ void add_reduced(Mat<T>& acc, const Mat<T>& g) {
   } else {
     acc += g.rowwise().sum();
   }
+}
+
+// Checks bag/segment offsets over n rows: 0 = offsets[0] <= ... <= offsets.back() = n. Messages
+// are built only on failure (these ops run several times per example).
+inline void check_offsets(const char* where, const std::vector<int>& offsets, Index n, const char* rows) {
+  if (offsets.empty() || offsets.front() != 0 || offsets.back() != n)
+    require(false, where, std::to_string(n) + " " + rows + " need offsets from 0 to " + std::to_string(n) + ", got " +
+                              std::to_string(offsets.size()) + " offsets" +
+                              (offsets.empty() ? std::string()
+                                               : " from " + std::to_string(offsets.front()) + " to " +
+                                                     std::to_string(offsets.back())));
+  for (size_t b = 1; b < offsets.size(); ++b)
+    if (offsets[b] < offsets[b - 1])
+      require(false, where, "offsets must not decrease, got " + std::to_string(offsets[b - 1]) + " then " +
+                                std::to_string(offsets[b]) + " at position " + std::to_string(b));
 }
 
 #define ENGRAM_INSTANTIATE_FLOAT_DOUBLE(MACRO) MACRO(float) MACRO(double)

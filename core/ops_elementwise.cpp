@@ -16,7 +16,7 @@ namespace {
 // reduction to the operand's shape) into ga / gb when they are non-null.
 template <class T, class Fwd, class Bwd>
 Var<T> binary(const Var<T>& a, const Var<T>& b, const char* op, Fwd fwd, Bwd bwd) {
-  const std::string shapes = a.shape() + " and " + b.shape();
+  const auto shapes = [&] { return a.shape() + " and " + b.shape(); };
   const Index r = broadcast_dim(a.rows(), b.rows(), op, shapes);
   const Index c = broadcast_dim(a.cols(), b.cols(), op, shapes);
   const bool same = a.rows() == r && a.cols() == c && b.rows() == r && b.cols() == c;

@@ -5,7 +5,9 @@ namespace engram {
 
 template <class T>
 Var<T> matmul(const Var<T>& a, const Var<T>& b) {
-  require(a.cols() == b.rows(), "matmul", a.shape() + " x " + b.shape() + ": inner dimensions differ");
+  require_lazy(a.cols() == b.rows(), "matmul", [&] {
+    return a.shape() + " x " + b.shape() + ": inner dimensions differ";
+  });
   // a: [n x k]  b: [k x m]  -> [n x m]
   return Var<T>::make(a.value() * b.value(), {a, b},
       [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
@@ -18,8 +20,9 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> matmul_nt(const Var<T>& a, const Var<T>& b) {
-  require(a.cols() == b.cols(), "matmul_nt",
-          a.shape() + " x " + b.shape() + "^T: column counts differ");
+  require_lazy(a.cols() == b.cols(), "matmul_nt", [&] {
+    return a.shape() + " x " + b.shape() + "^T: column counts differ";
+  });
   // a: [n x k]  b: [m x k]  -> [n x m]
   return Var<T>::make(a.value() * b.value().transpose(), {a, b},
       [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
@@ -32,8 +35,8 @@ Var<T> matmul_nt(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> outer(const Var<T>& u, const Var<T>& v) {
-  require(u.rows() == 1 || u.cols() == 1, "outer", "u must be a vector, got " + u.shape());
-  require(v.rows() == 1 || v.cols() == 1, "outer", "v must be a vector, got " + v.shape());
+  require_lazy(u.rows() == 1 || u.cols() == 1, "outer", [&] { return "u must be a vector, got " + u.shape(); });
+  require_lazy(v.rows() == 1 || v.cols() == 1, "outer", [&] { return "v must be a vector, got " + v.shape(); });
   const Index n = u.size(), m = v.size();
   Mat<T> out = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(u.value().data(), n) *
                Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(v.value().data(), m);
@@ -58,9 +61,10 @@ Var<T> transpose(const Var<T>& x) {
 
 template <class T>
 Var<T> cosine_similarity(const Var<T>& a, const Var<T>& b, T eps) {
-  require(a.cols() == b.cols() && (b.rows() == a.rows() || b.rows() == 1), "cosine_similarity",
-          "a " + a.shape() + " and b " + b.shape() + ": b needs a's shape or [1 x " +
-              std::to_string(a.cols()) + "]");
+  require_lazy(a.cols() == b.cols() && (b.rows() == a.rows() || b.rows() == 1), "cosine_similarity", [&] {
+    return "a " + a.shape() + " and b " + b.shape() + ": b needs a's shape or [1 x " +
+        std::to_string(a.cols()) + "]";
+  });
   const Mat<T>& A = a.value();
   const Mat<T>& B = b.value();
   const Index r = A.rows();
@@ -95,11 +99,13 @@ Var<T> cosine_similarity(const Var<T>& a, const Var<T>& b, T eps) {
 
 template <class T>
 Var<T> circular_conv(const Var<T>& w, const Var<T>& s) {
-  require(w.rows() == 1 && s.rows() == 1, "circular_conv",
-          "w " + w.shape() + " and s " + s.shape() + " must be row vectors");
+  require_lazy(w.rows() == 1 && s.rows() == 1, "circular_conv", [&] {
+    return "w " + w.shape() + " and s " + s.shape() + " must be row vectors";
+  });
   const Index n = w.cols(), k = s.cols();
-  require(k % 2 == 1 && k <= n, "circular_conv",
-          "shift kernel " + s.shape() + " must have an odd length <= N = " + std::to_string(n));
+  require_lazy(k % 2 == 1 && k <= n, "circular_conv", [&] {
+    return "shift kernel " + s.shape() + " must have an odd length <= N = " + std::to_string(n);
+  });
   const Index h = (k - 1) / 2;
   // Offset j reads w at (i + d_j) mod N, d_j = (h - j) mod N: two contiguous segments per offset
   // (out[0, N-d) from w[d, N), out[N-d, N) from w[0, d)), no modulo per element.

@@ -9,9 +9,11 @@ namespace engram {
 template <class T>
 Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T eps) {
   const Index c = x.cols();
-  require(gamma.rows() == 1 && gamma.cols() == c && beta.rows() == 1 && beta.cols() == c,
-          "layer_norm", "x " + x.shape() + " needs gamma and beta of [1 x " + std::to_string(c) +
-                            "], got " + gamma.shape() + " and " + beta.shape());
+  require_lazy(gamma.rows() == 1 && gamma.cols() == c && beta.rows() == 1 && beta.cols() == c,
+          "layer_norm", [&] {
+    return "x " + x.shape() + " needs gamma and beta of [1 x " + std::to_string(c) +
+        "], got " + gamma.shape() + " and " + beta.shape();
+  });
   const Mat<T>& X = x.value();
   const auto mu = X.rowwise().mean().eval();                               // [r x 1]
   Mat<T> xhat = X.colwise() - mu;
@@ -38,55 +40,74 @@ Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T ep
 }
 
 template <class T>
-Var<T> embedding_bag(const Var<T>& table, const std::vector<int>& ids, const std::vector<int>& offsets,
-                     const std::type_identity_t<Mat<T>>& weights) {
+Var<T> embedding_bag(const Var<T>& table, std::shared_ptr<const Bags<T>> bags) {
   // The checks build their messages only on failure: this op runs several times per example.
   const char* where = "embedding_bag";
+  require(bags != nullptr, where, "no bags");
+  const std::vector<int>& ids = bags->ids;
+  const std::vector<int>& offsets = bags->offsets;
+  const Mat<T>& weights = bags->weights;
   const Index v = table.rows(), d = table.cols(), n = static_cast<Index>(ids.size());
-  if (offsets.empty() || offsets.front() != 0 || offsets.back() != n)
-    require(false, where, std::to_string(n) + " ids need offsets from 0 to " + std::to_string(n) + ", got " +
-                              std::to_string(offsets.size()) + " offsets" +
-                              (offsets.empty() ? std::string()
-                                               : " from " + std::to_string(offsets.front()) + " to " +
-                                                     std::to_string(offsets.back())));
-  for (size_t b = 1; b < offsets.size(); ++b)
-    if (offsets[b] < offsets[b - 1])
-      require(false, where, "offsets must not decrease, got " + std::to_string(offsets[b - 1]) + " then " +
-                                std::to_string(offsets[b]) + " at position " + std::to_string(b));
+  detail::check_offsets(where, offsets, n, "ids");
   const bool weighted = weights.size() != 0;
   if (weighted && (weights.rows() != n || weights.cols() != d))
-    require(false, where, "weights " + shape_str(weights) + " must be [" + std::to_string(n) + " ids x " +
-                              std::to_string(d) + "] (or empty) for table " + table.shape());
+    require_lazy(false, where, [&] {
+      return "weights " + shape_str(weights) + " must be [" + std::to_string(n) + " ids x " +
+          std::to_string(d) + "] (or empty) for table " + table.shape();
+    });
   for (Index i = 0; i < n; ++i)
     if (ids[static_cast<size_t>(i)] < 0 || ids[static_cast<size_t>(i)] >= v)
-      require(false, where, "index " + std::to_string(ids[static_cast<size_t>(i)]) + " at position " + std::to_string(i) +
-                                " is outside the table's rows [0, " + std::to_string(v) + ")");
-  const Index bags = static_cast<Index>(offsets.size()) - 1;
+      require_lazy(false, where, [&] {
+        return "index " + std::to_string(ids[static_cast<size_t>(i)]) + " at position " + std::to_string(i) +
+            " is outside the table's rows [0, " + std::to_string(v) + ")";
+      });
+  const Index count = static_cast<Index>(offsets.size()) - 1;
   const Mat<T>& E = table.value();
-  Mat<T> out = Mat<T>::Zero(bags, d);                     // [bags x d]
-  for (Index b = 0; b < bags; ++b)
+  Mat<T> out = Mat<T>::Zero(count, d);                     // [bags x d]
+  // Raw row loops: rows are short (d ~ 20-50) and Eigen's per-row expression setup would cost
+  // more than the arithmetic. Row-major storage: row r starts at data() + r * d.
+  for (Index b = 0; b < count; ++b) {
+    T* o = out.data() + b * d;
     for (int i = offsets[static_cast<size_t>(b)]; i < offsets[static_cast<size_t>(b) + 1]; ++i) {
-      if (weighted) out.row(b).array() += weights.row(i).array() * E.row(ids[static_cast<size_t>(i)]).array();
-      else out.row(b) += E.row(ids[static_cast<size_t>(i)]);
+      const T* e = E.data() + Index(ids[static_cast<size_t>(i)]) * d;
+      if (weighted) {
+        const T* w = weights.data() + Index(i) * d;
+        for (Index k = 0; k < d; ++k) o[k] += w[k] * e[k];
+      } else {
+        for (Index k = 0; k < d; ++k) o[k] += e[k];
+      }
     }
+  }
   return Var<T>::make(std::move(out), {table},
-      [ids, offsets, weights, weighted](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+      [bags = std::move(bags), weighted, d](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
         if (!gin[0]) return;
         // dE[ids_i] += weights_i * g_b for every word i of bag b
-        Mat<T>& dE = *gin[0];
+        T* dE = gin[0]->data();
+        const std::vector<int>& offsets = bags->offsets;
         for (size_t b = 0; b + 1 < offsets.size(); ++b) {
-          const auto gb = g.row(static_cast<Index>(b));
+          const T* gb = g.data() + Index(b) * d;
           for (int i = offsets[b]; i < offsets[b + 1]; ++i) {
-            if (weighted) dE.row(ids[static_cast<size_t>(i)]).array() += weights.row(i).array() * gb.array();
-            else dE.row(ids[static_cast<size_t>(i)]) += gb;
+            T* de = dE + Index(bags->ids[static_cast<size_t>(i)]) * d;
+            if (weighted) {
+              const T* w = bags->weights.data() + Index(i) * d;
+              for (Index k = 0; k < d; ++k) de[k] += w[k] * gb[k];
+            } else {
+              for (Index k = 0; k < d; ++k) de[k] += gb[k];
+            }
           }
         }
       }, "embedding_bag");
 }
 
 template <class T>
+Var<T> embedding_bag(const Var<T>& table, const std::vector<int>& ids, const std::vector<int>& offsets,
+                     const std::type_identity_t<Mat<T>>& weights) {
+  return embedding_bag(table, std::make_shared<const Bags<T>>(Bags<T>{ids, offsets, weights}));
+}
+
+template <class T>
 Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng) {
-  require(p >= T(0) && p < T(1), "dropout", "p must be in [0, 1), got " + std::to_string(p));
+  require_lazy(p >= T(0) && p < T(1), "dropout", [&] { return "p must be in [0, 1), got " + std::to_string(p); });
   if (!training || p == T(0)) return x;
   Mat<T> mask(x.rows(), x.cols());
   const T keep = T(1) / (T(1) - p);
@@ -101,8 +122,9 @@ Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng) {
 template <class T>
 Var<T> cross_entropy(const Var<T>& logits, const std::vector<int>& targets) {
   const Index n = logits.rows(), classes = logits.cols();
-  require(static_cast<Index>(targets.size()) == n && n > 0, "cross_entropy",
-          "logits " + logits.shape() + " need one target per row, got " + std::to_string(targets.size()));
+  require_lazy(static_cast<Index>(targets.size()) == n && n > 0, "cross_entropy", [&] {
+    return "logits " + logits.shape() + " need one target per row, got " + std::to_string(targets.size());
+  });
   const Mat<T>& Z = logits.value();
   const auto m = Z.rowwise().maxCoeff().eval();
   Mat<T> P = Z.colwise() - m;
@@ -112,9 +134,10 @@ Var<T> cross_entropy(const Var<T>& logits, const std::vector<int>& targets) {
   T loss = 0;
   for (Index i = 0; i < n; ++i) {
     const int t = targets[static_cast<size_t>(i)];
-    require(t >= 0 && t < classes, "cross_entropy",
-            "target " + std::to_string(t) + " in row " + std::to_string(i) + " is outside [0, " +
-                std::to_string(classes) + ")");
+    require_lazy(t >= 0 && t < classes, "cross_entropy", [&] {
+      return "target " + std::to_string(t) + " in row " + std::to_string(i) + " is outside [0, " +
+          std::to_string(classes) + ")";
+    });
     loss += m(i, 0) + std::log(s(i, 0)) - Z(i, t);
   }
   Mat<T> out(1, 1);
@@ -130,9 +153,11 @@ Var<T> cross_entropy(const Var<T>& logits, const std::vector<int>& targets) {
 
 template <class T>
 Var<T> bce_with_logits(const Var<T>& logits, const std::type_identity_t<Mat<T>>& targets) {
-  require(logits.rows() == targets.rows() && logits.cols() == targets.cols() && logits.size() > 0,
-          "bce_with_logits", "logits " + logits.shape() + " and targets " + shape_str(targets) +
-                                 " must have one non-empty shape");
+  require_lazy(logits.rows() == targets.rows() && logits.cols() == targets.cols() && logits.size() > 0,
+          "bce_with_logits", [&] {
+    return "logits " + logits.shape() + " and targets " + shape_str(targets) +
+        " must have one non-empty shape";
+  });
   const auto Z = logits.value().array();
   const auto Y = targets.array();
   // max(z, 0) - z y + log(1 + e^-|z|), stable for any z
@@ -150,8 +175,9 @@ Var<T> bce_with_logits(const Var<T>& logits, const std::type_identity_t<Mat<T>>&
 
 template <class T>
 Var<T> mse(const Var<T>& pred, const std::type_identity_t<Mat<T>>& target) {
-  require(pred.rows() == target.rows() && pred.cols() == target.cols() && pred.size() > 0, "mse",
-          "pred " + pred.shape() + " and target " + shape_str(target) + " must have one non-empty shape");
+  require_lazy(pred.rows() == target.rows() && pred.cols() == target.cols() && pred.size() > 0, "mse", [&] {
+    return "pred " + pred.shape() + " and target " + shape_str(target) + " must have one non-empty shape";
+  });
   Mat<T> out(1, 1);
   out(0, 0) = (pred.value() - target).squaredNorm() / T(pred.size());
   return Var<T>::make(std::move(out), {pred},
@@ -162,6 +188,7 @@ Var<T> mse(const Var<T>& pred, const std::type_identity_t<Mat<T>>& target) {
 
 #define INST(T)                                                                         \
   template Var<T> layer_norm(const Var<T>&, const Var<T>&, const Var<T>&, T);           \
+  template Var<T> embedding_bag(const Var<T>&, std::shared_ptr<const Bags<T>>);                      \
   template Var<T> embedding_bag(const Var<T>&, const std::vector<int>&, const std::vector<int>&, \
                                 const Mat<T>&);                                         \
   template Var<T> dropout(const Var<T>&, T, bool, Rng&);                                \

@@ -7,8 +7,10 @@ template <class T>
 Var<T> lstm_cell(const Var<T>& z, const Var<T>& c) {
   const Index n = c.rows(), H = c.cols();
   if (z.rows() != n || z.cols() != 4 * H || H == 0)
-    require(false, "lstm_cell", "pre-activations " + z.shape() + " must be [n x 4H] for the cell " + c.shape() +
-                                    " [n x H], H > 0");
+    require_lazy(false, "lstm_cell", [&] {
+      return "pre-activations " + z.shape() + " must be [n x 4H] for the cell " + c.shape() +
+          " [n x H], H > 0";
+    });
   const auto Z = z.value().array();
   // act = [i | f | o | g], the gates after their nonlinearities: [n x 4H]
   Mat<T> act(n, 4 * H);

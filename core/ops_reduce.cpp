@@ -10,8 +10,10 @@ namespace engram {
 
 namespace {
 void check_axis(int axis, const char* op) {
-  require(axis == 0 || axis == 1, op, "axis must be 0 (over rows) or 1 (over cols), got " +
-                                          std::to_string(axis));
+  require_lazy(axis == 0 || axis == 1, op, [&] {
+    return "axis must be 0 (over rows) or 1 (over cols), got " +
+        std::to_string(axis);
+  });
 }
 
 // Row-wise softmax of beta * X, stable.
@@ -51,7 +53,7 @@ Var<T> sum(const Var<T>& x, int axis) {
 
 template <class T>
 Var<T> mean(const Var<T>& x) {
-  require(x.size() > 0, "mean", "empty input " + x.shape());
+  require_lazy(x.size() > 0, "mean", [&] { return "empty input " + x.shape(); });
   return scale(sum(x), T(1) / T(x.size()));
 }
 
@@ -59,14 +61,14 @@ template <class T>
 Var<T> mean(const Var<T>& x, int axis) {
   check_axis(axis, "mean");
   const Index n = axis == 0 ? x.rows() : x.cols();
-  require(n > 0, "mean", "empty input " + x.shape());
+  require_lazy(n > 0, "mean", [&] { return "empty input " + x.shape(); });
   return scale(sum(x, axis), T(1) / T(n));
 }
 
 template <class T>
 Var<T> max(const Var<T>& x, int axis) {
   check_axis(axis, "max");
-  require(x.size() > 0, "max", "empty input " + x.shape());
+  require_lazy(x.size() > 0, "max", [&] { return "empty input " + x.shape(); });
   const Mat<T>& X = x.value();
   const Index n = axis == 0 ? X.cols() : X.rows();
   std::vector<Index> arg(static_cast<size_t>(n));
@@ -118,7 +120,7 @@ Var<T> log_softmax(const Var<T>& x, T beta) {
 
 template <class T>
 Var<T> logsumexp(const Var<T>& x, T beta) {
-  require(beta > T(0), "logsumexp", "beta must be > 0, got " + std::to_string(beta));
+  require_lazy(beta > T(0), "logsumexp", [&] { return "beta must be > 0, got " + std::to_string(beta); });
   const Mat<T>& X = x.value();
   const auto m = X.rowwise().maxCoeff().eval();
   Mat<T> out = m + ((beta * (X.colwise() - m)).array().exp().rowwise().sum().log() / beta).matrix();
@@ -138,7 +140,9 @@ Var<T> sparsemax(const Var<T>& x) {
   for (Index r = 0; r < X.rows(); ++r) {
     for (Index c = 0; c < X.cols(); ++c) z[static_cast<size_t>(c)] = X(r, c);
     std::sort(z.begin(), z.end(), std::greater<T>());
-    require(X.cols() > 0 && std::isfinite(z[0]), "sparsemax", "row " + std::to_string(r) + " has no finite entry");
+    require_lazy(X.cols() > 0 && std::isfinite(z[0]), "sparsemax", [&] {
+      return "row " + std::to_string(r) + " has no finite entry";
+    });
     // support size k: the largest k with 1 + k z_(k) > sum_{j<=k} z_(j)
     T cum = 0, tau_sum = 0;
     Index k = 0;
@@ -174,7 +178,7 @@ Var<T> sparsemax(const Var<T>& x) {
 template <class T>
 Var<T> masked_fill(const Var<T>& x, const std::type_identity_t<Mat<T>>& mask, T value) {
   const bool ok = (mask.rows() == x.rows() || mask.rows() == 1) && (mask.cols() == x.cols() || mask.cols() == 1);
-  require(ok, "masked_fill", "mask " + shape_str(mask) + " does not broadcast to " + x.shape());
+  require_lazy(ok, "masked_fill", [&] { return "mask " + shape_str(mask) + " does not broadcast to " + x.shape(); });
   const Mat<T> m = detail::expand(mask, x.rows(), x.cols());
   Mat<T> out = (m.array() != T(0)).select(Mat<T>::Constant(x.rows(), x.cols(), value), x.value());
   return Var<T>::make(std::move(out), {x},

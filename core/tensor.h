@@ -43,4 +43,11 @@ inline void require(bool cond, const char* where, const std::string& what) {
   if (!cond) throw std::invalid_argument(std::string(where) + ": " + what);
 }
 
+// require() for hot paths: `what` is a callable returning the message, called only on failure,
+// so a passing check costs a comparison and no string building.
+template <class F>
+inline void require_lazy(bool cond, const char* where, F&& what) {
+  if (!cond) [[unlikely]] throw std::invalid_argument(std::string(where) + ": " + what());
+}
+
 }  // namespace engram

@@ -33,8 +33,9 @@ Var<T>::Var(Mat<T> value, bool requires_grad) : node_(std::make_shared<Node<T>>(
 
 template <class T>
 T Var<T>::item() const {
-  require(node_ && rows() == 1 && cols() == 1, "Var::item",
-          "expected a [1 x 1] variable, got " + (node_ ? shape() : std::string("undefined")));
+  require_lazy(node_ && rows() == 1 && cols() == 1, "Var::item", [&] {
+    return "expected a [1 x 1] variable, got " + (node_ ? shape() : std::string("undefined"));
+  });
   return node_->value(0, 0);
 }
 
@@ -129,8 +130,9 @@ void backward(const Var<T>& root, const GradSink<T>& sink) {
 template <class T>
 void backward(const Var<T>& root, const std::type_identity_t<Mat<T>>& seed, const GradSink<T>& sink) {
   require(root.defined(), "backward", "root variable is undefined");
-  require(seed.rows() == root.rows() && seed.cols() == root.cols(), "backward",
-          "seed gradient " + shape_str(seed) + " does not match root " + root.shape());
+  require_lazy(seed.rows() == root.rows() && seed.cols() == root.cols(), "backward", [&] {
+    return "seed gradient " + shape_str(seed) + " does not match root " + root.shape();
+  });
   run_backward<T>(root.get(), seed, sink);
 }
 

@@ -11,19 +11,24 @@ Registry<AddressingFactory<T>>& addressing_stages() {
 
 template <class T>
 const Var<T>& AddressContext<T>::param(const std::string& name) const {
-  require(params != nullptr, "AddressContext::param", "no parameters were given (asked for '" + name + "')");
+  require_lazy(params != nullptr, "AddressContext::param", [&] {
+    return "no parameters were given (asked for '" + name + "')";
+  });
   return params->get(name);
 }
 
 void check_shape(const char* who, const AddressingShape& shape) {
-  require(shape.slots >= 1 && shape.width >= 1 && shape.read_heads >= 0 && shape.write_heads >= 0, who,
-          "needs a memory of N >= 1 slots of width W >= 1, got N = " + std::to_string(shape.slots) +
-              ", W = " + std::to_string(shape.width));
+  require_lazy(shape.slots >= 1 && shape.width >= 1 && shape.read_heads >= 0 && shape.write_heads >= 0, who, [&] {
+    return "needs a memory of N >= 1 slots of width W >= 1, got N = " + std::to_string(shape.slots) +
+        ", W = " + std::to_string(shape.width);
+  });
 }
 
 void check_weighting_shape(const char* who, const AddressingShape& shape, Index rows, Index cols) {
   if (rows != 1 || cols != shape.slots)
-    require(false, who, "needs a weighting [1 x " + std::to_string(shape.slots) + "], got " + shape_str(rows, cols));
+    require_lazy(false, who, [&] {
+      return "needs a weighting [1 x " + std::to_string(shape.slots) + "], got " + shape_str(rows, cols);
+    });
 }
 
 std::vector<StageConfig> stages(const std::vector<std::string>& names) {
@@ -47,13 +52,15 @@ Pipeline<T>::Pipeline(const std::vector<StageConfig>& configs, const AddressingS
       throw std::invalid_argument(owner + " stage " + std::to_string(i) + ": " + e.what());
     }
     if (i == 0)
-      require(!stage->refines(), where.c_str(),
-              "refines the weighting of a stage before it, so it cannot come first; start with a source stage "
-              "(content, hopfield, topk, lru)");
+      require_lazy(!stage->refines(), where.c_str(), [&] {
+        return "refines the weighting of a stage before it, so it cannot come first; start with a source stage "
+            "(content, hopfield, topk, lru)";
+      });
     else
-      require(stage->refines(), where.c_str(),
-              "computes a weighting from scratch and would discard what the stages before it computed; it must "
-              "be the first stage");
+      require_lazy(stage->refines(), where.c_str(), [&] {
+        return "computes a weighting from scratch and would discard what the stages before it computed; it must "
+            "be the first stage";
+      });
     for (const auto& p : stage->params()) params_.push_back(p);
     needs_ |= stage->needs();
     this->add_module(std::to_string(i) + "_" + name, *stage);

@@ -120,14 +120,16 @@ void Head<T>::add_free_gate() {
 template <class T>
 ExternalMemory<T>::ExternalMemory(const MemoryConfig& config, Rng& rng) : config_(config) {
   const char* who = "external memory";
-  require(config.slots >= 1 && config.width >= 1, who,
-          "needs N >= 1 slots of width W >= 1, got N = " + std::to_string(config.slots) + ", W = " +
-              std::to_string(config.width));
-  require(config.lru_decay >= 0 && config.lru_decay <= 1, who,
-          "lru_decay must be in [0, 1], got " + num_str(config.lru_decay));
+  require_lazy(config.slots >= 1 && config.width >= 1, who, [&] {
+    return "needs N >= 1 slots of width W >= 1, got N = " + std::to_string(config.slots) + ", W = " +
+        std::to_string(config.width);
+  });
+  require_lazy(config.lru_decay >= 0 && config.lru_decay <= 1, who, [&] {
+    return "lru_decay must be in [0, 1], got " + num_str(config.lru_decay);
+  });
   Index nr = 0, nw = 0;
   for (const auto& h : config.heads) (h.kind == HeadKind::read ? nr : nw) += 1;
-  require(nr >= 1, who, "needs at least one read head, got " + std::to_string(nr));
+  require_lazy(nr >= 1, who, [&] { return "needs at least one read head, got " + std::to_string(nr); });
   shape_ = {config.slots, config.width, nr, nw};
 
   for (size_t p = 0; p < config.heads.size(); ++p) {
@@ -149,15 +151,17 @@ ExternalMemory<T>::ExternalMemory(const MemoryConfig& config, Rng& rng) : config
   for (const auto& h : writes_) {
     const HeadConfig& hc = h->config();
     const Index pair = hc.pair >= 0 ? hc.pair : (h->index() < nr ? h->index() : 0);
-    require(pair < nr, h->name().c_str(),
-            "is paired with read head " + std::to_string(pair) + ", but there are " + std::to_string(nr));
+    require_lazy(pair < nr, h->name().c_str(), [&] {
+      return "is paired with read head " + std::to_string(pair) + ", but there are " + std::to_string(nr);
+    });
     pairs_.push_back(pair);
     if (hc.add == AddMode::read_key) {
       bool has_key = false;
       for (const auto& s : read_head(pair).params()) has_key = has_key || (s.name == "key" && s.size == config.width);
-      require(has_key, h->name().c_str(),
-              "writes the key of read head " + std::to_string(pair) + " (add: read_key), which has no key [1 x " +
-                  std::to_string(config.width) + "]");
+      require_lazy(has_key, h->name().c_str(), [&] {
+        return "writes the key of read head " + std::to_string(pair) + " (add: read_key), which has no key [1 x " +
+            std::to_string(config.width) + "]";
+      });
     }
     if (hc.erase == EraseMode::least_used)
       require(needs_.lru, h->name().c_str(), "erase: least_used needs the LRU usage (an lru stage in some head)");
@@ -231,9 +235,10 @@ MemoryState<T> ExternalMemory<T>::next_sequence(const MemoryState<T>& last) cons
 
 template <class T>
 std::vector<HeadParams<T>> ExternalMemory<T>::split(const Var<T>& interface) const {
-  require(interface.rows() == 1 && interface.cols() == interface_size(), "external memory",
-          "the interface must be [1 x " + std::to_string(interface_size()) + "] (" + describe() + "), got " +
-              interface.shape());
+  require_lazy(interface.rows() == 1 && interface.cols() == interface_size(), "external memory", [&] {
+    return "the interface must be [1 x " + std::to_string(interface_size()) + "] (" + describe() + "), got " +
+        interface.shape();
+  });
   const Var<T> activated = activate_segments(interface, 0, interface_);  // one node for all heads
   std::vector<HeadParams<T>> out;
   out.reserve(heads_.size());

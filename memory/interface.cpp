@@ -46,9 +46,12 @@ void check_specs(const std::vector<ParamSpec>& specs, const std::string& owner) 
   std::set<std::string> seen;
   for (const auto& s : specs) {
     require(!s.name.empty(), owner.c_str(), "a parameter has an empty name");
-    require(s.size >= 1, owner.c_str(), "parameter '" + s.name + "' has size " + std::to_string(s.size) + " (needs >= 1)");
-    require(seen.insert(s.name).second, owner.c_str(),
-            "parameter '" + s.name + "' is declared twice (two stages of one head ask for the same name)");
+    require_lazy(s.size >= 1, owner.c_str(), [&] {
+      return "parameter '" + s.name + "' has size " + std::to_string(s.size) + " (needs >= 1)";
+    });
+    require_lazy(seen.insert(s.name).second, owner.c_str(), [&] {
+      return "parameter '" + s.name + "' is declared twice (two stages of one head ask for the same name)";
+    });
   }
 }
 
@@ -96,9 +99,11 @@ template <class T>
 Var<T> activate_segments(const Var<T>& interface, Index offset, const std::vector<ParamSpec>& specs) {
   const Index total = interface_size(specs);
   if (interface.rows() != 1 || offset < 0 || offset + total > interface.cols())
-    require(false, "activate_segments", "needs columns [" + std::to_string(offset) + ", " +
-                                            std::to_string(offset + total) + ") of a [1 x n] interface, got " +
-                                            interface.shape());
+    require_lazy(false, "activate_segments", [&] {
+      return "needs columns [" + std::to_string(offset) + ", " +
+          std::to_string(offset + total) + ") of a [1 x n] interface, got " +
+          interface.shape();
+    });
   const auto x = interface.value().row(0).segment(offset, total).array();
   Mat<T> out(1, total);
   auto y = out.row(0).array();
@@ -147,9 +152,10 @@ template <class T>
 HeadParams<T> slice_activated(const Var<T>& activated, Index offset, const std::vector<ParamSpec>& specs,
                               const std::string& owner) {
   const Index total = interface_size(specs);
-  require(activated.rows() == 1 && offset >= 0 && offset + total <= activated.cols(), "slice_activated",
-          owner + ": needs columns [" + std::to_string(offset) + ", " + std::to_string(offset + total) +
-              ") of a [1 x n] row, got " + activated.shape());
+  require_lazy(activated.rows() == 1 && offset >= 0 && offset + total <= activated.cols(), "slice_activated", [&] {
+    return owner + ": needs columns [" + std::to_string(offset) + ", " + std::to_string(offset + total) +
+        ") of a [1 x n] row, got " + activated.shape();
+  });
   HeadParams<T> out(owner);
   Index at = offset;
   for (const auto& s : specs) {
@@ -164,17 +170,19 @@ template <class T>
 HeadParams<T> split_interface_at(const Var<T>& interface, Index offset, const std::vector<ParamSpec>& specs,
                                  const std::string& owner) {
   const Index total = interface_size(specs);
-  require(interface.rows() == 1 && offset >= 0 && offset + total <= interface.cols(), "split_interface",
-          owner + ": needs columns [" + std::to_string(offset) + ", " + std::to_string(offset + total) +
-              ") of a [1 x n] interface, got " + interface.shape());
+  require_lazy(interface.rows() == 1 && offset >= 0 && offset + total <= interface.cols(), "split_interface", [&] {
+    return owner + ": needs columns [" + std::to_string(offset) + ", " + std::to_string(offset + total) +
+        ") of a [1 x n] interface, got " + interface.shape();
+  });
   return slice_activated(activate_segments(interface, offset, specs), 0, specs, owner);
 }
 
 template <class T>
 HeadParams<T> split_interface(const Var<T>& interface, const std::vector<ParamSpec>& specs, const std::string& owner) {
   const Index total = interface_size(specs);
-  require(interface.rows() == 1 && interface.cols() == total, "split_interface",
-          owner + ": the parameters need a [1 x " + std::to_string(total) + "] interface, got " + interface.shape());
+  require_lazy(interface.rows() == 1 && interface.cols() == total, "split_interface", [&] {
+    return owner + ": the parameters need a [1 x " + std::to_string(total) + "] interface, got " + interface.shape();
+  });
   return split_interface_at(interface, 0, specs, owner);
 }
 

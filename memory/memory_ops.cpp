@@ -13,7 +13,9 @@ namespace {
 template <class T>
 void require_weighting(const Var<T>& w, Index n, const char* where, const char* what) {
   if (w.rows() != 1 || w.cols() != n)
-    require(false, where, std::string(what) + " must be [1 x " + std::to_string(n) + "], got " + w.shape());
+    require_lazy(false, where, [&] {
+      return std::string(what) + " must be [1 x " + std::to_string(n) + "], got " + w.shape();
+    });
 }
 
 // Slots sorted by ascending value, ties by index (a stable, deterministic order).
@@ -27,7 +29,7 @@ std::vector<Index> ascending_order(const Mat<T>& v) {
 
 template <class T>
 void require_scalar(const Var<T>& s, const char* where, const char* what) {
-  if (s.rows() != 1 || s.cols() != 1) require(false, where, std::string(what) + " must be [1 x 1], got " + s.shape());
+  if (s.rows() != 1 || s.cols() != 1) require_lazy(false, where, [&] { return std::string(what) + " must be [1 x 1], got " + s.shape(); });
 }
 
 }  // namespace
@@ -36,8 +38,10 @@ template <class T>
 Var<T> slot_cosine(const Var<T>& memory, const Var<T>& key, T eps) {
   const Index width = memory.cols();
   if (key.rows() != 1 || key.cols() != width)
-    require(false, "slot_cosine", "key " + key.shape() + " must be [1 x " + std::to_string(width) + "] for memory " +
-                                      memory.shape());
+    require_lazy(false, "slot_cosine", [&] {
+      return "key " + key.shape() + " must be [1 x " + std::to_string(width) + "] for memory " +
+          memory.shape();
+    });
   const Mat<T>& M = memory.value();                                // [N x W]
   const Mat<T> norms = M.rowwise().norm().transpose();            // [1 x N]
   const T nk = std::max(key.value().norm(), eps);
@@ -88,7 +92,9 @@ Var<T> softmax_scaled(const Var<T>& x, const Var<T>& beta) {
 template <class T>
 Var<T> interpolate(const Var<T>& a, const Var<T>& b, const Var<T>& gate) {
   if (a.rows() != b.rows() || a.cols() != b.cols())
-    require(false, "interpolate", "a " + a.shape() + " and b " + b.shape() + " must have one shape");
+    require_lazy(false, "interpolate", [&] {
+      return "a " + a.shape() + " and b " + b.shape() + " must have one shape";
+    });
   require_scalar(gate, "interpolate", "the gate");
   const T gv = gate.value()(0, 0);
   Mat<T> out = gv * a.value() + (T(1) - gv) * b.value();
@@ -127,8 +133,10 @@ Var<T> erase_add(const Var<T>& memory, const Var<T>& w, const Var<T>& erase, con
   const Index n = memory.rows(), width = memory.cols();
   require_weighting(w, n, "erase_add", "the write weighting");
   if (erase.rows() != 1 || erase.cols() != width || add.rows() != 1 || add.cols() != width)
-    require(false, "erase_add", "erase " + erase.shape() + " and add " + add.shape() + " must be [1 x " +
-                                    std::to_string(width) + "] for memory " + memory.shape());
+    require_lazy(false, "erase_add", [&] {
+      return "erase " + erase.shape() + " and add " + add.shape() + " must be [1 x " +
+          std::to_string(width) + "] for memory " + memory.shape();
+    });
   const Mat<T>& M = memory.value();
   const auto e = erase.value().row(0).array();
   const auto a = add.value().row(0).array();
@@ -160,8 +168,9 @@ Var<T> update_usage(const Var<T>& usage, const std::vector<Var<T>>& prev_writes,
                     const std::vector<Var<T>>& free_gates, const std::vector<Var<T>>& prev_reads) {
   const Index n = usage.cols();
   require_weighting(usage, n, "update_usage", "the usage");
-  require(free_gates.size() == prev_reads.size(), "update_usage",
-          std::to_string(free_gates.size()) + " free gates for " + std::to_string(prev_reads.size()) + " read heads");
+  require_lazy(free_gates.size() == prev_reads.size(), "update_usage", [&] {
+    return std::to_string(free_gates.size()) + " free gates for " + std::to_string(prev_reads.size()) + " read heads";
+  });
   Var<T> u = usage;  // [1 x N]
   for (const auto& w : prev_writes) {
     require_weighting(w, n, "update_usage", "a write weighting");
@@ -169,8 +178,9 @@ Var<T> update_usage(const Var<T>& usage, const std::vector<Var<T>>& prev_writes,
   }
   for (size_t i = 0; i < prev_reads.size(); ++i) {
     require_weighting(prev_reads[i], n, "update_usage", "a read weighting");
-    require(free_gates[i].rows() == 1 && free_gates[i].cols() == 1, "update_usage",
-            "free gate " + std::to_string(i) + " must be [1 x 1], got " + free_gates[i].shape());
+    require_lazy(free_gates[i].rows() == 1 && free_gates[i].cols() == 1, "update_usage", [&] {
+      return "free gate " + std::to_string(i) + " must be [1 x 1], got " + free_gates[i].shape();
+    });
     u = mul(u, rsub_scalar(scale_by(prev_reads[i], free_gates[i]), T(1)));  // u o (1 - f_i w^r_i)
   }
   return u;
@@ -178,8 +188,9 @@ Var<T> update_usage(const Var<T>& usage, const std::vector<Var<T>>& prev_writes,
 
 template <class T>
 Var<T> allocation_weighting(const Var<T>& usage) {
-  require(usage.rows() == 1 && usage.cols() >= 1, "allocation_weighting",
-          "the usage must be [1 x N], got " + usage.shape());
+  require_lazy(usage.rows() == 1 && usage.cols() >= 1, "allocation_weighting", [&] {
+    return "the usage must be [1 x N], got " + usage.shape();
+  });
   const Mat<T>& u = usage.value();
   std::vector<Index> order = ascending_order(u);
   std::vector<T> prefix(order.size());   // prefix[k] = prod_{i < k} u[phi_i]
@@ -214,7 +225,9 @@ Var<T> update_precedence(const Var<T>& precedence, const Var<T>& w) {
 template <class T>
 Var<T> update_link(const Var<T>& link, const Var<T>& precedence, const Var<T>& w) {
   const Index n = link.rows();
-  require(link.cols() == n, "update_link", "the link matrix must be square, got " + link.shape());
+  require_lazy(link.cols() == n, "update_link", [&] {
+    return "the link matrix must be square, got " + link.shape();
+  });
   require_weighting(precedence, n, "update_link", "the precedence");
   require_weighting(w, n, "update_link", "the write weighting");
   const Mat<T>& L = link.value();
@@ -262,11 +275,15 @@ template <class T>
 Var<T> temporal_weighting(const Var<T>& link, const Var<T>& previous, const Var<T>& content,
                           const Var<T>& read_mode) {
   const Index n = link.rows();
-  require(link.cols() == n, "temporal_weighting", "the link matrix must be square, got " + link.shape());
+  require_lazy(link.cols() == n, "temporal_weighting", [&] {
+    return "the link matrix must be square, got " + link.shape();
+  });
   require_weighting(previous, n, "temporal_weighting", "the previous read weighting");
   require_weighting(content, n, "temporal_weighting", "the content weighting");
   if (read_mode.rows() != 1 || read_mode.cols() != 3)
-    require(false, "temporal_weighting", "the read modes must be [1 x 3], got " + read_mode.shape());
+    require_lazy(false, "temporal_weighting", [&] {
+      return "the read modes must be [1 x 3], got " + read_mode.shape();
+    });
   const Mat<T>& L = link.value();
   const Mat<T>& p = previous.value();
   Mat<T> fb(2, n);  // row 0: f = (L p^T)^T, row 1: b = p L; one pass over L
@@ -304,8 +321,9 @@ Var<T> temporal_weighting(const Var<T>& link, const Var<T>& previous, const Var<
 
 template <class T>
 std::vector<Index> least_used_slots(const Mat<T>& usage, Index count) {
-  require(usage.rows() == 1 && count >= 0 && count <= usage.cols(), "least_used_slots",
-          std::to_string(count) + " slots asked of a usage " + shape_str(usage));
+  require_lazy(usage.rows() == 1 && count >= 0 && count <= usage.cols(), "least_used_slots", [&] {
+    return std::to_string(count) + " slots asked of a usage " + shape_str(usage);
+  });
   std::vector<Index> order(static_cast<size_t>(usage.cols()));
   std::iota(order.begin(), order.end(), Index{0});
   std::partial_sort(order.begin(), order.begin() + count, order.end(), [&usage](Index a, Index b) {

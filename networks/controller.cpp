@@ -19,7 +19,9 @@ namespace {
 
 void check_step_input(const char* name, Index input, const Index rows, const Index cols) {
   if (rows != 1 || cols != input)
-    require(false, name, "step input " + shape_str(rows, cols) + " must be [1 x " + std::to_string(input) + "]");
+    require_lazy(false, name, [&] {
+      return "step input " + shape_str(rows, cols) + " must be [1 x " + std::to_string(input) + "]";
+    });
 }
 
 }  // namespace
@@ -28,8 +30,9 @@ void check_step_input(const char* name, Index input, const Index rows, const Ind
 
 template <class T>
 LstmCell<T>::LstmCell(Index input, Index hidden, Rng& rng, T forget_bias) : hidden_(hidden) {
-  require(input > 0 && hidden > 0, "LstmCell",
-          "sizes must be > 0, got input=" + std::to_string(input) + " hidden=" + std::to_string(hidden));
+  require_lazy(input > 0 && hidden > 0, "LstmCell", [&] {
+    return "sizes must be > 0, got input=" + std::to_string(input) + " hidden=" + std::to_string(hidden);
+  });
   Mat<T> w(input + hidden, 4 * hidden);  // [(in + H) x 4H]
   for (Index gate = 0; gate < 4; ++gate) w.middleCols(gate * hidden, hidden) = init::xavier_uniform<T>(input + hidden, hidden, rng);
   Mat<T> b = Mat<T>::Zero(1, 4 * hidden);
@@ -42,9 +45,11 @@ template <class T>
 std::pair<Var<T>, Var<T>> LstmCell<T>::operator()(const Var<T>& x, const Var<T>& h, const Var<T>& c) const {
   const Index in = input_size(), H = hidden_;
   if (x.cols() != in || h.cols() != H || c.cols() != H || h.rows() != x.rows() || c.rows() != x.rows())
-    require(false, "LstmCell", "x " + x.shape() + ", h " + h.shape() + ", c " + c.shape() + " must be [n x " +
-                                   std::to_string(in) + "], [n x " + std::to_string(H) + "], [n x " +
-                                   std::to_string(H) + "]");
+    require_lazy(false, "LstmCell", [&] {
+      return "x " + x.shape() + ", h " + h.shape() + ", c " + c.shape() + " must be [n x " +
+          std::to_string(in) + "], [n x " + std::to_string(H) + "], [n x " +
+          std::to_string(H) + "]";
+    });
   const Var<T> z = add(matmul(concat<T>({x, h}, 1), weight), bias);  // [n x 4H]
   const Var<T> hc = lstm_cell(z, c);                                  // [n x 2H] = [h' | c']
   return {slice_cols(hc, 0, H), slice_cols(hc, H, H)};
@@ -59,7 +64,9 @@ LstmController<T>::LstmController(const ControllerShape& shape, const Options& o
   const T forget_bias = static_cast<T>(opt.number("forget_bias", 1.0, -100, 100));
   const bool learn_initial = opt.boolean("learn_initial", false);
   opt.finish("controller 'lstm'");
-  require(input_ > 0, "lstm controller", "input size must be > 0, got " + std::to_string(input_));
+  require_lazy(input_ > 0, "lstm controller", [&] {
+    return "input size must be > 0, got " + std::to_string(input_);
+  });
   for (long long k = 0; k < layers; ++k) {
     layers_.push_back(std::make_unique<LstmCell<T>>(k == 0 ? input_ : hidden_, hidden_, rng, forget_bias));
     this->add_module("layer" + std::to_string(k), *layers_.back());
@@ -84,9 +91,10 @@ ControllerState<T> LstmController<T>::initial_state() const {
 template <class T>
 std::pair<Var<T>, ControllerState<T>> LstmController<T>::step(const Var<T>& x, const ControllerState<T>& s) const {
   check_step_input("lstm controller", input_, x.rows(), x.cols());
-  require(s.h.size() == layers_.size() && s.c.size() == layers_.size(), "lstm controller",
-          "the state has " + std::to_string(s.h.size()) + " h and " + std::to_string(s.c.size()) + " c for " +
-              std::to_string(layers_.size()) + " layers (use initial_state())");
+  require_lazy(s.h.size() == layers_.size() && s.c.size() == layers_.size(), "lstm controller", [&] {
+    return "the state has " + std::to_string(s.h.size()) + " h and " + std::to_string(s.c.size()) + " c for " +
+        std::to_string(layers_.size()) + " layers (use initial_state())";
+  });
   ControllerState<T> next;
   next.h.reserve(layers_.size());
   next.c.reserve(layers_.size());
@@ -109,7 +117,9 @@ FeedForwardController<T>::FeedForwardController(const ControllerShape& shape, co
   const auto layers = opt.integer("layers", 1, 1, 64);
   relu_ = opt.choice("activation", "tanh", {"tanh", "relu"}) == "relu";
   opt.finish("controller 'feedforward'");
-  require(input_ > 0, "feedforward controller", "input size must be > 0, got " + std::to_string(input_));
+  require_lazy(input_ > 0, "feedforward controller", [&] {
+    return "input size must be > 0, got " + std::to_string(input_);
+  });
   for (long long k = 0; k < layers; ++k) {
     layers_.push_back(std::make_unique<Linear<T>>(k == 0 ? input_ : hidden_, hidden_, rng));
     this->add_module("layer" + std::to_string(k), *layers_.back());

@@ -16,8 +16,9 @@ KvAttention::KvAttention(const KvAttentionOptions& o, std::unique_ptr<attention:
 
 Var<float> KvAttention::logits(const MatF& keys, const std::vector<int>& values, const MatF& query,
                                MatF* weights) const {
-  require(keys.rows() == static_cast<Index>(values.size()), "KvAttention",
-          "keys " + shape_str(keys) + " need one value id per row, got " + std::to_string(values.size()));
+  require_lazy(keys.rows() == static_cast<Index>(values.size()), "KvAttention", [&] {
+    return "keys " + shape_str(keys) + " need one value id per row, got " + std::to_string(values.size());
+  });
   const Var<float> q = wq_(constant<float>(query));          // [1 x h]
   const Var<float> k = wk_(constant<float>(keys));           // [N x h]
   const auto read = attention_(q, k, values_(values));       // output [1 x h], weights [1 x N]

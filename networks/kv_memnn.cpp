@@ -9,14 +9,18 @@ namespace engram::networks {
 template <class T>
 KvMemNN<T>::KvMemNN(const KvMemNNOptions& o, Rng& rng) : o_(o) {
   const char* where = "KvMemNN";
-  require(o.vocab >= 1, where, "vocab must be >= 1, got " + std::to_string(o.vocab));
-  require(o.answers >= 1, where, "answers must be >= 1, got " + std::to_string(o.answers));
-  require(o.dim >= 1, where, "dim must be >= 1, got " + std::to_string(o.dim));
-  require(o.hops >= 1, where, "hops must be >= 1, got " + std::to_string(o.hops));
+  require_lazy(o.vocab >= 1, where, [&] { return "vocab must be >= 1, got " + std::to_string(o.vocab); });
+  require_lazy(o.answers >= 1, where, [&] { return "answers must be >= 1, got " + std::to_string(o.answers); });
+  require_lazy(o.dim >= 1, where, [&] { return "dim must be >= 1, got " + std::to_string(o.dim); });
+  require_lazy(o.hops >= 1, where, [&] { return "hops must be >= 1, got " + std::to_string(o.hops); });
   require(o.encoding != SentenceEncoding::attention, where, "encoding must be bow or pe");
-  require(o.key_window >= 1, where, "key_window must be >= 1, got " + std::to_string(o.key_window));
-  require(o.memory_size >= 1, where, "memory_size must be >= 1, got " + std::to_string(o.memory_size));
-  require(o.init_stddev > 0, where, "init_stddev must be > 0, got " + num_str(o.init_stddev));
+  require_lazy(o.key_window >= 1, where, [&] {
+    return "key_window must be >= 1, got " + std::to_string(o.key_window);
+  });
+  require_lazy(o.memory_size >= 1, where, [&] {
+    return "memory_size must be >= 1, got " + std::to_string(o.memory_size);
+  });
+  require_lazy(o.init_stddev > 0, where, [&] { return "init_stddev must be > 0, got " + num_str(o.init_stddev); });
   const Index d = o.dim;
   A_ = this->add_parameter("A", init::normal<T>(o.vocab, d, 0, o.init_stddev, rng));
   B_ = this->add_parameter("B", init::normal<T>(o.answers, d, 0, o.init_stddev, rng));

@@ -11,8 +11,9 @@ LstmSeq<T>::LstmSeq(std::unique_ptr<Controller<T>> controller, Index output, Rng
 
 template <class T>
 Var<T> LstmSeq<T>::logits(const Mat<T>& input) const {
-  require(input.rows() >= 1 && input.cols() == controller_->input_size(), "LstmSeq",
-          "input " + shape_str(input) + " must be [T x " + std::to_string(controller_->input_size()) + "], T >= 1");
+  require_lazy(input.rows() >= 1 && input.cols() == controller_->input_size(), "LstmSeq", [&] {
+    return "input " + shape_str(input) + " must be [T x " + std::to_string(controller_->input_size()) + "], T >= 1";
+  });
   ControllerState<T> s = controller_->initial_state();
   std::vector<Var<T>> ys;
   ys.reserve(static_cast<size_t>(input.rows()));

@@ -16,13 +16,15 @@ template <class T>
 const Controller<T>& checked(const std::unique_ptr<Controller<T>>& c, const memory::MemoryConfig& mc, Index input,
                              Index output) {
   require(c != nullptr, "MemoryAugmented", "needs a controller");
-  require(input >= 1 && output >= 1, "MemoryAugmented",
-          "input and output sizes must be >= 1, got " + std::to_string(input) + " and " + std::to_string(output));
+  require_lazy(input >= 1 && output >= 1, "MemoryAugmented", [&] {
+    return "input and output sizes must be >= 1, got " + std::to_string(input) + " and " + std::to_string(output);
+  });
   const Index want = input + read_size(mc);
-  require(c->input_size() == want, "MemoryAugmented",
-          "the controller reads [x_t, r_{t-1}]: its input must be " + std::to_string(input) + " + " +
-              std::to_string(read_size(mc)) + " = " + std::to_string(want) + ", got " +
-              std::to_string(c->input_size()));
+  require_lazy(c->input_size() == want, "MemoryAugmented", [&] {
+    return "the controller reads [x_t, r_{t-1}]: its input must be " + std::to_string(input) + " + " +
+        std::to_string(read_size(mc)) + " = " + std::to_string(want) + ", got " +
+        std::to_string(c->input_size());
+  });
   return *c;
 }
 
@@ -54,8 +56,9 @@ MemoryAugmentedState<T> MemoryAugmented<T>::initial_state() const {
 
 template <class T>
 Var<T> MemoryAugmented<T>::step(const Var<T>& x, MemoryAugmentedState<T>& s) const {
-  require(x.rows() == 1 && x.cols() == input_, "MemoryAugmented",
-          "step input " + x.shape() + " must be [1 x " + std::to_string(input_) + "]");
+  require_lazy(x.rows() == 1 && x.cols() == input_, "MemoryAugmented", [&] {
+    return "step input " + x.shape() + " must be [1 x " + std::to_string(input_) + "]";
+  });
   auto [h, next] = controller_->step(concat<T>({x, s.reads}, 1), s.controller);  // [1 x (in + RW)] -> [1 x H]
   s.controller = std::move(next);
   s.reads = memory_.step(s.memory, to_interface_(h));  // interface [1 x I] -> reads [1 x RW]
@@ -64,8 +67,9 @@ Var<T> MemoryAugmented<T>::step(const Var<T>& x, MemoryAugmentedState<T>& s) con
 
 template <class T>
 Var<T> MemoryAugmented<T>::forward(const Var<T>& input, MemoryTrace<T>* trace) const {
-  require(input.rows() >= 1 && input.cols() == input_, "MemoryAugmented",
-          "input " + input.shape() + " must be [T x " + std::to_string(input_) + "], T >= 1");
+  require_lazy(input.rows() >= 1 && input.cols() == input_, "MemoryAugmented", [&] {
+    return "input " + input.shape() + " must be [T x " + std::to_string(input_) + "], T >= 1";
+  });
   const Index steps = input.rows(), n = memory_.slots();
   if (trace) {
     trace->read_weights.assign(static_cast<size_t>(memory_.read_heads()), Mat<T>::Zero(steps, n));

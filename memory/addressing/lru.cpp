@@ -32,12 +32,15 @@ class LruAddressing : public AddressingStage<T> {
   // read_weights[pair]: [1 x N]  lru_usage: [1 x N]  alpha: [1 x 1]  -> [1 x N]
   Var<T> apply(const Var<T>&, const AddressContext<T>& ctx) const override {
     const MemoryState<T>* s = ctx.state;
-    require(s && s->lru_usage.defined() && ctx.pair >= 0 && ctx.pair < static_cast<Index>(s->read_weights.size()),
-            "addressing stage 'lru'", "needs the LRU usage and the previous weighting of read head " +
-                                          std::to_string(ctx.pair));
+    require_lazy(s && s->lru_usage.defined() && ctx.pair >= 0 && ctx.pair < static_cast<Index>(s->read_weights.size()),
+            "addressing stage 'lru'", [&] {
+      return "needs the LRU usage and the previous weighting of read head " +
+          std::to_string(ctx.pair);
+    });
     const Index n = s->lru_usage.cols();
-    require(ctx.head < n, "addressing stage 'lru'",
-            "write head " + std::to_string(ctx.head) + " needs a least-used slot of its own, but N = " + std::to_string(n));
+    require_lazy(ctx.head < n, "addressing stage 'lru'", [&] {
+      return "write head " + std::to_string(ctx.head) + " needs a least-used slot of its own, but N = " + std::to_string(n);
+    });
     const Index slot = least_used_slots(s->lru_usage.value(), ctx.head + 1).back();
     Mat<T> lu = Mat<T>::Zero(1, n);
     lu(0, slot) = T(1);

@@ -29,8 +29,9 @@ class TemporalAddressing : public AddressingStage<T> {
   }
   // w, previous: [1 x N]  link: [N x N]  read_mode: [1 x 3]  -> [1 x N]
   Var<T> apply(const Var<T>& w, const AddressContext<T>& ctx) const override {
-    require(ctx.state && static_cast<Index>(ctx.state->links.size()) > write_head_, "addressing stage 'temporal'",
-            "needs the link matrix of write head " + std::to_string(write_head_));
+    require_lazy(ctx.state && static_cast<Index>(ctx.state->links.size()) > write_head_, "addressing stage 'temporal'", [&] {
+      return "needs the link matrix of write head " + std::to_string(write_head_);
+    });
     const Var<T>& L = ctx.state->links[static_cast<size_t>(write_head_)];
     return temporal_weighting(L, ctx.previous, w, ctx.param("read_mode"));  // one fused node
   }

@@ -102,6 +102,12 @@ std::vector<OpCase> op_cases() {
          Rng w_rng(4, "bag-weights");
          return embedding_bag(x[0], {1, 3, 1, 0}, {0, 1, 4}, random_matrix(4, 3, w_rng));
        }},
+      {"segment_dot (an empty set)", {{3, 4}, {5, 4}}, [](const V& x) { return segment_dot(x[0], x[1], {0, 2, 2, 5}); }},
+      {"segment_softmax (an empty set)", {{5, 1}}, [](const V& x) { return segment_softmax(x[0], {0, 3, 3, 5}); }},
+      {"segment_softmax beta 2.5", {{4, 1}}, [](const V& x) { return segment_softmax(x[0], {0, 1, 4}, 2.5); }},
+      {"segment_weighted_sum (an empty set)", {{5, 1}, {5, 3}}, [](const V& x) {
+         return segment_weighted_sum(x[0], x[1], {0, 2, 2, 5});
+       }},
       {"cosine_similarity", {{4, 3}, {4, 3}}, [](const V& x) { return cosine_similarity(x[0], x[1]); }},
       {"cosine_similarity broadcast key", {{5, 3}, {1, 3}}, [](const V& x) { return cosine_similarity(x[0], x[1]); }},
       {"circular_conv K=3", {{1, 6}, {1, 3}}, [](const V& x) { return circular_conv(x[0], x[1]); }},
@@ -239,6 +245,24 @@ TEST_CASE("ops compute the textbook values", "[ops]") {
     CHECK(plain.row(0) == (e.row(2) + e.row(0)));
     CHECK(plain.row(2) == e.row(1));
   }
+  SECTION("segment ops are per-set attention: softmax(u_s M_s^T) M_s") {
+    Rng rng(5, "segment-values");
+    const std::vector<int> offsets{0, 3, 3, 7};
+    const Var<double> u(random_matrix(3, 4, rng)), m(random_matrix(7, 4, rng)), c(random_matrix(7, 2, rng));
+    const MatD scores = segment_dot(u, m, offsets).value();
+    const MatD p = segment_softmax(Var<double>(scores), offsets, 1.5).value();
+    const MatD o = segment_weighted_sum(Var<double>(p), c, offsets).value();
+    CHECK(o.row(1).isZero());  // the empty set reads nothing
+    for (Index s : {0, 2}) {
+      const Index lo = offsets[s], n = offsets[s + 1] - lo;
+      const MatD want_scores = u.value().row(s) * m.value().middleRows(lo, n).transpose();    // [1 x n]
+      const MatD want_p = softmax(Var<double>(want_scores), 1.5).value();
+      const MatD want_o = want_p * c.value().middleRows(lo, n);
+      CHECK((scores.middleRows(lo, n).transpose() - want_scores).cwiseAbs().maxCoeff() < 1e-14);
+      CHECK((p.middleRows(lo, n).transpose() - want_p).cwiseAbs().maxCoeff() < 1e-14);
+      CHECK((o.row(s) - want_o).cwiseAbs().maxCoeff() < 1e-14);
+    }
+  }
   SECTION("lstm_cell is the gate equations of the elementwise ops") {
     Rng rng(6, "lstm-cell-values");
     const Var<double> z(random_matrix(2, 8, rng, -2, 2)), c(random_matrix(2, 2, rng));
@@ -308,6 +332,12 @@ TEST_CASE("ops reject bad shapes with messages naming the shapes", "[ops][errors
   CHECK_THROWS_WITH(embedding_bag(a, {0, 1}, {0, 1}, MatD()), Catch::Contains("offsets from 0 to 2"));
   CHECK_THROWS_WITH(embedding_bag(a, {0, 1}, {0, 2, 1, 2}, MatD()), Catch::Contains("must not decrease"));
   CHECK_THROWS_WITH(embedding_bag(a, {0, 1}, {0, 2}, MatD::Zero(2, 2)), Catch::Contains("[2 x 2]"));
+  CHECK_THROWS_WITH(segment_dot(a, b, {0, 4}), Catch::Contains("[2 x 3]") && Catch::Contains("[4 x 5]"));
+  CHECK_THROWS_WITH(segment_dot(a, Var<double>(MatD::Zero(4, 3)), {0, 4}), Catch::Contains("offsets need 3"));
+  CHECK_THROWS_WITH(segment_dot(a, Var<double>(MatD::Zero(4, 3)), {0, 1, 3}), Catch::Contains("offsets from 0 to 4"));
+  CHECK_THROWS_WITH(segment_softmax(a, {0, 2}), Catch::Contains("[R x 1]"));
+  CHECK_THROWS_WITH(segment_softmax(Var<double>(MatD::Zero(3, 1)), {0, 2, 1, 3}), Catch::Contains("must not decrease"));
+  CHECK_THROWS_WITH(segment_weighted_sum(Var<double>(MatD::Zero(3, 1)), b, {0, 4}), Catch::Contains("[3 x 1]"));
   CHECK_THROWS_WITH(lstm_cell(Var<double>(MatD::Zero(1, 7)), Var<double>(MatD::Zero(1, 2))),
                     Catch::Contains("[1 x 7]") && Catch::Contains("[n x 4H]"));
   CHECK_THROWS_AS(sum(a, 2), std::invalid_argument);
