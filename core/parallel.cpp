@@ -1,6 +1,7 @@
 #include "core/parallel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 namespace engram {
@@ -44,11 +45,19 @@ void ThreadPool::run_items() {
 void ThreadPool::work() {
   std::uint64_t seen = 0;
   for (;;) {
+    // spin briefly: the next call usually comes within microseconds
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+    while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until)
+      std::this_thread::yield();
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (generation_.load(std::memory_order_relaxed) == seen && !stop_) {
+        ++sleeping_;
+        wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
+        --sleeping_;
+      }
       if (stop_) return;
-      seen = generation_;
+      seen = generation_.load(std::memory_order_relaxed);
     }
     run_items();
   }
@@ -60,6 +69,7 @@ void ThreadPool::parallel_for(Index n, const std::function<void(Index)>& fn) {
     for (Index i = 0; i < n; ++i) fn(i);
     return;
   }
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     fn_ = &fn;
@@ -67,9 +77,10 @@ void ThreadPool::parallel_for(Index n, const std::function<void(Index)>& fn) {
     next_ = 0;
     finished_ = 0;
     errors_.clear();
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
+    wake = sleeping_ > 0;
   }
-  wake_.notify_all();
+  if (wake) wake_.notify_all();
   run_items();
   std::unique_lock lock(mu_);
   done_.wait(lock, [&] { return finished_ == n_; });
