@@ -16,6 +16,14 @@ Registry<ModelFactory>& models() {
   return r;
 }
 
+Var<float> Model::loss_sum(std::span<const std::uint64_t> ids, std::span<Rng> rngs) const {
+  require(!ids.empty() && ids.size() == rngs.size(), "Model::loss_sum",
+          std::to_string(ids.size()) + " ids need as many streams (and at least one), got " + std::to_string(rngs.size()));
+  Var<float> total = loss(ids[0], rngs[0]);
+  for (size_t i = 1; i < ids.size(); ++i) total = add(total, loss(ids[i], rngs[i]));
+  return total;
+}
+
 Metrics classification_metrics(ThreadPool& pool, Index n,
                                const std::function<std::pair<Var<float>, int>(Index)>& example) {
   std::vector<double> losses(static_cast<size_t>(n));

@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,15 @@ class Model : public Module<float> {
  public:
   // Loss of training example `id` ([1 x 1]); see the contract above.
   virtual Var<float> loss(std::uint64_t id, Rng& rng) const = 0;
+  // The summed loss of training examples ids[i], each with its own stream rngs[i] (the same
+  // streams loss() would get). The trainer hands it examples_per_graph() examples at a time,
+  // fewer for the last group of a batch; groups run concurrently, like loss(). The default sums
+  // loss(). Models whose examples batch well override both: one graph over a (ragged) batch
+  // costs far less than a graph per example when each example is small (MemN2N on bAbI).
+  // examples_per_graph() is a model constant, never a function of the thread count, so the
+  // gradients stay the same whatever trainer.threads is.
+  virtual Var<float> loss_sum(std::span<const std::uint64_t> ids, std::span<Rng> rngs) const;
+  virtual Index examples_per_graph() const { return 1; }
   // Metrics of a whole split (no gradients). Must include "loss"; lower-is-better metrics
   // other than loss are named "error..." by convention.
   virtual Metrics evaluate(const std::string& split, ThreadPool& pool) const = 0;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <limits>
@@ -184,9 +185,15 @@ TrainResult Trainer::run(bool resume) {
     const auto ids = batch_ids(step);
     const Rng step_rng = example_root.child(step);
     const float inv_batch = 1.0f / float(opt_.batch);
-    const double loss = accumulate_gradients<float>(pool, params_, static_cast<Index>(opt_.batch), [&](Index i) {
-      Rng rng = step_rng.child(static_cast<std::uint64_t>(i));
-      return scale(model_.loss(ids[static_cast<size_t>(i)], rng), inv_batch);
+    // groups of examples_per_graph examples, one graph each; example i keeps stream child(i)
+    const Index batch = static_cast<Index>(opt_.batch), per_graph = std::max<Index>(1, model_.examples_per_graph());
+    const double loss = accumulate_gradients<float>(pool, params_, (batch + per_graph - 1) / per_graph, [&](Index g) {
+      const Index lo = g * per_graph, count = std::min(per_graph, batch - lo);
+      std::vector<Rng> rngs;
+      rngs.reserve(static_cast<size_t>(count));
+      for (Index i = lo; i < lo + count; ++i) rngs.push_back(step_rng.child(static_cast<std::uint64_t>(i)));
+      const std::span<const std::uint64_t> group(ids.data() + lo, static_cast<size_t>(count));
+      return scale(model_.loss_sum(group, rngs), inv_batch);
     });
     if (!std::isfinite(loss)) {
       const std::string last = dir_.checkpoint("last");

@@ -2,15 +2,17 @@
 
 #include "core/init.h"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
+#include <map>
 
 namespace engram::networks {
 
 template <class T>
 Mat<T> position_encoding(Index words, Index dim) {
-  require(words >= 0 && dim >= 1, "position_encoding",
-          "needs words >= 0 and dim >= 1, got " + std::to_string(words) + " and " + std::to_string(dim));
+  require_lazy(words >= 0 && dim >= 1, "position_encoding", [&] {
+    return "needs words >= 0 and dim >= 1, got " + std::to_string(words) + " and " + std::to_string(dim);
+  });
   Mat<T> l(words, dim);  // [J x d]
   const double J = double(words), d = double(dim);
   for (Index j = 1; j <= words; ++j)
@@ -26,9 +28,10 @@ Index noise_slots(Index kept, double noise) { return static_cast<Index>(std::cei
 Index temporal_rows(Index memory_size, double noise) { return memory_size + noise_slots(memory_size, noise); }
 
 std::vector<int> memory_layout(Index sentences, Index memory_size, double noise, Rng* rng) {
-  require(sentences >= 0 && memory_size >= 1 && noise >= 0 && noise <= 1, "memory_layout",
-          "needs sentences >= 0, memory_size >= 1 and noise in [0, 1], got " + std::to_string(sentences) + ", " +
-              std::to_string(memory_size) + " and " + num_str(noise));
+  require_lazy(sentences >= 0 && memory_size >= 1 && noise >= 0 && noise <= 1, "memory_layout", [&] {
+    return "needs sentences >= 0, memory_size >= 1 and noise in [0, 1], got " + std::to_string(sentences) + ", " +
+        std::to_string(memory_size) + " and " + num_str(noise);
+  });
   const Index kept = std::min(sentences, memory_size), first = sentences - kept;
   const Index blanks = rng && noise > 0 ? static_cast<Index>(rng->below(std::uint64_t(noise_slots(kept, noise)) + 1)) : 0;
   const Index total = kept + blanks;
@@ -43,25 +46,44 @@ std::vector<int> memory_layout(Index sentences, Index memory_size, double noise,
   return layout;
 }
 
+namespace {
+// The position-encoding rows of sentences of J words, for J = 1, 2, ...: the rows of length J
+// start at row J (J - 1) / 2. Per thread and dimension, grown on demand, so WordBags::add copies
+// rows instead of recomputing them for every word of every forward.
+template <class T>
+const T* position_rows(Index words, Index dim) {
+  thread_local std::map<Index, std::pair<Index, std::vector<T>>> cache;  // dim -> (lengths covered, rows)
+  auto& [covered, rows] = cache[dim];
+  if (words > covered) {
+    const Index upto = std::max<Index>(words, 2 * covered);
+    rows.resize(static_cast<size_t>(upto * (upto + 1) / 2 * dim));
+    for (Index J = covered + 1; J <= upto; ++J) {
+      const Mat<T> l = position_encoding<T>(J, dim);  // row-major [J x d]
+      std::copy(l.data(), l.data() + l.size(), rows.begin() + static_cast<std::ptrdiff_t>(J * (J - 1) / 2 * dim));
+    }
+    covered = upto;
+  }
+  return rows.data() + words * (words - 1) / 2 * dim;
+}
+}  // namespace
+
 template <class T>
 void WordBags<T>::add(std::span<const int> words, int skip) {
   require(!finished_, "WordBags::add", "called after finish()");
   const Index J = static_cast<Index>(words.size());
+  const T* pe = pe_ && J > 0 ? position_rows<T>(J, dim_) : nullptr;  // l_j of 1-based word j: row j - 1
   for (Index j = 0; j < J; ++j) {
     if (j == skip) continue;
-    ids_.push_back(words[static_cast<size_t>(j)]);
-    if (pe_) {  // l_kj = (1 - j/J) - (k/d)(1 - 2j/J), 1-based j and k
-      const double jj = double(j + 1), JJ = double(J), d = double(dim_);
-      for (Index k = 1; k <= dim_; ++k) buffer_.push_back(T((1 - jj / JJ) - (double(k) / d) * (1 - 2 * jj / JJ)));
-    }
+    data_->ids.push_back(words[static_cast<size_t>(j)]);
+    if (pe) buffer_.insert(buffer_.end(), pe + j * dim_, pe + (j + 1) * dim_);
   }
-  offsets_.push_back(static_cast<int>(ids_.size()));
+  data_->offsets.push_back(static_cast<int>(data_->ids.size()));
 }
 
 template <class T>
 void WordBags<T>::reserve(Index words, Index bags) {
-  ids_.reserve(static_cast<size_t>(words));
-  offsets_.reserve(static_cast<size_t>(bags) + 1);
+  data_->ids.reserve(static_cast<size_t>(words));
+  data_->offsets.reserve(static_cast<size_t>(bags) + 1);
   if (pe_) buffer_.reserve(static_cast<size_t>(words * dim_));
 }
 
@@ -69,44 +91,38 @@ template <class T>
 void WordBags<T>::finish() {
   if (finished_) return;
   finished_ = true;
-  if (pe_) weights_ = Eigen::Map<const Mat<T>>(buffer_.data(), static_cast<Index>(ids_.size()), dim_);
+  if (pe_) data_->weights = Eigen::Map<const Mat<T>>(buffer_.data(), static_cast<Index>(data_->ids.size()), dim_);
   buffer_ = {};
 }
 
 template <class T>
 const Mat<T>& WordBags<T>::weights() const {
   require(finished_, "WordBags", "finish() must be called before the bags are encoded");
-  return weights_;
+  return data_->weights;
+}
+
+template <class T>
+Var<T> WordBags<T>::encode(const Var<T>& table) const {
+  require(finished_, "WordBags", "finish() must be called before the bags are encoded");
+  return embedding_bag<T>(table, data_);
 }
 
 template <class T>
 Var<T> attention_bags(const attention::AttentionPooling<T>& pool, const Var<T>& table, const WordBags<T>& bags,
                       Var<T>* weights) {
   const Index n = static_cast<Index>(bags.ids().size()), k = bags.bags(), d = table.cols();
-  require(pool.dim() == d, "attention_bags", "pooling of dim " + std::to_string(pool.dim()) + " for table " + table.shape());
+  require_lazy(pool.dim() == d, "attention_bags", [&] {
+    return "pooling of dim " + std::to_string(pool.dim()) + " for table " + table.shape();
+  });
   if (n == 0) {
-    if (weights) *weights = constant<T>(Mat<T>::Zero(k, 0));
+    if (weights) *weights = constant<T>(Mat<T>::Zero(0, 1));
     return constant<T>(Mat<T>::Zero(k, d));
   }
-  const Var<T> x = gather_rows(table, bags.ids());                  // [n x d]
-  Var<T> s = pool.score().scores(pool.query, x);                     // [1 x d], [n x d] -> [1 x n]
-  Mat<T> mask = Mat<T>::Ones(k, n), valid = Mat<T>::Ones(k, 1);
-  bool any_empty = false;
-  for (Index b = 0; b < k; ++b) {
-    const int lo = bags.offsets()[static_cast<size_t>(b)], hi = bags.offsets()[static_cast<size_t>(b) + 1];
-    if (lo == hi) {          // empty bag: unmasked here (no all -inf row), zeroed below
-      mask.row(b).setZero();
-      valid(b, 0) = 0;
-      any_empty = true;
-    } else {
-      mask.row(b).segment(lo, hi - lo).setZero();
-    }
-  }
-  if (k > 1) s = add(s, constant<T>(Mat<T>::Zero(k, n)));           // [1 x n] -> [k x n]
-  Var<T> a = softmax(masked_fill(s, mask, -std::numeric_limits<T>::infinity()));  // [k x n]
-  if (any_empty) a = mul(a, constant<T>(std::move(valid)));          // [k x n] * [k x 1]
+  const Var<T> x = gather_rows(table, bags.ids());                          // [n x d]
+  const Var<T> s = pool.score().scores(pool.query, x);                       // [1 x d], [n x d] -> [1 x n]
+  const Var<T> a = segment_softmax(reshape(s, n, 1), bags.offsets());        // [n x 1], per bag
   if (weights) *weights = a;
-  return matmul(a, x);                                               // [k x n][n x d] -> [k x d]
+  return segment_weighted_sum(a, x, bags.offsets());                         // [k x d], empty bags zero
 }
 
 // ---- MemN2N --------------------------------------------------------------------------------
@@ -114,19 +130,24 @@ Var<T> attention_bags(const attention::AttentionPooling<T>& pool, const Var<T>& 
 template <class T>
 MemN2N<T>::MemN2N(const MemN2NOptions& o, Rng& rng) : o_(o) {
   const char* where = "MemN2N";
-  require(o.vocab >= 1, where, "vocab must be >= 1, got " + std::to_string(o.vocab));
+  require_lazy(o.vocab >= 1, where, [&] { return "vocab must be >= 1, got " + std::to_string(o.vocab); });
   require(!o.answer_words.empty(), where, "needs at least one answer class");
-  require(o.dim >= 1, where, "dim must be >= 1, got " + std::to_string(o.dim));
-  require(o.hops >= 1, where, "hops must be >= 1, got " + std::to_string(o.hops));
-  require(o.memory_size >= 1, where, "memory_size must be >= 1, got " + std::to_string(o.memory_size));
-  require(o.random_noise >= 0 && o.random_noise <= 1, where, "random_noise must be in [0, 1], got " + num_str(o.random_noise));
-  require(o.init_stddev > 0, where, "init_stddev must be > 0, got " + num_str(o.init_stddev));
+  require_lazy(o.dim >= 1, where, [&] { return "dim must be >= 1, got " + std::to_string(o.dim); });
+  require_lazy(o.hops >= 1, where, [&] { return "hops must be >= 1, got " + std::to_string(o.hops); });
+  require_lazy(o.memory_size >= 1, where, [&] {
+    return "memory_size must be >= 1, got " + std::to_string(o.memory_size);
+  });
+  require_lazy(o.random_noise >= 0 && o.random_noise <= 1, where, [&] {
+    return "random_noise must be in [0, 1], got " + num_str(o.random_noise);
+  });
+  require_lazy(o.init_stddev > 0, where, [&] { return "init_stddev must be > 0, got " + num_str(o.init_stddev); });
   const Index d = o.dim;
   Index extra = 0;  // answers that are not words: rows after the vocabulary in the last output matrix
   for (size_t a = 0; a < o.answer_words.size(); ++a) {
     const int w = o.answer_words[a];
-    require(w >= -1 && w < o.vocab, where,
-            "answer " + std::to_string(a) + " has word id " + std::to_string(w) + ", outside [-1, " + std::to_string(o.vocab) + ")");
+    require_lazy(w >= -1 && w < o.vocab, where, [&] {
+      return "answer " + std::to_string(a) + " has word id " + std::to_string(w) + ", outside [-1, " + std::to_string(o.vocab) + ")";
+    });
     answer_rows_.push_back(w >= 0 ? w : static_cast<int>(o.vocab + extra++));
   }
   const bool adjacent = o.tying == WeightTying::adjacent;
@@ -172,49 +193,103 @@ Var<T> MemN2N<T>::encode(int table, const WordBags<T>& bags) const {
 template <class T>
 MemoryReadout<T> MemN2N<T>::forward(std::span<const std::vector<int>> story, std::span<const int> query,
                                     Rng* noise_rng) const {
-  require(!story.empty(), "MemN2N", "the story has no sentences");
+  const StoryQuestion q{story, query, noise_rng};
+  BatchReadout<T> b = forward_batch(std::span<const StoryQuestion>(&q, 1));
   MemoryReadout<T> r;
-  r.slots = memory_layout(static_cast<Index>(story.size()), o_.memory_size, noise_rng ? o_.random_noise : 0.0, noise_rng);
-  const Index n = static_cast<Index>(r.slots.size());
+  r.logits = std::move(b.logits);
+  const Index n = static_cast<Index>(b.slots.size());
+  for (const auto& a : b.attention) r.attention.push_back(reshape(a, 1, n));  // [n x 1] -> [1 x n]
+  r.slots = std::move(b.slots);
+  return r;
+}
+
+template <class T>
+BatchReadout<T> MemN2N<T>::forward_batch(std::span<const StoryQuestion> questions) const {
+  require(!questions.empty(), "MemN2N", "forward_batch needs at least one question");
+  BatchReadout<T> r;
   const bool pe = o_.encoding == SentenceEncoding::pe;
-  WordBags<T> memory_bags(o_.dim, pe), query_bag(o_.dim, pe);
-  Index words = 0;
-  for (int s : r.slots) words += s < 0 ? 0 : static_cast<Index>(story[static_cast<size_t>(s)].size());
-  memory_bags.reserve(words, n);
-  for (int s : r.slots) {
-    if (s < 0) memory_bags.add_empty();
-    else memory_bags.add(story[static_cast<size_t>(s)]);
+  WordBags<T> memory_bags(o_.dim, pe), query_bags(o_.dim, pe);
+  std::vector<int> recency;  // per memory: 0 = the most recent of its story
+  r.offsets.push_back(0);
+  Index words = 0, query_words = 0;
+  for (size_t b = 0; b < questions.size(); ++b) {
+    const StoryQuestion& q = questions[b];
+    require_lazy(!q.story.empty(), "MemN2N", [&] {
+      return "the story of question " + std::to_string(b) + " of the batch has no sentences";
+    });
+    const std::vector<int> layout = memory_layout(static_cast<Index>(q.story.size()), o_.memory_size,
+                                                  q.noise_rng ? o_.random_noise : 0.0, q.noise_rng);
+    const int n = static_cast<int>(layout.size());
+    for (int i = 0; i < n; ++i) recency.push_back(n - 1 - i);
+    r.slots.insert(r.slots.end(), layout.begin(), layout.end());
+    r.offsets.push_back(r.offsets.back() + n);
+    for (int s : layout) words += s < 0 ? 0 : static_cast<Index>(q.story[static_cast<size_t>(s)].size());
+    query_words += static_cast<Index>(q.query.size());
   }
-  query_bag.add(query);
+  memory_bags.reserve(words, static_cast<Index>(r.slots.size()));
+  query_bags.reserve(query_words, static_cast<Index>(questions.size()));
+  for (size_t b = 0; b < questions.size(); ++b) {
+    const StoryQuestion& q = questions[b];
+    for (int i = r.offsets[b]; i < r.offsets[b + 1]; ++i) {
+      const int s = r.slots[static_cast<size_t>(i)];
+      if (s < 0) memory_bags.add_empty();
+      else memory_bags.add(q.story[static_cast<size_t>(s)]);
+    }
+    query_bags.add(q.query);
+  }
   memory_bags.finish();
-  query_bag.finish();
-  std::vector<int> recency(static_cast<size_t>(n));
-  for (Index i = 0; i < n; ++i) recency[static_cast<size_t>(i)] = static_cast<int>(n - 1 - i);
+  query_bags.finish();
 
   std::vector<Var<T>> memories(tables_.size());  // built on first use, each once
   const auto memory = [&](int t) -> const Var<T>& {
     Var<T>& m = memories[static_cast<size_t>(t)];
     if (!m.defined()) {
-      m = encode(t, memory_bags);                                        // [n x d]
+      m = encode(t, memory_bags);                                          // [R x d]
       if (o_.temporal) m = add(m, gather_rows(temporal_[static_cast<size_t>(t)], recency));
     }
     return m;
   };
   const bool adjacent = o_.tying == WeightTying::adjacent;
-  Var<T> u = encode(query_table_, query_bag);                            // [1 x d]
+  Var<T> u = encode(query_table_, query_bags);                             // [B x d]
   for (int k = 1; k <= o_.hops; ++k) {
     const int in = adjacent ? k - 1 : 0, out = adjacent ? k : 1;
-    const Var<T> s = matmul_nt(u, memory(in));                           // [1 x d][n x d]^T -> [1 x n]
-    const Var<T> p = linear_ ? s : softmax(s);                           // [1 x n]
-    const Var<T> o = matmul(p, memory(out));                             // [1 x n][n x d] -> [1 x d]
-    u = adjacent ? add(u, o) : add(matmul(u, H_), o);                    // [1 x d]
+    const Var<T> s = segment_dot(u, memory(in), r.offsets);                // [R x 1]: u_b . m_i per story
+    const Var<T> p = linear_ ? s : segment_softmax(s, r.offsets);          // [R x 1]
+    const Var<T> o = segment_weighted_sum(p, memory(out), r.offsets);      // [B x d]
+    u = adjacent ? add(u, o) : add(matmul(u, H_), o);                      // [B x d]
     r.attention.push_back(p);
   }
   const Var<T> answer_vectors = o_.tied_answers
       ? gather_rows(tables_[static_cast<size_t>(last_output_table_)], answer_rows_)  // [answers x d]
       : W_;
-  r.logits = matmul_nt(u, answer_vectors);                               // [1 x answers]
+  r.logits = matmul_nt(u, answer_vectors);                                 // [B x answers]
   return r;
+}
+
+template <class T>
+BatchReadout<T> stack_readouts(const std::vector<MemoryReadout<T>>& readouts) {
+  require(!readouts.empty(), "stack_readouts", "no readouts");
+  BatchReadout<T> b;
+  size_t hops = 0;
+  for (const auto& r : readouts) hops = std::max(hops, r.attention.size());
+  std::vector<Var<T>> logits;
+  std::vector<std::vector<Var<T>>> columns(hops);
+  b.offsets.push_back(0);
+  for (size_t i = 0; i < readouts.size(); ++i) {
+    const MemoryReadout<T>& r = readouts[i];
+    const Index n = static_cast<Index>(r.slots.size());
+    require_lazy(r.attention.size() == hops || (r.attention.empty() && n == 0), "stack_readouts", [&] {
+      return "readout " + std::to_string(i) + " has " + std::to_string(r.attention.size()) + " hops, the others " +
+          std::to_string(hops);
+    });
+    logits.push_back(r.logits);
+    for (size_t h = 0; h < r.attention.size(); ++h) columns[h].push_back(reshape(r.attention[h], n, 1));
+    b.slots.insert(b.slots.end(), r.slots.begin(), r.slots.end());
+    b.offsets.push_back(b.offsets.back() + static_cast<int>(n));
+  }
+  b.logits = logits.size() == 1 ? logits[0] : concat(logits, 0);
+  for (auto& c : columns) b.attention.push_back(c.size() == 1 ? c[0] : concat(c, 0));
+  return b;
 }
 
 template Mat<float> position_encoding<float>(Index, Index);
@@ -225,6 +300,8 @@ template Var<float> attention_bags(const attention::AttentionPooling<float>&, co
                                    Var<float>*);
 template Var<double> attention_bags(const attention::AttentionPooling<double>&, const Var<double>&,
                                     const WordBags<double>&, Var<double>*);
+template BatchReadout<float> stack_readouts(const std::vector<MemoryReadout<float>>&);
+template BatchReadout<double> stack_readouts(const std::vector<MemoryReadout<double>>&);
 template class MemN2N<float>;
 template class MemN2N<double>;
 

@@ -15,6 +15,8 @@
 //     random_noise: 0.1        # share of empty memories inserted in training (0 = off)
 //     memory_size: <task's>    # memories kept (at most the task's memory_size)
 //     init_stddev: 0.1
+//     examples_per_graph: 16   # training questions read in one ragged-batch graph (a speed knob;
+//                              # groups of a batch run on trainer.threads; changes only rounding)
 //
 //   model:
 //     name: kv_memnn
@@ -49,21 +51,35 @@
 #include "networks/memn2n.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace engram::experiments::babi {
 
 namespace {
 
+using networks::BatchReadout;
 using networks::MemoryReadout;
 
-// What both models share: the loss of a training question, the metrics and the attention maps.
+// What the story models share: the loss of training questions, the metrics and the attention
+// maps, all from read(): the readout of several questions at once (one ragged-batch graph for
+// MemN2N, a graph per question stacked for the others).
 class StoryModel : public Model {
  public:
   explicit StoryModel(const StoryTask& task) : task_(task), train_(&task.split("train")) {}
 
-  Var<float> loss(std::uint64_t id, Rng& rng) const override {
-    const Example& e = (*train_)[static_cast<size_t>(id)];
-    return cross_entropy(read(e, &rng).logits, {e.answer});
+  Var<float> loss(std::uint64_t id, Rng& rng) const override { return loss_sum({&id, 1}, {&rng, 1}); }
+
+  Var<float> loss_sum(std::span<const std::uint64_t> ids, std::span<Rng> rngs) const override {
+    std::vector<const Example*> batch;
+    std::vector<Rng*> streams;
+    std::vector<int> answers;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      batch.push_back(&(*train_)[static_cast<size_t>(ids[i])]);
+      streams.push_back(&rngs[i]);
+      answers.push_back(batch.back()->answer);
+    }
+    const Var<float> mean_loss = cross_entropy(read(batch, streams).logits, answers);
+    return ids.size() == 1 ? mean_loss : scale(mean_loss, float(ids.size()));
   }
 
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
@@ -72,15 +88,23 @@ class StoryModel : public Model {
     require(n > 0, "babi model", "split '" + split + "' has no questions");
     std::vector<double> losses(static_cast<size_t>(n));
     std::vector<int> correct(static_cast<size_t>(n)), support(static_cast<size_t>(n));  // support: -1 n/a, 0, 1
-    pool.parallel_for(n, [&](Index i) {
+    const Index chunk = 64, chunks = (n + chunk - 1) / chunk;  // questions per read: a constant
+    pool.parallel_for(chunks, [&](Index c) {
       NoGradGuard no_grad;  // per thread
-      const Example& e = examples[static_cast<size_t>(i)];
-      const MemoryReadout<float> r = read(e, nullptr);
-      losses[static_cast<size_t>(i)] = cross_entropy(r.logits, {e.answer}).item();
-      Index arg;
-      r.logits.value().row(0).maxCoeff(&arg);
-      correct[static_cast<size_t>(i)] = arg == e.answer;
-      support[static_cast<size_t>(i)] = supporting_hit(e, r);
+      std::vector<const Example*> batch;
+      for (Index i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i) batch.push_back(&examples[static_cast<size_t>(i)]);
+      const BatchReadout<float> r = read(batch, std::vector<Rng*>(batch.size(), nullptr));
+      const MatF& z = r.logits.value();
+      for (Index b = 0; b < r.size(); ++b) {
+        const size_t i = static_cast<size_t>(c * chunk + b);
+        const int answer = batch[static_cast<size_t>(b)]->answer;
+        const double top = z.row(b).maxCoeff();
+        losses[i] = top + std::log((z.row(b).array().cast<double>() - top).exp().sum()) - double(z(b, answer));
+        Index arg;
+        z.row(b).maxCoeff(&arg);
+        correct[i] = arg == answer;
+        support[i] = supporting_hit(*batch[static_cast<size_t>(b)], r, b);
+      }
     });
     std::map<int, std::pair<double, double>> per_task;  // task -> (wrong, total)
     double loss = 0, right = 0, hits = 0, with_support = 0;
@@ -106,37 +130,43 @@ class StoryModel : public Model {
     const std::vector<Example>& val = task_.split("val");
     const Index k = std::min<Index>(32, static_cast<Index>(val.size()));
     Index width = 0;
-    for (Index i = 0; i < k; ++i) width = std::max(width, static_cast<Index>(val[static_cast<size_t>(i)].story.size()));
-    std::vector<MatF> hops;
-    MatF supporting = MatF::Zero(k, width);
-    NoGradGuard no_grad;
+    std::vector<const Example*> batch;
     for (Index i = 0; i < k; ++i) {
-      const Example& e = val[static_cast<size_t>(i)];
-      const MemoryReadout<float> r = read(e, nullptr);
-      hops.resize(r.attention.size(), MatF::Zero(k, width));
-      for (size_t h = 0; h < r.attention.size(); ++h)
-        for (size_t j = 0; j < r.slots.size(); ++j)
-          if (r.slots[j] >= 0) hops[h](i, r.slots[j]) += r.attention[h].value()(0, static_cast<Index>(j));
-      for (int s : e.supporting) supporting(i, s) = 1;
+      batch.push_back(&val[static_cast<size_t>(i)]);
+      width = std::max(width, static_cast<Index>(batch.back()->story.size()));
     }
-    std::map<std::string, MatF> out{{"val_supporting", supporting}};
+    std::map<std::string, MatF> out;
+    if (k == 0) return out;
+    NoGradGuard no_grad;
+    const BatchReadout<float> r = read(batch, std::vector<Rng*>(batch.size(), nullptr));
+    MatF supporting = MatF::Zero(k, width);
+    std::vector<MatF> hops(r.attention.size(), MatF::Zero(k, width));
+    for (Index i = 0; i < k; ++i) {
+      for (size_t h = 0; h < r.attention.size(); ++h)
+        for (int j = r.offsets[static_cast<size_t>(i)]; j < r.offsets[static_cast<size_t>(i) + 1]; ++j)
+          if (r.slots[static_cast<size_t>(j)] >= 0) hops[h](i, r.slots[static_cast<size_t>(j)]) += r.attention[h].value()(j, 0);
+      for (int s : batch[static_cast<size_t>(i)]->supporting) supporting(i, s) = 1;
+    }
+    out["val_supporting"] = supporting;
     for (size_t h = 0; h < hops.size(); ++h) out["val_attention_hop" + std::to_string(h + 1)] = hops[h];
     return out;
   }
 
  protected:
-  // The network's readout of one question; `rng` is non-null in training only.
-  virtual MemoryReadout<float> read(const Example& e, Rng* rng) const = 0;
+  // The network's readout of several questions; rngs[i] is non-null in training only.
+  virtual BatchReadout<float> read(std::span<const Example* const> batch, std::span<Rng* const> rngs) const = 0;
 
  private:
-  // -1: no supporting fact in memory; 1: the most attended memory of some hop is one; else 0.
-  static int supporting_hit(const Example& e, const MemoryReadout<float>& r) {
+  // -1: no supporting fact in question b's memory; 1: the most attended memory of some hop is
+  // one; else 0.
+  static int supporting_hit(const Example& e, const BatchReadout<float>& r, Index b) {
     const auto is_support = [&](int s) { return std::find(e.supporting.begin(), e.supporting.end(), s) != e.supporting.end(); };
-    if (std::none_of(r.slots.begin(), r.slots.end(), is_support)) return -1;
+    const int lo = r.offsets[static_cast<size_t>(b)], hi = r.offsets[static_cast<size_t>(b) + 1];
+    if (std::none_of(r.slots.begin() + lo, r.slots.begin() + hi, is_support)) return -1;
     for (const auto& a : r.attention) {
       Index arg;
-      a.value().row(0).maxCoeff(&arg);
-      if (is_support(r.slots[static_cast<size_t>(arg)])) return 1;
+      a.value().middleRows(lo, hi - lo).col(0).maxCoeff(&arg);
+      if (is_support(r.slots[static_cast<size_t>(lo + arg)])) return 1;
     }
     return 0;
   }
@@ -145,21 +175,36 @@ class StoryModel : public Model {
   const std::vector<Example>* train_;
 };
 
+// For networks that read one question per graph: stacks their readouts.
+template <class ReadOne>
+BatchReadout<float> read_each(std::span<const Example* const> batch, std::span<Rng* const> rngs, ReadOne&& one) {
+  std::vector<MemoryReadout<float>> each;
+  for (size_t i = 0; i < batch.size(); ++i) each.push_back(one(*batch[i], rngs[i]));
+  return networks::stack_readouts(each);
+}
+
 class MemN2NModel : public StoryModel {
  public:
-  MemN2NModel(const networks::MemN2NOptions& o, std::uint64_t linear_start_epochs, const StoryTask& task, Rng& rng)
-      : StoryModel(task), net_(o, rng), linear_start_epochs_(linear_start_epochs) {
+  MemN2NModel(const networks::MemN2NOptions& o, std::uint64_t linear_start_epochs, Index examples_per_graph,
+              const StoryTask& task, Rng& rng)
+      : StoryModel(task), net_(o, rng), linear_start_epochs_(linear_start_epochs), examples_per_graph_(examples_per_graph) {
     add_module("net", net_);
   }
   // linear start: no softmax in the memory layers during the first linear_start_epochs epochs
   void begin_step(std::uint64_t, std::uint64_t epoch) override { net_.set_linear(epoch < linear_start_epochs_); }
 
  protected:
-  MemoryReadout<float> read(const Example& e, Rng* rng) const override { return net_.forward(e.story, e.query, rng); }
+  BatchReadout<float> read(std::span<const Example* const> batch, std::span<Rng* const> rngs) const override {
+    std::vector<networks::StoryQuestion> questions;
+    for (size_t i = 0; i < batch.size(); ++i) questions.push_back({batch[i]->story, batch[i]->query, rngs[i]});
+    return net_.forward_batch(questions);
+  }
+  Index examples_per_graph() const override { return examples_per_graph_; }
 
  private:
   networks::MemN2N<float> net_;
   std::uint64_t linear_start_epochs_;
+  Index examples_per_graph_;
 };
 
 class KvMemNNModel : public StoryModel {
@@ -169,7 +214,9 @@ class KvMemNNModel : public StoryModel {
   }
 
  protected:
-  MemoryReadout<float> read(const Example& e, Rng*) const override { return net_.forward(e.story, e.query); }
+  BatchReadout<float> read(std::span<const Example* const> batch, std::span<Rng* const> rngs) const override {
+    return read_each(batch, rngs, [&](const Example& e, Rng*) { return net_.forward(e.story, e.query); });
+  }
 
  private:
   networks::KvMemNN<float> net_;
@@ -189,7 +236,12 @@ class HierarchicalReader : public StoryModel {
   }
 
  protected:
-  MemoryReadout<float> read(const Example& e, Rng*) const override {
+  BatchReadout<float> read(std::span<const Example* const> batch, std::span<Rng* const> rngs) const override {
+    return read_each(batch, rngs, [&](const Example& e, Rng*) { return read_one(e); });
+  }
+
+ private:
+  MemoryReadout<float> read_one(const Example& e) const {
     std::vector<Var<float>> sentences;
     MemoryReadout<float> r;
     for (size_t i = 0; i < e.story.size(); ++i) {
@@ -208,7 +260,6 @@ class HierarchicalReader : public StoryModel {
     return r;
   }
 
- private:
   Embedding<float> embed_;
   attention::HierarchicalAttention<float> han_;
   Linear<float> out_;
@@ -247,8 +298,9 @@ const bool memn2n_registered = models().add(
       o.random_noise = cfg.number("random_noise", 0.1, 0.0, 1.0);
       o.memory_size = read_memory_size(cfg, story);
       o.init_stddev = cfg.number("init_stddev", 0.1, 1e-12);
+      const Index per_graph = cfg.integer("examples_per_graph", 16, 1, 100000);
       cfg.finish();
-      return std::make_unique<MemN2NModel>(o, linear_start, story, rng);
+      return std::make_unique<MemN2NModel>(o, linear_start, per_graph, story, rng);
     });
 
 const bool kv_memnn_registered = models().add(

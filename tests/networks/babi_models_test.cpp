@@ -107,6 +107,30 @@ TEST_CASE("memn2n and kv_memnn report loss, accuracy, errors per task and suppor
   CHECK(build("{name: memn2n}", bare)->evaluate("val", pool).count("supporting_fact") == 0);
 }
 
+TEST_CASE("loss_sum over a group of questions is the sum of their losses, for every story model", "[babi_models]") {
+  const HandTask task(true);
+  for (const std::string yaml : {"{name: memn2n, hops: 2, dim: 8, random_noise: 0.3, examples_per_graph: 5}",
+                                 "{name: kv_memnn, values: words}", "{name: hierarchical_attention, dim: 8}"}) {
+    INFO(yaml);
+    const auto model = build(yaml, task);
+    model->set_training(true);
+    const std::vector<std::uint64_t> ids{4, 0, 17, 4, 9};
+    const Rng root(5, "group");
+    std::vector<Rng> rngs;
+    for (size_t i = 0; i < ids.size(); ++i) rngs.push_back(root.child(i));
+    const double group = model->loss_sum(ids, rngs).item();
+    double each = 0;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      Rng r = root.child(i);  // the same stream: the same noise memories
+      each += model->loss(ids[i], r).item();
+    }
+    CHECK(group == Approx(each).epsilon(1e-5));
+  }
+  CHECK(build("{name: memn2n, examples_per_graph: 5}", task)->examples_per_graph() == 5);
+  CHECK(build("{name: memn2n}", task)->examples_per_graph() == 16);
+  CHECK(build("{name: kv_memnn}", task)->examples_per_graph() == 1);
+}
+
 TEST_CASE("linear start is on for the first linear_start_epochs epochs (begin_step)", "[babi_models]") {
   const HandTask task(true);
   const auto model = build("{name: memn2n, hops: 1, linear_start_epochs: 2, init_stddev: 0.5}", task);
