@@ -47,8 +47,9 @@
 // stacked ([R x d], question b's are rows offsets[b] .. offsets[b+1]) with no padding; every
 // encoding is one embedding_bag over all their sentences, and a hop is segment_dot,
 // segment_softmax and segment_weighted_sum (core/ops.h). One graph of ~30 nodes per batch
-// instead of ~30 nodes per question: 2.4x faster training than per-question graphs at batch 32
-// (bench/babi/memn2n_side_by_side.py). forward(story, query) is forward_batch of one question.
+// instead of ~30 nodes per question: 100 epochs of task 1 (1k) train in 0.20 s instead of 0.78 s
+// on 2 threads (`model.examples_per_graph` 16 vs 1). forward(story, query) is forward_batch of
+// one question.
 //
 // CONTRACT for forward(story, query, noise_rng):
 //   requires a non-empty story (sentences may be empty), ids in [0, vocab); keeps the last

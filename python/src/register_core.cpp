@@ -133,6 +133,33 @@ void register_ops(py::module_& ops) {
   ops.def(
       "gather_rows", [](const V& t, py::handle idx) { return gather_rows(t, to_ints(idx, "gather_rows idx")); },
       "table: [V x d], idx: n ids -> [n x d]", py::arg("table"), py::arg("idx"));
+  ops.def(
+      "embedding_bag",
+      [](const V& t, py::handle ids, py::handle offsets, py::handle weights) {
+        return embedding_bag(t, to_ints(ids, "embedding_bag ids"), to_ints(offsets, "embedding_bag offsets"),
+                             weights.is_none() ? MatF() : to_mat(weights, "embedding_bag weights"));
+      },
+      "table: [V x d]; bag b = ids[offsets[b] .. offsets[b+1]) -> [bags x d], row b = sum of weights_i * table[ids_i] "
+      "(weights: [n x d] constants, or None for all ones)",
+      py::arg("table"), py::arg("ids"), py::arg("offsets"), py::arg("weights") = py::none());
+  // ragged batches: set s owns rows offsets[s] .. offsets[s+1]
+  ops.def(
+      "segment_dot",
+      [](const V& u, const V& m, py::handle offsets) { return segment_dot(u, m, to_ints(offsets, "segment_dot offsets")); },
+      "u: [S x d], m: [R x d] -> [R x 1], row r of set s = u_s . m_r", py::arg("u"), py::arg("m"), py::arg("offsets"));
+  ops.def(
+      "segment_softmax",
+      [](const V& x, py::handle offsets, float beta) {
+        return segment_softmax(x, to_ints(offsets, "segment_softmax offsets"), beta);
+      },
+      "x: [R x 1] -> softmax(beta x) within each set", py::arg("x"), py::arg("offsets"), py::arg("beta") = 1.0f);
+  ops.def(
+      "segment_weighted_sum",
+      [](const V& p, const V& c, py::handle offsets) {
+        return segment_weighted_sum(p, c, to_ints(offsets, "segment_weighted_sum offsets"));
+      },
+      "p: [R x 1], c: [R x d] -> [S x d], row s = sum over set s of p_r c_r", py::arg("p"), py::arg("c"),
+      py::arg("offsets"));
   // similarity and location
   ops.def("cosine_similarity", &cosine_similarity<float>, "a: [r x c], b: [r x c] or [1 x c] -> [r x 1]", py::arg("a"),
           py::arg("b"), py::arg("eps") = 1e-8f);

@@ -34,6 +34,9 @@ NAMED = {
     "cls": "type | str | None",
     "dtype": "Any",
     "idx": "ArrayLike",
+    "ids": "ArrayLike",
+    "offsets": "ArrayLike",
+    "weights": "ArrayLike | None",
     "targets": "ArrayLike",
     "heads": "list[dict[str, Any]]",
 }

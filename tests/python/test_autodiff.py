@@ -24,6 +24,10 @@ def numeric_grad(f, x, eps=1e-3):
     ("layer_norm", lambda v: ops.sum(ops.layer_norm(v, np.ones((1, 4), np.float32), np.zeros((1, 4), np.float32)) * v)),
     ("operators", lambda v: ops.sum((v * v + 1.0) / (2.0 + ops.exp(-v))) - ops.sum(v @ v.T)),
     ("cross_entropy", lambda v: ops.cross_entropy(v, [1, 3])),
+    ("embedding_bag", lambda v: ops.sum(ops.tanh(ops.embedding_bag(v, [1, 0, 1], [0, 2, 2, 3],
+                                                                   np.full((3, 4), 0.5, np.float32))))),
+    ("ragged attention", lambda v: ops.sum(ops.tanh(ops.segment_weighted_sum(
+        ops.segment_softmax(ops.segment_dot(v, v, [0, 1, 2]), [0, 1, 2]), v, [0, 1, 2])))),
 ])
 def test_gradient_matches_finite_differences(name, fn):
     x0 = np.random.default_rng(0).normal(size=(2, 4)).astype(np.float32)
@@ -76,3 +80,21 @@ def test_options_and_rng():
     a, b = engram.Rng(5, "x"), engram.Rng(5, "x")
     np.testing.assert_array_equal(a.normal_matrix(2, 3), b.normal_matrix(2, 3))
     assert engram.Rng(5, "x").child(1).uniform() != engram.Rng(5, "x").child(2).uniform()
+
+
+def test_segment_ops_are_attention_per_set():
+    """A ragged batch of two sets (rows 0-2 and 3-4) and an empty one, against numpy per set."""
+    rng = np.random.default_rng(1)
+    u = rng.normal(size=(3, 4)).astype(np.float32)
+    m = rng.normal(size=(5, 4)).astype(np.float32)
+    offsets = [0, 3, 3, 5]
+    scores = ops.segment_dot(u, m, offsets)
+    p = ops.segment_softmax(scores, offsets, beta=2.0)
+    out = np.asarray(ops.segment_weighted_sum(p, m, offsets))
+    for s, (lo, hi) in enumerate([(0, 3), (3, 3), (3, 5)]):
+        z = 2.0 * (m[lo:hi] @ u[s])
+        w = np.exp(z - z.max()) / np.exp(z - z.max()).sum() if hi > lo else np.zeros(0)
+        np.testing.assert_allclose(np.asarray(p)[lo:hi, 0], w, rtol=1e-5)
+        np.testing.assert_allclose(out[s], w @ m[lo:hi] if hi > lo else np.zeros(4), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="offsets from 0 to 5"):
+        ops.segment_dot(u, m, [0, 3, 4, 4])
