@@ -51,7 +51,6 @@
 #include "networks/memn2n.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace engram::experiments::babi {
 
@@ -86,20 +85,21 @@ class StoryModel : public Model {
     const std::vector<Example>& examples = task_.split(split);
     const Index n = static_cast<Index>(examples.size());
     require(n > 0, "babi model", "split '" + split + "' has no questions");
-    std::vector<double> losses(static_cast<size_t>(n));
     std::vector<int> correct(static_cast<size_t>(n)), support(static_cast<size_t>(n));  // support: -1 n/a, 0, 1
     const Index chunk = 64, chunks = (n + chunk - 1) / chunk;  // questions per read: a constant
+    std::vector<double> chunk_loss(static_cast<size_t>(chunks));  // summed over the chunk's questions
     pool.parallel_for(chunks, [&](Index c) {
       NoGradGuard no_grad;  // per thread
       std::vector<const Example*> batch;
       for (Index i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i) batch.push_back(&examples[static_cast<size_t>(i)]);
       const BatchReadout<float> r = read(batch, std::vector<Rng*>(batch.size(), nullptr));
+      std::vector<int> answers;
+      for (const Example* e : batch) answers.push_back(e->answer);
+      chunk_loss[static_cast<size_t>(c)] = double(cross_entropy(r.logits, answers).item()) * double(batch.size());
       const MatF& z = r.logits.value();
       for (Index b = 0; b < r.size(); ++b) {
         const size_t i = static_cast<size_t>(c * chunk + b);
-        const int answer = batch[static_cast<size_t>(b)]->answer;
-        const double top = z.row(b).maxCoeff();
-        losses[i] = top + std::log((z.row(b).array().cast<double>() - top).exp().sum()) - double(z(b, answer));
+        const int answer = answers[static_cast<size_t>(b)];
         Index arg;
         z.row(b).maxCoeff(&arg);
         correct[i] = arg == answer;
@@ -108,9 +108,9 @@ class StoryModel : public Model {
     });
     std::map<int, std::pair<double, double>> per_task;  // task -> (wrong, total)
     double loss = 0, right = 0, hits = 0, with_support = 0;
+    for (double l : chunk_loss) loss += l;
     for (Index i = 0; i < n; ++i) {
       const size_t k = static_cast<size_t>(i);
-      loss += losses[k];
       right += correct[k];
       auto& t = per_task[examples[k].task];
       t.first += 1 - correct[k];
