@@ -1,8 +1,9 @@
 #include "experiments/config.h"
 
 #include "core/registry.h"
+#include "experiments/config_tree.h"
+#include "experiments/config_yaml.h"
 
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
@@ -19,69 +20,7 @@ namespace engram::experiments {
 
 namespace fs = std::filesystem;
 
-namespace config_detail {
 
-// Where a value was set: a file and 1-based line (0: the file as a whole), or an override.
-struct Source {
-  std::string file;
-  int line = 0;
-  bool is_override = false;
-  std::string override_text;
-
-  static Source in_file(std::string f, int l) { return Source{std::move(f), l, false, {}}; }
-  static Source from_override(std::string text) { return Source{{}, 0, true, std::move(text)}; }
-
-  std::string str() const {
-    if (is_override) return "override '" + override_text + "'";
-    return line > 0 ? file + ":" + std::to_string(line) : file;
-  }
-  // The directory relative paths set here are resolved against ("" = working directory).
-  std::string dir() const { return is_override ? std::string() : fs::path(file).parent_path().string(); }
-};
-
-// The config tree. Mapping children keep insertion order and carry their key; scalars keep
-// their text and whether they were quoted (a quoted scalar is a string, `'3'` is not 3).
-struct Node {
-  enum class Kind { Null, Scalar, Sequence, Mapping };
-  Kind kind = Kind::Null;
-  std::string key;   // when this is a mapping entry
-  std::string text;  // Scalar
-  bool quoted = false;
-  std::vector<Node> children;  // Sequence items or Mapping entries
-  Source source;
-
-  static Node mapping(Source s) {
-    Node n;
-    n.kind = Kind::Mapping;
-    n.source = std::move(s);
-    return n;
-  }
-  Node* find(const std::string& k) {
-    for (auto& c : children)
-      if (c.key == k) return &c;
-    return nullptr;
-  }
-  const Node* find(const std::string& k) const {
-    for (const auto& c : children)
-      if (c.key == k) return &c;
-    return nullptr;
-  }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    for (const auto& c : children) out.push_back(c.key);
-    return out;
-  }
-};
-
-struct State {
-  Node root;
-  std::string file;
-  std::uint64_t seed = 0;
-  std::map<std::string, std::set<std::string>> known;    // section path -> keys asked about
-  std::map<std::string, std::set<std::string>> touched;  // section path -> keys read
-};
-
-}  // namespace config_detail
 
 using config_detail::Node;
 using config_detail::Source;
@@ -98,43 +37,6 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
   return out;
-}
-
-// ---- emitting ------------------------------------------------------------------------------
-
-void emit(YAML::Emitter& out, const Node& n) {
-  switch (n.kind) {
-    case Kind::Null:
-      out << YAML::Null;
-      break;
-    case Kind::Scalar:
-      if (n.quoted)
-        out << YAML::DoubleQuoted << n.text;
-      else
-        out << n.text;
-      break;
-    case Kind::Sequence:
-      out << YAML::BeginSeq;
-      for (const auto& c : n.children) emit(out, c);
-      out << YAML::EndSeq;
-      break;
-    case Kind::Mapping:
-      out << YAML::BeginMap;
-      for (const auto& c : n.children) {
-        out << YAML::Key << c.key << YAML::Value;
-        emit(out, c);
-      }
-      out << YAML::EndMap;
-      break;
-  }
-}
-
-std::string flow_text(const Node& n) {
-  YAML::Emitter out;
-  out.SetSeqFormat(YAML::Flow);
-  out.SetMapFormat(YAML::Flow);
-  emit(out, n);
-  return out.c_str();
 }
 
 // A value as an error message shows it: "'abc'", "null", "a list [a, b]", "a mapping {x: 1}".
@@ -245,72 +147,10 @@ bool read_text(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
-// Converts a yaml-cpp node. In a file every node gets its line (a mapping entry gets its key's
-// line); from an override every node gets the override as source.
-Node convert(const YAML::Node& y, const Source& where, const std::string& path) {
-  Node n;
-  n.source = where;
-  auto at = [&](const YAML::Mark& m, int fallback) {
-    Source s = where;
-    if (!s.is_override) s.line = m.is_null() || m.line < 0 ? fallback : m.line + 1;
-    return s;
-  };
-  switch (y.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      n.kind = Kind::Null;
-      break;
-    case YAML::NodeType::Scalar:
-      n.kind = Kind::Scalar;
-      n.text = y.Scalar();
-      n.quoted = y.Tag() != "?";
-      break;
-    case YAML::NodeType::Sequence: {
-      n.kind = Kind::Sequence;
-      size_t i = 0;
-      for (const auto& item : y) {
-        const Source s = at(item.Mark(), where.line);
-        n.children.push_back(convert(item, s, path + "[" + std::to_string(i++) + "]"));
-      }
-      break;
-    }
-    case YAML::NodeType::Map:
-      n.kind = Kind::Mapping;
-      for (auto it = y.begin(); it != y.end(); ++it) {
-        const Source s = at(it->first.Mark(), where.line);
-        if (!it->first.IsScalar())
-          throw ConfigError(s.str() + ": mapping keys must be scalars" +
-                            (path.empty() ? std::string() : " (in " + path + ")"));
-        const std::string key = it->first.Scalar();
-        const std::string key_path = join_path(path, key);
-        if (const Node* first = n.find(key))
-          throw ConfigError(s.str() + ": duplicate key " + key_path +
-                            (first->source.is_override
-                                 ? std::string()
-                                 : " (first set at line " + std::to_string(first->source.line) + ")"));
-        Node child = convert(it->second, s, key_path);
-        child.source = s;
-        child.key = key;
-        n.children.push_back(std::move(child));
-      }
-      break;
-  }
-  return n;
-}
-
 // One file's own tree (a mapping; an empty document is an empty mapping).
 Node parse_document(const std::string& text, const std::string& file) {
-  YAML::Node y;
-  try {
-    y = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ":" +
-                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file + ": YAML error: " + e.msg);
-  }
-  if (y.IsNull() || !y.IsDefined()) return Node::mapping(Source::in_file(file, 0));
-  Node root = convert(y, Source::in_file(file, y.Mark().line >= 0 ? y.Mark().line + 1 : 1), "");
+  Node root = parse_yaml(text, Source::in_file(file, 1));
+  if (root.kind == Kind::Null) return Node::mapping(Source::in_file(file, 0));
   if (root.kind != Kind::Mapping)
     throw ConfigError(file + ":" + std::to_string(root.source.line) +
                       ": a config must be a mapping of keys to values, got " + describe(root));
@@ -419,15 +259,7 @@ void apply_override(Node& root, const std::string& text) {
     v.kind = Kind::Scalar;
     v.quoted = true;
   } else {
-    YAML::Node y;
-    try {
-      y = YAML::Load(value);
-    } catch (const YAML::ParserException& e) {
-      fail("YAML syntax error in the value: " + e.msg);
-    } catch (const YAML::Exception& e) {
-      fail("YAML error in the value: " + e.msg);
-    }
-    v = convert(y, src, key);
+    v = parse_yaml(value, src);
     // "#x" loads as a comment (null): take such text literally.
     if (v.kind == Kind::Null && !is_null_spelling(value)) {
       v.kind = Kind::Scalar;
@@ -775,11 +607,7 @@ std::string Config::experiment_name() const {
 
 std::string Config::file() const { return state_->file; }
 
-std::string Config::to_yaml() const {
-  YAML::Emitter out;
-  emit(out, state_->root);
-  return std::string(out.c_str()) + "\n";
-}
+std::string Config::to_yaml() const { return emit_yaml(state_->root); }
 
 std::vector<std::pair<std::string, std::string>> Config::flatten() const {
   std::vector<std::pair<std::string, std::string>> out;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -403,4 +404,53 @@ TEST_CASE("multirun expands sweeps into the cartesian product", "[config]") {
     Config c = Config::parse("seed: 0\nmodel: {hops: 0}\n", "m.yaml", run);
     CHECK(c.section("model").integer("hops") >= 1);
   }
+}
+
+// ---- hostile YAML: aliases are expanded under limits ---------------------------------------
+
+TEST_CASE("anchors and aliases copy a value; the copy reports the alias's line", "[config][yaml]") {
+  Config cfg = Config::parse("seed: 1\nbase: &b {dim: 8, hops: 2}\nmodel: *b\n", "a.yaml");
+  Section m = cfg.section("model");
+  CHECK(m.integer("dim") == 8);
+  CHECK(m.integer("hops") == 2);
+  CHECK(m.source("dim") == "a.yaml:3");
+}
+
+TEST_CASE("a self-referential alias is a config error naming file:line and the alias", "[config][yaml]") {
+  CHECK_THROWS_WITH(Config::parse("seed: 0\ntask: &a {name: kv_retrieval, x: *a}\n", "cyc.yaml"),
+                    Contains("cyc.yaml:2") && Contains("alias *a") && Contains("cycle"));
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nl: &l [1, [2, *l]]\n", "cyc.yaml"), Contains("alias *l") && Contains("cycle"));
+}
+
+TEST_CASE("an exponential alias tree is refused before it is expanded", "[config][yaml]") {
+  // 7 levels of 10: 10^7 values if expanded ("billion laughs")
+  std::string text = "seed: 0\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 7; ++i) {
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", " : "") + std::string("*a") + std::to_string(i - 1);
+    text += "]\n";
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(Config::parse(text, "bomb.yaml"), Contains("bomb.yaml:") && Contains("alias *a") && Contains("values"));
+  // refused at the first alias past the budget, not after expanding
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
+TEST_CASE("deep nesting is a config error, in files and in overrides", "[config][yaml]") {
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: " + deep + "\n", "deep.yaml"), Contains("deep.yaml:2") && Contains("deeper than"));
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: 1\n", "ok.yaml", {"x=" + deep}), Contains("override 'x=") && Contains("deeper than"));
+  // 60 levels are fine
+  Config ok = Config::parse("seed: 0\nx: " + std::string(60, '[') + std::string(60, ']') + "\n", "ok.yaml");
+  CHECK(ok.flatten().size() == 2);
+}
+
+TEST_CASE("aliases inside overrides and complex keys get clear errors", "[config][yaml]") {
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: 1\n", "ok.yaml", {"x=*nothing"}), Contains("override 'x=*nothing'"));
+  CHECK_THROWS_WITH(Config::parse("seed: 0\n? [a, b]\n: 1\n", "k.yaml"), Contains("k.yaml:") && Contains("keys must be scalars"));
+  // an alias of a scalar may be a key; it counts for duplicates like any key
+  Config keyed = Config::parse("seed: 0\nx: &k y\n*k : 2\n", "k.yaml");
+  CHECK(keyed.root().integer("y") == 2);
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: &k y\n*k : 2\ny: 3\n", "dup.yaml"),
+                    Contains("dup.yaml:4: duplicate key y (first set at line 3)"));
 }
