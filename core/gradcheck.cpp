@@ -96,4 +96,49 @@ double check_graph_backward_adds(const VarFn& f, const std::vector<Var<double>>&
   return worst;
 }
 
+ZeroSizeReport check_zero_size(const VarFn& f, const std::vector<Var<double>>& inputs) {
+  ZeroSizeReport rep;
+  for (int mode : {0, 1, 2}) {  // rows -> 0, cols -> 0, both
+    const char* how = mode == 0 ? "with 0 rows" : mode == 1 ? "with 0 cols" : "with 0 x 0";
+    std::vector<Var<double>> xs;
+    for (const auto& x : inputs) xs.emplace_back(MatD::Zero(mode == 1 ? x.rows() : 0, mode == 0 ? x.cols() : 0), true);
+    Var<double> y;
+    try {
+      y = f(xs);
+    } catch (const std::invalid_argument& e) {
+      ++rep.refusals;
+      if (std::string(e.what()).find(':') == std::string::npos)
+        rep.problem = std::string(how) + ": the refusal does not say 'op: what', got '" + e.what() + "'";
+      continue;
+    } catch (const std::exception& e) {
+      rep.problem = std::string(how) + ": threw " + e.what() + " (not std::invalid_argument)";
+      return rep;
+    }
+    ++rep.results;
+    if (!y.defined()) {
+      rep.problem = std::string(how) + ": returned an undefined Var";
+      return rep;
+    }
+    std::vector<MatD> grads(xs.size());
+    std::vector<bool> got(xs.size(), false);
+    const GradSink<double> sink = [&](Node<double>& leaf, MatD&& g) {
+      for (size_t i = 0; i < xs.size(); ++i)
+        if (xs[i].get() == &leaf) grads[i] = std::move(g), got[i] = true;
+    };
+    try {
+      backward(y, MatD(MatD::Ones(y.rows(), y.cols())), sink);
+    } catch (const std::exception& e) {
+      rep.problem = std::string(how) + ": backward threw " + e.what();
+      return rep;
+    }
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (got[i] && (grads[i].rows() != xs[i].rows() || grads[i].cols() != xs[i].cols())) {
+        rep.problem = std::string(how) + ": input " + std::to_string(i) + " " + xs[i].shape() + " got a gradient " +
+                      shape_str(grads[i]);
+        return rep;
+      }
+  }
+  return rep;
+}
+
 }  // namespace engram

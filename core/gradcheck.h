@@ -13,6 +13,7 @@
 #include "core/rng.h"
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace engram {
@@ -37,6 +38,17 @@ double check_backward_adds(const VarFn& f, const std::vector<Var<double>>& input
 // zeroed gradients, then again into gradients pre-filled with a pattern P, and returns the
 // largest |grad - (P + gradient from zero)| over `inputs` (include the module's parameters).
 double check_graph_backward_adds(const VarFn& f, const std::vector<Var<double>>& inputs);
+
+// The zero-size contract: f called on zero-size versions of `inputs` (every input with 0 rows,
+// then 0 cols, then 0 x 0) either returns a Var whose backward gives each input a gradient of
+// its shape, or throws std::invalid_argument with a message "op: what". Returns "" when every
+// call keeps it, else what went wrong (another exception, a wrong gradient shape). A crash is a
+// crash: run it where one is caught. `results` / `refusals` count the two outcomes.
+struct ZeroSizeReport {
+  std::string problem;  // "" = the contract holds
+  int results = 0, refusals = 0;
+};
+ZeroSizeReport check_zero_size(const VarFn& f, const std::vector<Var<double>>& inputs);
 
 // A random matrix with entries uniform in [lo, hi).
 MatD random_matrix(Index rows, Index cols, Rng& rng, double lo = -1, double hi = 1);

@@ -17,6 +17,7 @@ Index broadcast_dim(Index a, Index b, const char* op, Shapes&& shapes) {
 template <class T>
 Mat<T> expand(const Mat<T>& x, Index r, Index c) {
   if (x.rows() == r && x.cols() == c) return x;
+  if (r == 0 || c == 0 || x.size() == 0) return Mat<T>(r, c);  // nothing to replicate (or from)
   return x.replicate(r / x.rows(), c / x.cols());
 }
 

@@ -125,6 +125,13 @@ Var<T> cross_entropy(const Var<T>& logits, const std::vector<int>& targets) {
   require_lazy(static_cast<Index>(targets.size()) == n && n > 0, "cross_entropy", [&] {
     return "logits " + logits.shape() + " need one target per row, got " + std::to_string(targets.size());
   });
+  for (Index i = 0; i < n; ++i) {
+    const int t = targets[static_cast<size_t>(i)];
+    require_lazy(t >= 0 && t < classes, "cross_entropy", [&] {
+      return "target " + std::to_string(t) + " in row " + std::to_string(i) + " is outside [0, " +
+          std::to_string(classes) + ")";
+    });
+  }
   const Mat<T>& Z = logits.value();
   const auto m = Z.rowwise().maxCoeff().eval();
   Mat<T> P = Z.colwise() - m;
@@ -132,14 +139,7 @@ Var<T> cross_entropy(const Var<T>& logits, const std::vector<int>& targets) {
   const auto s = P.rowwise().sum().eval();
   P.array().colwise() /= s.array();                                   // softmax, [n x C]
   T loss = 0;
-  for (Index i = 0; i < n; ++i) {
-    const int t = targets[static_cast<size_t>(i)];
-    require_lazy(t >= 0 && t < classes, "cross_entropy", [&] {
-      return "target " + std::to_string(t) + " in row " + std::to_string(i) + " is outside [0, " +
-          std::to_string(classes) + ")";
-    });
-    loss += m(i, 0) + std::log(s(i, 0)) - Z(i, t);
-  }
+  for (Index i = 0; i < n; ++i) loss += m(i, 0) + std::log(s(i, 0)) - Z(i, targets[static_cast<size_t>(i)]);
   Mat<T> out(1, 1);
   out(0, 0) = loss / T(n);
   return Var<T>::make(std::move(out), {logits},

@@ -19,6 +19,7 @@ void check_axis(int axis, const char* op) {
 // Row-wise softmax of beta * X, stable.
 template <class T>
 Mat<T> softmax_rows(const Mat<T>& X, T beta) {
+  if (X.cols() == 0) return Mat<T>(X.rows(), 0);
   Mat<T> Z = beta * X;
   Z.colwise() -= Z.rowwise().maxCoeff();
   // Eigen's vectorized exp clamps its argument, so exp(-inf) would be ~1e-308, not 0: masked
@@ -68,7 +69,10 @@ Var<T> mean(const Var<T>& x, int axis) {
 template <class T>
 Var<T> max(const Var<T>& x, int axis) {
   check_axis(axis, "max");
-  require_lazy(x.size() > 0, "max", [&] { return "empty input " + x.shape(); });
+  // as numpy: no maximum over an empty axis; an empty result along the other one is fine
+  require_lazy((axis == 0 ? x.rows() : x.cols()) > 0, "max", [&] {
+    return "no maximum over an empty axis " + std::to_string(axis) + " of " + x.shape();
+  });
   const Mat<T>& X = x.value();
   const Index n = axis == 0 ? X.cols() : X.rows();
   std::vector<Index> arg(static_cast<size_t>(n));
@@ -105,6 +109,7 @@ Var<T> softmax(const Var<T>& x, T beta) {
 template <class T>
 Var<T> log_softmax(const Var<T>& x, T beta) {
   Mat<T> Z = beta * x.value();
+  if (Z.cols() == 0) return Var<T>::make(std::move(Z), {x}, [](const Node<T>&, const Mat<T>&, GradSpan<T>) {}, "log_softmax");
   const auto m = Z.rowwise().maxCoeff().eval();
   Z.colwise() -= m;
   const auto lse = Z.array().exp().rowwise().sum().log().eval();
@@ -122,6 +127,9 @@ template <class T>
 Var<T> logsumexp(const Var<T>& x, T beta) {
   require_lazy(beta > T(0), "logsumexp", [&] { return "beta must be > 0, got " + std::to_string(beta); });
   const Mat<T>& X = x.value();
+  if (X.cols() == 0)  // the log of an empty sum, as numpy's logaddexp.reduce: -inf, no gradient to give
+    return Var<T>::make(Mat<T>::Constant(X.rows(), 1, -std::numeric_limits<T>::infinity()), {x},
+                        [](const Node<T>&, const Mat<T>&, GradSpan<T>) {}, "logsumexp");
   const auto m = X.rowwise().maxCoeff().eval();
   Mat<T> out = m + ((beta * (X.colwise() - m)).array().exp().rowwise().sum().log() / beta).matrix();
   // d/dx_j (1/beta) log sum exp(beta x) = softmax(beta x)_j

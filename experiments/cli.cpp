@@ -206,6 +206,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
 
   try {
+    if (runs_root.empty()) throw ConfigError("engram: --runs-root is empty; give a folder (the default is 'runs')");
     if (*run) {
       if (resume.empty() && config.empty()) throw ConfigError("engram run: give a CONFIG file (or --resume RUN_DIR)");
       if (!plugins.empty() || launcher == "dask") {
@@ -222,8 +223,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
         std::vector<std::vector<std::string>> combos;
         std::set<std::pair<std::string, std::string>> done;  // (experiment, config hash) completed
         // (the dask launcher skips completed runs itself, per worker: it gets every combination)
-        if (!rerun && launcher != "dask" && std::filesystem::exists(runs_root + "/index.sqlite")) {
-          ResultsIndex index(runs_root + "/index.sqlite");
+        if (!rerun && launcher != "dask" && std::filesystem::exists(index_path(runs_root))) {
+          ResultsIndex index(index_path(runs_root));
           for (const auto& r : index.list(RunFilter{"", "completed", {}})) done.insert({r.experiment, r.config_hash});
         }
         for (const auto& c : all) {  // validate every combination before starting any
@@ -248,7 +249,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return o.exit_code;
     }
     if (*ls || *cmp) {
-      ResultsIndex index(runs_root + "/index.sqlite");
+      ResultsIndex index(index_path(runs_root));
       RunFilter f{f_experiment, *cmp ? c_status : f_status, parse_params(f_params)};
       const auto runs = index.list(f);
       if (*ls) print_runs(runs, out);
@@ -256,9 +257,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return 0;
     }
     if (*show) {
-      ResultsIndex index(runs_root + "/index.sqlite");
+      ResultsIndex index(index_path(runs_root));
       const auto r = index.get(show_run);
-      if (!r) throw ConfigError("engram show: no run '" + show_run + "' in " + runs_root + "/index.sqlite");
+      if (!r) throw ConfigError("engram show: no run '" + show_run + "' in " + index_path(runs_root));
       nlohmann::json j = *r;
       out << j.dump(2) << "\n";
       return 0;
@@ -272,9 +273,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
           args.push_back(r);
           continue;
         }
-        if (!index) index = std::make_unique<ResultsIndex>(runs_root + "/index.sqlite");
+        if (!index) index = std::make_unique<ResultsIndex>(index_path(runs_root));
         const auto rec = index->get(r);
-        if (!rec) throw ConfigError("engram plot: no run '" + r + "' in " + runs_root + "/index.sqlite");
+        if (!rec) throw ConfigError("engram plot: no run '" + r + "' in " + index_path(runs_root));
         args.push_back(rec->dir);
       }
       for (const auto& m : plot_metrics) args.insert(args.end(), {"--metric", m});

@@ -170,6 +170,13 @@ RunRecord read_run_row(const Stmt& s) {
 
 }  // namespace
 
+std::string index_path(const std::string& runs_root) {
+  if (runs_root.empty())
+    throw std::invalid_argument("the runs root is empty; give a folder (the default is 'runs')");
+  if (runs_root.size() >= 7 && runs_root.compare(runs_root.size() - 7, 7, ".sqlite") == 0) return runs_root;
+  return runs_root + "/index.sqlite";
+}
+
 bool is_valid_run_status(const std::string& status) {
   return status == "running" || status == "completed" || status == "failed" || status == "interrupted";
 }

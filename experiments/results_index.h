@@ -52,6 +52,11 @@ struct RunFilter {
   std::vector<std::pair<std::string, std::string>> params;
 };
 
+// The index of a runs root, <runs_root>/index.sqlite; a path ending in ".sqlite" is taken as
+// the index itself. An empty root is a std::invalid_argument (it would put the index and the
+// runs at the root of the file system).
+std::string index_path(const std::string& runs_root);
+
 // The statuses a RunRecord may carry.
 bool is_valid_run_status(const std::string& status);
 

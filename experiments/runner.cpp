@@ -121,6 +121,7 @@ struct RunSetup {
 RunSetup open_run(Config cfg, const RunRequest& req, bool resume, int threads, RunDir*& dir_out,
                   std::unique_ptr<RunDir>& dir_holder, std::unique_ptr<ResultsIndex>& index) {
   RunSetup s{std::move(cfg), "", "", {}};
+  const std::string db = index_path(req.runs_root);  // refuses an empty root before anything is written
   s.experiment = s.cfg.experiment_name();
   const std::string resolved = resolved_yaml(s.cfg);
   const std::string config_hash = hash_hex(resolved, 16);
@@ -135,7 +136,7 @@ RunSetup open_run(Config cfg, const RunRequest& req, bool resume, int threads, R
     dir_out->write_text("meta.json", build_meta_json(s.cfg.seed(), threads));
   }
   fs::create_directories(req.runs_root);
-  index = std::make_unique<ResultsIndex>(req.runs_root + "/index.sqlite");
+  index = std::make_unique<ResultsIndex>(db);
   s.rec.id = fs::path(s.dir_path).filename().string();
   s.rec.experiment = s.experiment;
   s.rec.dir = fs::absolute(s.dir_path).lexically_normal().string();

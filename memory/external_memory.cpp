@@ -53,7 +53,26 @@ MemoryConfig memory_config(std::vector<HeadConfig> heads, const Options& options
   return c;
 }
 
+namespace {
+// The sizes of a preset, checked before anything is built: counts from outside (Python, configs)
+// may be absurd, and a loop over 2^31 heads would run until memory is exhausted.
+void check_preset(const char* who, Index slots, Index width, Index read_heads, Index write_heads) {
+  constexpr Index kMaxHeads = 256, kMaxCells = Index(1) << 30;
+  require_lazy(slots >= 1 && width >= 1 && slots <= kMaxCells / width, who, [&] {
+    return "needs N >= 1 slots of width W >= 1 with N * W <= 2^30, got N = " + std::to_string(slots) + ", W = " +
+        std::to_string(width);
+  });
+  require_lazy(read_heads >= 1 && read_heads <= kMaxHeads, who, [&] {
+    return "read_heads must be in [1, 256], got " + std::to_string(read_heads);
+  });
+  require_lazy(write_heads >= 0 && write_heads <= kMaxHeads, who, [&] {
+    return "write_heads must be in [0, 256], got " + std::to_string(write_heads);
+  });
+}
+}  // namespace
+
 MemoryConfig ntm_config(Index slots, Index width, Index read_heads, Index write_heads, Index shift_range) {
+  check_preset("ntm", slots, width, read_heads, write_heads);
   MemoryConfig c;
   c.slots = slots;
   c.width = width;
@@ -65,6 +84,7 @@ MemoryConfig ntm_config(Index slots, Index width, Index read_heads, Index write_
 }
 
 MemoryConfig dnc_config(Index slots, Index width, Index read_heads, Index write_heads) {
+  check_preset("dnc", slots, width, read_heads, write_heads);
   MemoryConfig c;
   c.slots = slots;
   c.width = width;
@@ -75,6 +95,7 @@ MemoryConfig dnc_config(Index slots, Index width, Index read_heads, Index write_
 }
 
 MemoryConfig lru_config(Index slots, Index width, Index heads) {
+  check_preset("lru", slots, width, heads, heads);
   MemoryConfig c;
   c.slots = slots;
   c.width = width;

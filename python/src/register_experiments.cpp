@@ -79,11 +79,6 @@ ex::RunFilter make_filter(const std::string& experiment, const std::string& stat
   return f;
 }
 
-std::string index_path(const std::string& root_or_db) {
-  if (root_or_db.size() >= 7 && root_or_db.substr(root_or_db.size() - 7) == ".sqlite") return root_or_db;
-  return root_or_db + "/index.sqlite";
-}
-
 // Runs the experiment on a thread of its own while this (the Python) thread waits with the GIL
 // released and checks for signals every 50 ms: Ctrl-C (KeyboardInterrupt) becomes the trainer's
 // request_interrupt(), so the run stops after its current step, writes its checkpoint and
@@ -309,7 +304,7 @@ Opened from a runs root ("runs" -> runs/index.sqlite) or a .sqlite path.
 >>> index.list()
 []
 )doc")
-      .def(py::init([](const std::string& root) { return std::make_unique<ex::ResultsIndex>(index_path(root)); }),
+      .def(py::init([](const std::string& root) { return std::make_unique<ex::ResultsIndex>(ex::index_path(root)); }),
            py::arg("runs_root"))
       .def_property_readonly("path", &ex::ResultsIndex::path)
       .def(

@@ -342,3 +342,64 @@ TEST_CASE("ops reject bad shapes with messages naming the shapes", "[ops][errors
                     Catch::Contains("[1 x 7]") && Catch::Contains("[n x 4H]"));
   CHECK_THROWS_AS(sum(a, 2), std::invalid_argument);
 }
+
+// ---- zero-size values ------------------------------------------------------------------------
+// Every op either returns a result (with numpy's value where numpy defines one) whose backward
+// runs and gives each input a gradient of its shape, or throws std::invalid_argument (Python's
+// ValueError) naming the op and the shapes. Never a crash.
+
+TEST_CASE("every op takes zero-size inputs: a defined result or an invalid_argument", "[ops][empty]") {
+  int results = 0, refusals = 0;
+  for (const auto& c : op_cases()) {
+    INFO(c.name);
+    const ZeroSizeReport r = check_zero_size(c.f, make_inputs(c, 1));
+    CHECK(r.problem == "");
+    results += r.results;
+    refusals += r.refusals;
+  }
+  CHECK(results > 50);
+  CHECK(refusals > 10);
+}
+
+TEST_CASE("zero-size values follow numpy where numpy defines the result", "[ops][empty]") {
+  const Var<double> e20(MatD::Zero(2, 0), true), e03(MatD::Zero(0, 3), true);
+  SECTION("an empty sum is 0, per axis too") {
+    const Var<double> s = sum(e20);
+    REQUIRE(s.rows() == 1);
+    CHECK(s.item() == 0.0);
+    CHECK(sum(e03, 0).value() == MatD::Zero(1, 3));
+    CHECK(sum(e03, 1).rows() == 0);
+    CHECK(sum(e20, 1).value() == MatD::Zero(2, 1));
+    backward(s);
+    CHECK(e20.grad().rows() == 2);
+    CHECK(e20.grad().cols() == 0);
+  }
+  SECTION("[2 x 0] @ [0 x 3] is zeros, and its gradients are empty") {
+    const Var<double> p = matmul(e20, e03);
+    CHECK(p.value() == MatD::Zero(2, 3));
+    backward(sum(p));
+    CHECK(e03.grad().rows() == 0);
+    CHECK(e03.grad().cols() == 3);
+  }
+  SECTION("logsumexp of nothing is -inf; softmax of nothing is nothing") {
+    const MatD l = logsumexp(e20, 2.0).value();
+    REQUIRE(l.rows() == 2);
+    REQUIRE(l.cols() == 1);
+    CHECK(l(0, 0) == -std::numeric_limits<double>::infinity());
+    CHECK(softmax(e20).value().size() == 0);
+    CHECK(log_softmax(e20).value().size() == 0);
+    CHECK(softmax(e03).rows() == 0);
+  }
+  SECTION("elementwise ops and broadcasts keep numpy's shapes") {
+    CHECK(add(Var<double>(MatD::Zero(1, 0)), Var<double>(MatD::Zero(0, 0))).rows() == 0);
+    CHECK(mul(e20, Var<double>(MatD::Ones(1, 1))).cols() == 0);
+    CHECK(div(e03, Var<double>(MatD::Ones(1, 3))).rows() == 0);
+    CHECK_THROWS_AS(add(e20, Var<double>(MatD::Zero(3, 0))), std::invalid_argument);
+  }
+  SECTION("what numpy leaves undefined is refused, naming the op and the shape") {
+    CHECK_THROWS_WITH(mean(e20), Catch::Contains("mean") && Catch::Contains("[2 x 0]"));
+    CHECK_THROWS_WITH(max(e20, 1), Catch::Contains("max") && Catch::Contains("[2 x 0]"));
+    CHECK_THROWS_WITH(cross_entropy(Var<double>(MatD::Zero(0, 4)), {}), Catch::Contains("cross_entropy"));
+    CHECK_THROWS_WITH(cross_entropy(e20, {0, 0}), Catch::Contains("cross_entropy"));
+  }
+}

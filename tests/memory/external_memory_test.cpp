@@ -346,7 +346,11 @@ TEST_CASE("head and memory configs from options, with errors that start with the
 
 TEST_CASE("memories reject bad configs and interfaces, naming what is wrong", "[memory][errors]") {
   Rng rng(11);
-  MemoryConfig no_reads = ntm_config(8, 4, 0, 1);
+  CHECK_THROWS_WITH(ntm_config(8, 4, 0, 1), Catch::Contains("read_heads must be in [1, 256], got 0"));
+  CHECK_THROWS_WITH(dnc_config(8, 4, 1 << 30, 1), Catch::Contains("read_heads must be in [1, 256]"));
+  CHECK_THROWS_WITH(lru_config(1 << 20, 1 << 20), Catch::Contains("N * W <= 2^30"));
+  MemoryConfig no_reads = ntm_config(8, 4, 1, 1);
+  no_reads.heads.erase(no_reads.heads.begin());  // the read head
   CHECK_THROWS_WITH(ExternalMemory<float>(no_reads, rng), Catch::Contains("at least one read head"));
   MemoryConfig bad_stage = ntm_config(8, 4);
   bad_stage.heads[1].addressing[2].options.set("rnage", 1.0);

@@ -124,6 +124,14 @@ TEST_CASE("every memory op's backward adds into existing gradients", "[memory_op
   }
 }
 
+TEST_CASE("every memory op takes zero-size inputs: a defined result or an invalid_argument", "[memory_ops][empty]") {
+  for (const auto& c : cases()) {
+    INFO(c.name);
+    Rng rng(5, c.name);
+    CHECK(check_zero_size(c.f, c.inputs(rng)).problem == "");
+  }
+}
+
 TEST_CASE("erase_add erases, then adds, along the write weighting", "[memory_ops]") {
   MatD m(3, 2);
   m << 1, 2, 3, 4, 5, 6;
