@@ -21,25 +21,25 @@ void require_equal_dims(const char* name, const ScoreShape& shape) {
 
 template <class T>
 Registry<ScoreFactory<T>>& scores() {
-  static Registry<ScoreFactory<T>> r("score");
+  static Registry<ScoreFactory<T>> r("score", "scores", "attention scores of a query against keys (score: {name: dot, ...})");
   return r;
 }
 
 template <class T>
 Registry<NormalizerFactory<T>>& normalizers() {
-  static Registry<NormalizerFactory<T>> r("normalizer");
+  static Registry<NormalizerFactory<T>> r("normalizer", "normalizers", "attention weights from scores (normalizer: {name: softmax, ...})");
   return r;
 }
 
 template <class T>
 Registry<SequenceEncoderFactory<T>>& sequence_encoders() {
-  static Registry<SequenceEncoderFactory<T>> r("sequence encoder");
+  static Registry<SequenceEncoderFactory<T>> r("sequence encoder", "encoders", "sequence encoders (model.encoder)");
   return r;
 }
 
 template <class T>
 Registry<SequencePoolerFactory<T>>& sequence_poolers() {
-  static Registry<SequencePoolerFactory<T>> r("sequence pooler");
+  static Registry<SequencePoolerFactory<T>> r("sequence pooler", "poolers", "sequence poolers (model.pooler)");
   return r;
 }
 

@@ -1,5 +1,7 @@
 #include "core/checkpoint.h"
 
+#include "core/fileio.h"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -142,29 +144,10 @@ void Checkpoint::save(const std::string& path) const {
   file += payload;
   put<std::uint64_t>(file, fnv1a64(payload.data(), payload.size()));
 
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw CheckpointError(path + ": cannot open '" + tmp + "' for writing: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < file.size()) {
-    const ssize_t n = ::write(fd, file.data() + done, file.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw CheckpointError(path + ": write failed: " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    throw CheckpointError(path + ": could not flush '" + tmp + "' to disk");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw CheckpointError(path + ": rename from '" + tmp + "' failed: " + std::strerror(err));
+  try {
+    fileio::write_atomic(path, file);
+  } catch (const fileio::FileError& e) {
+    throw CheckpointError(e.what());
   }
 }
 

@@ -1,9 +1,10 @@
 // engram/core/checkpoint.h — versioned binary checkpoints with a checksum, written atomically.
 //
 // A Checkpoint is a set of named entries: tensors (f32 or f64), u64 arrays (step counters,
-// RNG states) and strings (JSON metadata). save() writes "<path>.tmp", flushes it to disk and
-// renames it over <path>, so a crash leaves either the old file or the new one, never half of
-// one. load() reads and verifies the whole file (magic, version, sizes, checksum) before it
+// RNG states) and strings (JSON metadata). save() writes through fileio::write_atomic
+// ("<path>.tmp", flushed to disk, renamed over <path>), so a crash leaves either the old file or
+// the new one, never half of one; a failed write (full disk) is a CheckpointError naming the
+// file and the system's reason, and leaves the old file. load() reads and verifies the whole file (magic, version, sizes, checksum) before it
 // returns anything, and throws CheckpointError naming the file and the problem otherwise.
 //
 // File layout (little-endian):

@@ -9,6 +9,8 @@
 //   static const bool reg = scores().add("dot", "q . k", [](const Options& o) { ... });
 #pragma once
 
+#include "core/catalogue.h"
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -32,7 +34,19 @@ class Registry {
     Factory factory;
   };
 
-  explicit Registry(std::string kind) : kind_(std::move(kind)) {}
+  // `kind` names one entry in messages ("score"); a registry with a `plural` ("scores") enrols in
+  // the catalogue (core/catalogue.h) under it, with `description`.
+  explicit Registry(std::string kind, std::string plural = "", std::string description = "")
+      : kind_(std::move(kind)) {
+    if (plural.empty()) return;
+    catalogue().enrol({std::move(plural), std::move(description), [this] {
+                         std::vector<std::pair<std::string, std::string>> out;
+                         for (const auto& e : entries()) out.emplace_back(e.name, e.description);
+                         return out;
+                       }});
+  }
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
 
   // Adds (or, with replace = true, replaces) an entry. Returns true so it can initialise a
   // static. Adding an existing name without replace throws.

@@ -1,23 +1,22 @@
+// The `engram` command: one function per subcommand, each declaring its options and running
+// them; cli_main parses, runs the chosen one and maps errors to exit statuses.
 #include "experiments/cli.h"
 
-#include "attention/normalizer.h"
-#include "attention/score.h"
-#include "attention/sequence.h"
+#include "core/catalogue.h"
+#include "experiments/study.h"
 #include "experiments/compare.h"
-#include "experiments/optim_config.h"
 #include "experiments/python_hooks.h"
+#include "experiments/run_state.h"
 #include "experiments/runner.h"
-#include "experiments/tasks/babi/babi.h"
 #include "experiments/tasks/babi/generator.h"
-#include "memory/addressing.h"
-#include "networks/controller.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <iomanip>
-#include <set>
+#include <memory>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,68 +25,145 @@ extern char** environ;
 
 namespace engram::experiments {
 
-void register_builtins();
-
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string self_exe() {
   std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  auto p = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("engram") : p.string();
 }
 
-// Runs each override list as `engram run CONFIG <overrides>` in a worker process, at most
-// `jobs` at a time. Returns the worst exit status.
-int run_multirun(const std::string& config, const std::vector<std::vector<std::string>>& combos,
-                 const std::string& runs_root, int jobs, const std::vector<std::string>& plugins, std::ostream& out,
-                 std::ostream& err) {
+// Starts `args` (args[0] looked up on PATH when `search`); returns the pid.
+pid_t spawn(std::vector<std::string> args, bool search) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  const int rc = search ? ::posix_spawnp(&pid, args[0].c_str(), nullptr, nullptr, argv.data(), environ)
+                        : ::posix_spawn(&pid, args[0].c_str(), nullptr, nullptr, argv.data(), environ);
+  if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+// What every subcommand shares.
+struct Context {
+  std::string runs_root = "runs";
+  std::ostream& out;
+  std::ostream& err;
+  std::string index() const { return index_path(runs_root); }
+};
+
+using Action = std::function<int()>;
+
+void add_runs_root(CLI::App* sc, Context& ctx) {
+  sc->add_option("--runs-root", ctx.runs_root, "folder of run directories and index.sqlite")->capture_default_str();
+}
+
+// ---- run -------------------------------------------------------------------------------------
+
+struct RunArgs {
+  std::string config, out_dir, resume, launcher = "local", scheduler;
+  std::vector<std::string> overrides, plugins;
+  bool multirun = false, no_progress = false, rerun = false, skip_done = false;
+  int jobs = 1;
+};
+
+// Runs each override list as `engram run CONFIG <overrides> --skip-done` in a worker process,
+// at most `jobs` at a time. Returns the worst exit status.
+int run_workers(const RunArgs& a, const std::vector<std::vector<std::string>>& combos, Context& ctx) {
   const std::string exe = self_exe();
   std::vector<pid_t> running;
   int worst = 0;
   size_t next = 0;
-  const auto wait_one = [&] {
+  ctx.out << "multirun: " << combos.size() << " runs, " << a.jobs << " worker process" << (a.jobs > 1 ? "es" : "")
+          << "\n" << std::flush;
+  while (next < combos.size() || !running.empty()) {
+    if (next < combos.size() && static_cast<int>(running.size()) < a.jobs) {
+      std::vector<std::string> args{exe, "run", a.config, "--runs-root", ctx.runs_root, "--no-progress"};
+      if (!a.rerun) args.push_back("--skip-done");
+      for (const auto& p : a.plugins) args.insert(args.end(), {"--plugin", p});
+      for (const auto& o : combos[next]) args.push_back(o);
+      running.push_back(spawn(args, false));
+      ++next;
+      continue;
+    }
     int status = 0;
     const pid_t pid = ::wait(&status);
-    if (pid < 0) return;
+    if (pid < 0) break;
     running.erase(std::remove(running.begin(), running.end(), pid), running.end());
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    worst = std::max(worst, code);
-  };
-  out << "multirun: " << combos.size() << " runs, " << jobs << " worker process" << (jobs > 1 ? "es" : "") << "\n" << std::flush;
-  while (next < combos.size() || !running.empty()) {
-    if (next < combos.size() && static_cast<int>(running.size()) < jobs) {
-      std::vector<std::string> args{exe, "run", config, "--runs-root", runs_root, "--no-progress"};
-      for (const auto& p : plugins) args.insert(args.end(), {"--plugin", p});
-      for (const auto& o : combos[next]) args.push_back(o);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      pid_t pid;
-      if (::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-        err << "engram: cannot start a worker process\n";
-        return 1;
-      }
-      running.push_back(pid);
-      ++next;
-    } else {
-      wait_one();
-    }
+    worst = std::max(worst, exit_status(status));
   }
   return worst;
 }
 
-void print_runs(const std::vector<RunRecord>& runs, std::ostream& out) {
-  out << std::left << std::setw(30) << "id" << std::setw(20) << "experiment" << std::setw(12) << "status"
-      << std::setw(22) << "started" << "summary\n";
-  for (const auto& r : runs) {
-    std::ostringstream s;
-    int shown = 0;
-    for (const auto& [k, v] : r.summary)
-      if (k.rfind("final/", 0) == 0 && shown++ < 3) s << k.substr(6) << "=" << std::setprecision(4) << v << " ";
-    out << std::left << std::setw(30) << r.id << std::setw(20) << r.experiment << std::setw(12) << r.status
-        << std::setw(22) << r.started << s.str() << "\n";
+int run_sweep(RunArgs& a, Context& ctx) {
+  if (!a.resume.empty() || !a.out_dir.empty()) throw ConfigError("engram run -m: --resume and --out apply to single runs");
+  const auto all = expand_multirun(a.overrides);
+  std::unique_ptr<ResultsIndex> index;
+  if (!a.rerun && fs::exists(ctx.index())) index = std::make_unique<ResultsIndex>(ctx.index());
+  size_t done = 0;
+  for (const auto& c : all) {  // validate every combination before starting any
+    Config cfg = Config::load(a.config, c);
+    validate_config(cfg);
+    if (index && existing_runs(*index, cfg.experiment_name(), config_hash(cfg)).done) ++done;
   }
+  if (done)
+    ctx.out << "multirun: " << done << " of " << all.size() << " runs already completed in " << ctx.runs_root
+            << " (skipped; --rerun to run them again)\n";
+  if (a.launcher == "dask") {
+    ctx.out << std::flush;
+    return python_hooks().launch_sweep(
+        {"dask", fs::absolute(a.config).string(), all, ctx.runs_root, a.jobs, a.scheduler, a.plugins, self_exe()});
+  }
+  return run_workers(a, all, ctx);
 }
+
+Action add_run(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<RunArgs>();
+  auto* sc = app.add_subcommand("run", "run an experiment config; prints the run directory last");
+  sc->add_option("config", a->config, "experiment config (YAML)");
+  sc->add_option("overrides", a->overrides, "key.sub=value, +key=value; with -m, a=1,2,3 sweeps");
+  sc->add_flag("--rerun", a->rerun, "with -m: also run combinations already completed in the index");
+  sc->add_flag("--skip-done", a->skip_done,
+               "skip the run when the index holds it completed (or running elsewhere); resume it when it died");
+  sc->add_flag("-m,--multirun", a->multirun, "expand comma-separated override values into a sweep");
+  sc->add_option("--jobs", a->jobs, "worker processes for -m")->check(CLI::Range(1, 256));
+  sc->add_option("--out", a->out_dir, "run directory (default: RUNS_ROOT/<experiment>/<time>-<hash>)");
+  sc->add_option("--resume", a->resume, "continue the run in this directory from its last checkpoint");
+  sc->add_flag("--no-progress", a->no_progress, "no progress bar or periodic lines");
+  // Python (a build with ENGRAM_BUILD_PYTHON; experiments/python_hooks.h)
+  sc->add_option("--plugin", a->plugins, "Python file registering components (engram.register_score, ...); repeatable")
+      ->allow_extra_args(false);
+  sc->add_option("--launcher", a->launcher, "where -m runs: local worker processes, or dask (Dask distributed)")
+      ->check(CLI::IsMember({"local", "dask"}));
+  sc->add_option("--scheduler", a->scheduler, "with --launcher dask: a scheduler address (default: a local cluster of --jobs workers)");
+  add_runs_root(sc, ctx);
+  return [sc, a, &ctx]() -> int {
+    if (!*sc) return -1;
+    if (a->resume.empty() && a->config.empty()) throw ConfigError("engram run: give a CONFIG file (or --resume RUN_DIR)");
+    if (!a->plugins.empty() || a->launcher == "dask") {
+      const PythonHooks& py = python_hooks();
+      if (!py.load_plugins)
+        throw ConfigError("engram run: --plugin and --launcher dask need a build with Python (ENGRAM_BUILD_PYTHON=ON)");
+      for (auto& p : a->plugins) p = fs::absolute(p).string();
+      py.load_plugins(a->plugins);
+    }
+    if (a->launcher == "dask" && !a->multirun) throw ConfigError("engram run: --launcher dask applies to sweeps (-m)");
+    if (a->multirun) return run_sweep(*a, ctx);
+    install_interrupt_handlers();
+    RunRequest req{a->config, a->overrides, a->out_dir, ctx.runs_root, a->resume, !a->no_progress};
+    req.skip_done = a->skip_done;
+    const RunOutcome o = run_experiment(req, ctx.out);
+    if (!o.dir.empty()) ctx.out << o.dir << "\n";
+    return o.exit_code;
+  };
+}
+
+// ---- ls / show / compare ---------------------------------------------------------------------
 
 std::vector<std::pair<std::string, std::string>> parse_params(const std::vector<std::string>& kvs) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -99,220 +175,208 @@ std::vector<std::pair<std::string, std::string>> parse_params(const std::vector<
   return out;
 }
 
+void print_runs(const std::vector<RunRecord>& runs, const std::vector<std::string>& seen, std::ostream& out) {
+  out << std::left << std::setw(30) << "id" << std::setw(20) << "experiment" << std::setw(12) << "status"
+      << std::setw(22) << "started" << "summary\n";
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const RunRecord& r = runs[i];
+    std::ostringstream s;
+    int shown = 0;
+    for (const auto& [k, v] : r.summary)
+      if (k.rfind("final/", 0) == 0 && shown++ < 3) s << k.substr(6) << "=" << std::setprecision(4) << v << " ";
+    out << std::left << std::setw(30) << r.id << std::setw(20) << r.experiment << std::setw(12) << seen[i]
+        << std::setw(22) << r.started << s.str() << "\n";
+  }
+}
+
+Action add_ls(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::string experiment, status;
+    std::vector<std::string> params;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sc = app.add_subcommand("ls", "list runs in the index, with what the disk says of them");
+  sc->add_option("--experiment", a->experiment, "only this experiment");
+  sc->add_option("--status", a->status, "running | completed | failed | interrupted | died | missing")
+      ->check(CLI::IsMember({"running", "completed", "failed", "interrupted", "died", "missing"}));
+  sc->add_option("--param", a->params, "key=value that runs must have (repeatable)");
+  add_runs_root(sc, ctx);
+  return [sc, a, &ctx]() -> int {
+    if (!*sc) return -1;
+    ResultsIndex index(ctx.index());
+    std::vector<RunRecord> runs;
+    std::vector<std::string> seen;
+    for (auto& r : index.list(RunFilter{a->experiment, "", parse_params(a->params), ""})) {
+      std::string s = observed_status(r);
+      if (!a->status.empty() && s != a->status) continue;
+      seen.push_back(std::move(s));
+      runs.push_back(std::move(r));
+    }
+    print_runs(runs, seen, ctx.out);
+    return 0;
+  };
+}
+
+Action add_show(CLI::App& app, Context& ctx) {
+  auto run = std::make_shared<std::string>();
+  auto* sc = app.add_subcommand("show", "show one run: its record, summary and what the disk says of it");
+  sc->add_option("run", *run, "run id, id prefix or directory")->required();
+  add_runs_root(sc, ctx);
+  return [sc, run, &ctx]() -> int {
+    if (!*sc) return -1;
+    ResultsIndex index(ctx.index());
+    const auto r = index.get(*run);
+    if (!r) throw ConfigError("engram show: no run '" + *run + "' in " + ctx.index());
+    nlohmann::json j = *r;
+    j["observed_status"] = observed_status(*r);
+    ctx.out << j.dump(2) << "\n";
+    return 0;
+  };
+}
+
+Action add_compare(CLI::App& app, Context& ctx) {
+  struct Args {
+    CompareOptions opt;
+    std::string experiment, status = "completed";
+    std::vector<std::string> params;
+    bool rows = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sc = app.add_subcommand("compare", "table of metrics grouped by parameters, mean and std over seeds");
+  sc->add_option("--experiment", a->experiment, "only this experiment");
+  sc->add_option("--status", a->status, "only runs with this status (default completed)");
+  sc->add_option("--param", a->params, "key=value that runs must have (repeatable)");
+  sc->add_option("--by", a->opt.group_by, "parameter keys to group by (repeatable)");
+  sc->add_option("--metric", a->opt.metrics, "summary metrics to show (default all)");
+  sc->add_option("--format", a->opt.format, "markdown | csv")->check(CLI::IsMember({"markdown", "csv"}));
+  sc->add_option("--precision", a->opt.precision, "digits")->check(CLI::Range(0, 12));
+  sc->add_option("--best", a->opt.best, "METRIC:min|max: show each group's best run (restarts) instead of mean ± std");
+  sc->add_flag("--rows", a->rows, "stack the tables (table.csv) of study runs instead of grouping summaries");
+  add_runs_root(sc, ctx);
+  return [sc, a, &ctx]() -> int {
+    if (!*sc) return -1;
+    ResultsIndex index(ctx.index());
+    const auto runs = index.list(RunFilter{a->experiment, a->status, parse_params(a->params), ""});
+    ctx.out << (a->rows ? stack_run_tables(runs, a->opt) : compare_runs(runs, a->opt));
+    return 0;
+  };
+}
+
+// ---- list ------------------------------------------------------------------------------------
+
+Action add_list(CLI::App& app, Context& ctx) {
+  auto kind = std::make_shared<std::string>();
+  auto* sc = app.add_subcommand("list", "registered components: every kind with its count, or the names of one kind");
+  sc->add_option("kind", *kind, "a kind (engram list shows them all)");
+  return [sc, kind, &ctx]() -> int {
+    if (!*sc) return -1;
+    const Catalogue& cat = catalogue();
+    if (kind->empty()) {
+      for (const auto& k : cat.kinds())
+        ctx.out << std::left << std::setw(14) << k.name << std::setw(5) << k.entries().size() << k.description << "\n";
+      return 0;
+    }
+    const auto k = cat.find(*kind);
+    if (!k) {
+      std::string names;
+      for (const auto& x : cat.kinds()) names += (names.empty() ? "" : ", ") + x.name;
+      throw ConfigError("engram list: unknown kind '" + *kind + "'; kinds: " + names);
+    }
+    for (const auto& [n, d] : k->entries()) ctx.out << std::left << std::setw(20) << n << " " << d << "\n";
+    return 0;
+  };
+}
+
+// ---- babi-generate ---------------------------------------------------------------------------
+
+Action add_babi_generate(CLI::App& app, Context& ctx) {
+  auto g = std::make_shared<babi::GenerateRequest>();
+  auto* sc = app.add_subcommand("babi-generate", "write generated bAbI-style task files DIR/qaN_generated_{train,test}.txt");
+  sc->add_option("--task", g->tasks, "1 2 3 6 7 8 19, or all (repeatable)")->required();
+  sc->add_option("--out", g->out, "output directory")->required();
+  sc->add_option("--seed", g->seed, "the same text as a run with this seed and task.data.generate");
+  sc->add_option("--stories", g->stories, "training stories per task (default 1000)");
+  sc->add_option("--test-stories", g->test_stories, "test stories per task (default 0: no test file)");
+  sc->add_option("--statements", g->statements, "statements per story (default per task)");
+  sc->add_option("--questions", g->questions, "questions per story (default per task)");
+  sc->add_option("--actors", g->actors, "actors asked about");
+  sc->add_option("--objects", g->objects, "objects that can be carried");
+  sc->add_option("--places", g->places, "places (rooms)");
+  sc->add_option("--distractors", g->distractors, "share of distractor statements, [0, 0.9]");
+  sc->add_option("--path-length", g->path_length, "task 19: steps of the asked paths");
+  return [sc, g, &ctx]() -> int {
+    if (!*sc) return -1;
+    for (const auto& p : babi::run_generate(*g)) ctx.out << p << "\n";
+    return 0;
+  };
+}
+
+// ---- plot ------------------------------------------------------------------------------------
+
+Action add_plot(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::vector<std::string> runs, metrics;
+    std::string out;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sc = app.add_subcommand("plot", "learning curves, study plots and heat maps of runs (python/engram/plotting.py)");
+  sc->add_option("runs", a->runs, "run ids, id prefixes or directories")->required();
+  sc->add_option("--metric", a->metrics, "split/name to draw, e.g. val/accuracy (repeatable; default: all)")
+      ->allow_extra_args(false);
+  sc->add_option("--out", a->out, "output directory (default: RUN/plots for one run, ./plots for several)");
+  add_runs_root(sc, ctx);
+  return [sc, a, &ctx]() -> int {
+    if (!*sc) return -1;
+    // each run by id, prefix or directory; the drawing is python/engram/plotting.py's
+    std::unique_ptr<ResultsIndex> index;
+    std::vector<std::string> args{plot_python(), plot_script(), "--runs"};
+    for (const auto& r : a->runs) {
+      if (fs::is_directory(r)) {
+        args.push_back(r);
+        continue;
+      }
+      if (!index) index = std::make_unique<ResultsIndex>(ctx.index());
+      const auto rec = index->get(r);
+      if (!rec) throw ConfigError("engram plot: no run '" + r + "' in " + ctx.index());
+      args.push_back(rec->dir);
+    }
+    for (const auto& m : a->metrics) args.insert(args.end(), {"--metric", m});
+    if (!a->out.empty()) args.insert(args.end(), {"--out", a->out});
+    ctx.out << std::flush;
+    const pid_t pid = spawn(args, true);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  };
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"engram: memory-augmented networks and associative memory"};
   app.require_subcommand(1);
-  std::string runs_root = "runs";
-  app.add_option("--runs-root", runs_root, "folder of run directories and index.sqlite")->capture_default_str();
-
-  // run
-  auto* run = app.add_subcommand("run", "run an experiment config; prints the run directory last");
-  std::string config, out_dir, resume;
-  std::vector<std::string> overrides;
-  bool multirun = false, no_progress = false;
-  int jobs = 1;
-  run->add_option("config", config, "experiment config (YAML)");
-  run->add_option("overrides", overrides, "key.sub=value, +key=value; with -m, a=1,2,3 sweeps");
-  bool rerun = false;
-  run->add_flag("--rerun", rerun, "with -m: also run combinations already completed in the index");
-  run->add_flag("-m,--multirun", multirun, "expand comma-separated override values into a sweep");
-  run->add_option("--jobs", jobs, "worker processes for -m")->check(CLI::Range(1, 256));
-  run->add_option("--out", out_dir, "run directory (default: RUNS_ROOT/<experiment>/<time>-<hash>)");
-  run->add_option("--resume", resume, "continue the run in this directory from its last checkpoint");
-  run->add_flag("--no-progress", no_progress, "no progress bar or periodic lines");
-  run->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
-  // Python (a build with ENGRAM_BUILD_PYTHON; experiments/python_hooks.h)
-  std::vector<std::string> plugins;
-  std::string launcher = "local", scheduler;
-  run->add_option("--plugin", plugins, "Python file registering components (engram.register_score, ...); repeatable")
-      ->allow_extra_args(false);
-  run->add_option("--launcher", launcher, "where -m runs: local worker processes, or dask (Dask distributed)")
-      ->check(CLI::IsMember({"local", "dask"}));
-  run->add_option("--scheduler", scheduler, "with --launcher dask: a scheduler address (default: a local cluster of --jobs workers)");
-
-  // ls / show / compare
-  auto* ls = app.add_subcommand("ls", "list runs in the index");
-  std::string f_experiment, f_status;
-  std::vector<std::string> f_params;
-  for (auto* sc : {ls}) {
-    sc->add_option("--experiment", f_experiment, "only this experiment");
-    sc->add_option("--status", f_status, "running | completed | failed | interrupted");
-    sc->add_option("--param", f_params, "key=value that runs must have (repeatable)");
-    sc->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
-  }
-  auto* show = app.add_subcommand("show", "show one run: its record and summary");
-  std::string show_run;
-  show->add_option("run", show_run, "run id, id prefix or directory")->required();
-  show->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
-  auto* cmp = app.add_subcommand("compare", "table of metrics grouped by parameters, mean and std over seeds");
-  CompareOptions copt;
-  std::string c_status = "completed";
-  cmp->add_option("--experiment", f_experiment, "only this experiment");
-  cmp->add_option("--status", c_status, "only runs with this status (default completed)");
-  cmp->add_option("--param", f_params, "key=value that runs must have (repeatable)");
-  cmp->add_option("--by", copt.group_by, "parameter keys to group by (repeatable)");
-  cmp->add_option("--metric", copt.metrics, "summary metrics to show (default all)");
-  cmp->add_option("--format", copt.format, "markdown | csv")->check(CLI::IsMember({"markdown", "csv"}));
-  cmp->add_option("--precision", copt.precision, "digits")->check(CLI::Range(0, 12));
-  cmp->add_option("--best", copt.best, "METRIC:min|max: show each group's best run (restarts) instead of mean ± std");
-  bool c_rows = false;
-  cmp->add_flag("--rows", c_rows, "stack the tables (table.csv) of study runs instead of grouping summaries");
-  cmp->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
-
-  // list
-  auto* list = app.add_subcommand("list", "registered names of a kind, one per line");
-  std::string kind;
-  list->add_option("kind", kind, "tasks | models | studies | scores | normalizers | encoders | poolers | addressing | controllers | optimizers | schedules")->required();
-
-  // babi-generate
-  auto* bgen = app.add_subcommand("babi-generate", "write generated bAbI-style task files DIR/qaN_generated_{train,test}.txt");
-  babi::GenerateRequest greq;
-  bgen->add_option("--task", greq.tasks, "1 2 3 6 7 8 19, or all (repeatable)")->required();
-  bgen->add_option("--out", greq.out, "output directory")->required();
-  bgen->add_option("--seed", greq.seed, "the same text as a run with this seed and task.data.generate");
-  bgen->add_option("--stories", greq.stories, "training stories per task (default 1000)");
-  bgen->add_option("--test-stories", greq.test_stories, "test stories per task (default 0: no test file)");
-  bgen->add_option("--statements", greq.statements, "statements per story (default per task)");
-  bgen->add_option("--questions", greq.questions, "questions per story (default per task)");
-  bgen->add_option("--actors", greq.actors, "actors asked about");
-  bgen->add_option("--objects", greq.objects, "objects that can be carried");
-  bgen->add_option("--places", greq.places, "places (rooms)");
-  bgen->add_option("--distractors", greq.distractors, "share of distractor statements, [0, 0.9]");
-  bgen->add_option("--path-length", greq.path_length, "task 19: steps of the asked paths");
-
-  // plot
-  auto* plot = app.add_subcommand("plot", "learning curves, study plots and heat maps of runs (python/engram/plotting.py)");
-  std::vector<std::string> plot_runs, plot_metrics;
-  std::string plot_out;
-  plot->add_option("runs", plot_runs, "run ids, id prefixes or directories")->required();
-  plot->add_option("--metric", plot_metrics, "split/name to draw, e.g. val/accuracy (repeatable; default: all)")
-      ->allow_extra_args(false);
-  plot->add_option("--out", plot_out, "output directory (default: RUN/plots for one run, ./plots for several)");
-  plot->add_option("--runs-root", runs_root, "folder of run directories and index.sqlite");
-
+  Context ctx{"runs", out, err};
+  add_runs_root(&app, ctx);
+  const std::vector<Action> actions{add_run(app, ctx),  add_ls(app, ctx),   add_show(app, ctx),
+                                    add_compare(app, ctx), add_list(app, ctx), add_babi_generate(app, ctx),
+                                    add_plot(app, ctx)};
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp&) {
     out << app.help();
     return 0;
-  } catch (const CLI::CallForAllHelp& e) {
+  } catch (const CLI::CallForAllHelp&) {
     out << app.help("", CLI::AppFormatMode::All);
     return 0;
   } catch (const CLI::ParseError& e) {
     err << "engram: " << e.what() << "\n";
     return 2;
   }
-
   try {
-    if (runs_root.empty()) throw ConfigError("engram: --runs-root is empty; give a folder (the default is 'runs')");
-    if (*run) {
-      if (resume.empty() && config.empty()) throw ConfigError("engram run: give a CONFIG file (or --resume RUN_DIR)");
-      if (!plugins.empty() || launcher == "dask") {
-        const PythonHooks& py = python_hooks();
-        if (!py.load_plugins)
-          throw ConfigError("engram run: --plugin and --launcher dask need a build with Python (ENGRAM_BUILD_PYTHON=ON)");
-        for (auto& p : plugins) p = std::filesystem::absolute(p).string();
-        py.load_plugins(plugins);
-      }
-      if (launcher == "dask" && !multirun) throw ConfigError("engram run: --launcher dask applies to sweeps (-m)");
-      if (multirun) {
-        if (!resume.empty() || !out_dir.empty()) throw ConfigError("engram run -m: --resume and --out apply to single runs");
-        const auto all = expand_multirun(overrides);
-        std::vector<std::vector<std::string>> combos;
-        std::set<std::pair<std::string, std::string>> done;  // (experiment, config hash) completed
-        // (the dask launcher skips completed runs itself, per worker: it gets every combination)
-        if (!rerun && launcher != "dask" && std::filesystem::exists(index_path(runs_root))) {
-          ResultsIndex index(index_path(runs_root));
-          for (const auto& r : index.list(RunFilter{"", "completed", {}})) done.insert({r.experiment, r.config_hash});
-        }
-        for (const auto& c : all) {  // validate every combination before starting any
-          Config cfg = Config::load(config, c);
-          validate_config(cfg);
-          if (!done.count({cfg.experiment_name(), config_hash(cfg)})) combos.push_back(c);
-        }
-        if (combos.size() < all.size())
-          out << "multirun: " << all.size() - combos.size() << " of " << all.size()
-              << " runs already completed in " << runs_root << " (skipped; --rerun to run them again)\n";
-        if (launcher == "dask") {
-          out << std::flush;
-          return python_hooks().launch_sweep(
-              {"dask", std::filesystem::absolute(config).string(), combos, runs_root, jobs, scheduler, plugins, self_exe()});
-        }
-        return run_multirun(config, combos, runs_root, jobs, plugins, out, err);
-      }
-      install_interrupt_handlers();
-      RunRequest req{config, overrides, out_dir, runs_root, resume, !no_progress};
-      const RunOutcome o = run_experiment(req, out);
-      out << o.dir << "\n";
-      return o.exit_code;
-    }
-    if (*ls || *cmp) {
-      ResultsIndex index(index_path(runs_root));
-      RunFilter f{f_experiment, *cmp ? c_status : f_status, parse_params(f_params)};
-      const auto runs = index.list(f);
-      if (*ls) print_runs(runs, out);
-      else out << (c_rows ? stack_run_tables(runs, copt) : compare_runs(runs, copt));
-      return 0;
-    }
-    if (*show) {
-      ResultsIndex index(index_path(runs_root));
-      const auto r = index.get(show_run);
-      if (!r) throw ConfigError("engram show: no run '" + show_run + "' in " + index_path(runs_root));
-      nlohmann::json j = *r;
-      out << j.dump(2) << "\n";
-      return 0;
-    }
-    if (*plot) {
-      // each run by id, prefix or directory; the drawing is python/engram/plotting.py's
-      std::unique_ptr<ResultsIndex> index;
-      std::vector<std::string> args{plot_python(), plot_script(), "--runs"};
-      for (const auto& r : plot_runs) {
-        if (std::filesystem::is_directory(r)) {
-          args.push_back(r);
-          continue;
-        }
-        if (!index) index = std::make_unique<ResultsIndex>(index_path(runs_root));
-        const auto rec = index->get(r);
-        if (!rec) throw ConfigError("engram plot: no run '" + r + "' in " + index_path(runs_root));
-        args.push_back(rec->dir);
-      }
-      for (const auto& m : plot_metrics) args.insert(args.end(), {"--metric", m});
-      if (!plot_out.empty()) args.insert(args.end(), {"--out", plot_out});
-      std::vector<char*> argv_p;
-      for (auto& a : args) argv_p.push_back(a.data());
-      argv_p.push_back(nullptr);
-      out << std::flush;
-      pid_t pid;
-      if (::posix_spawnp(&pid, args[0].c_str(), nullptr, nullptr, argv_p.data(), environ) != 0)
-        throw std::runtime_error("engram plot: cannot start " + args[0]);
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    }
-    if (*bgen) {
-      for (const auto& p : babi::run_generate(greq)) out << p << "\n";
-      return 0;
-    }
-    if (*list) {
-      register_builtins();
-      babi::register_babi();
-      std::vector<std::pair<std::string, std::string>> rows;
-      if (kind == "tasks") for (const auto& e : tasks().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "models") for (const auto& e : models().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "scores") for (const auto& e : attention::scores<float>().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "normalizers") for (const auto& e : attention::normalizers<float>().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "encoders") for (const auto& e : attention::sequence_encoders<float>().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "poolers") for (const auto& e : attention::sequence_poolers<float>().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "addressing") for (const auto& e : memory::addressing_stages<float>().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "controllers") for (const auto& e : networks::controllers<float>().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "studies") for (const auto& e : studies().entries()) rows.emplace_back(e.name, e.description);
-      else if (kind == "optimizers") for (const auto& n : optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
-      else if (kind == "schedules") for (const auto& n : schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
-      else throw ConfigError("engram list: unknown kind '" + kind + "'; kinds: tasks, models, studies, scores, normalizers, encoders, poolers, addressing, controllers, optimizers, schedules");
-      for (const auto& [n, d] : rows) out << std::left << std::setw(20) << n << " " << d << "\n";
-      return 0;
+    if (ctx.runs_root.empty()) throw ConfigError("--runs-root is empty; give a folder (the default is 'runs')");
+    for (const auto& act : actions) {
+      const int code = act();
+      if (code >= 0) return code;
     }
   } catch (const ConfigError& e) {
     err << "engram: " << e.what() << "\n";

@@ -1,5 +1,7 @@
 #include "experiments/optim_config.h"
 
+#include "core/catalogue.h"
+
 #include <limits>
 
 namespace engram::experiments {
@@ -10,6 +12,25 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::vector<std::string> optimizer_names() { return {"adagrad", "adam", "rmsprop", "sgd"}; }
 std::vector<std::string> schedule_names() { return {"constant", "exponential", "step"}; }
+
+namespace {
+// The optimizers and schedules are names the trainer knows (not registries): they enrol in the
+// catalogue the same way, for `engram list` and Python.
+[[maybe_unused]] const bool enrolled = [] {
+  const auto named = [](std::vector<std::string> names, std::string key) {
+    return [names = std::move(names), key = std::move(key)] {
+      std::vector<std::pair<std::string, std::string>> out;
+      for (const auto& n : names) out.emplace_back(n, key);
+      return out;
+    };
+  };
+  catalogue().enrol({"optimizers", "optimizers of the trainer (trainer.optimizer.name)",
+                     named(optimizer_names(), "trainer.optimizer.name")});
+  catalogue().enrol({"schedules", "learning-rate schedules (trainer.schedule.name)",
+                     named(schedule_names(), "trainer.schedule.name")});
+  return true;
+}();
+}  // namespace
 
 std::unique_ptr<Optimizer<float>> make_optimizer(Section cfg, const ParameterList<float>& params) {
   const std::string name = cfg.choice("name", "adam", optimizer_names());

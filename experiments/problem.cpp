@@ -7,12 +7,12 @@
 namespace engram::experiments {
 
 Registry<TaskFactory>& tasks() {
-  static Registry<TaskFactory> r("task");
+  static Registry<TaskFactory> r("task", "tasks", "data: read from files or generated (task.name)");
   return r;
 }
 
 Registry<ModelFactory>& models() {
-  static Registry<ModelFactory> r("model");
+  static Registry<ModelFactory> r("model", "models", "trainable models (model.name)");
   return r;
 }
 

@@ -1,5 +1,7 @@
 #include "experiments/results_index.h"
 
+#include "experiments/sqlite_vfs.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -265,7 +267,8 @@ struct ResultsIndex::Impl {
         throw std::runtime_error("results index '" + path + "': cannot create directory '" +
                                  parent.string() + "': " + ec.message());
     }
-    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   in_memory ? nullptr : index_vfs_name());
     if (rc != SQLITE_OK) throw_sqlite(db, rc, path, "cannot open");
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
@@ -419,6 +422,7 @@ std::vector<RunRecord> ResultsIndex::list(const RunFilter& f) const {
   int next = 1;
   if (!f.experiment.empty()) sql += " AND r.experiment = ?" + std::to_string(next++);
   if (!f.status.empty()) sql += " AND r.status = ?" + std::to_string(next++);
+  if (!f.config_hash.empty()) sql += " AND r.config_hash = ?" + std::to_string(next++);
   for (size_t i = 0; i < f.params.size(); ++i) {
     sql += " AND EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.id AND p.key = ?" + std::to_string(next) +
            " AND p.value = ?" + std::to_string(next + 1) + ")";
@@ -431,6 +435,7 @@ std::vector<RunRecord> ResultsIndex::list(const RunFilter& f) const {
     int i = 1;
     if (!f.experiment.empty()) s.bind(i++, f.experiment);
     if (!f.status.empty()) s.bind(i++, f.status);
+    if (!f.config_hash.empty()) s.bind(i++, f.config_hash);
     for (const auto& [k, v] : f.params) {
       s.bind(i++, k);
       s.bind(i++, v);

@@ -50,6 +50,7 @@ struct RunFilter {
   std::string experiment;
   std::string status;
   std::vector<std::pair<std::string, std::string>> params;
+  std::string config_hash = {};  // only runs of this config (empty: any)
 };
 
 // The index of a runs root, <runs_root>/index.sqlite; a path ending in ".sqlite" is taken as

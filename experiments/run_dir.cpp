@@ -12,62 +12,113 @@
 #include <iomanip>
 #include <sstream>
 #include <thread>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace engram::experiments {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// An exclusive, non-blocking flock on dir/lock: the fd, or -1 when another process holds it.
+int try_lock(const std::string& dir, bool create) {
+  const std::string path = dir + "/lock";
+  const int fd = ::open(path.c_str(), (create ? O_CREAT : 0) | O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (!create && errno == ENOENT) return -2;  // no lock file: nobody runs it
+    throw fileio::FileError(path, "opening the run's lock", errno);
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string metric_line(const MetricRecord& r) {
+  nlohmann::json j{{"step", r.step}, {"split", r.split}, {"name", r.name}, {"value", r.value}};
+  return j.dump() + "\n";
+}
+
+}  // namespace
+
 RunDir::RunDir(std::string path, bool resume) : path_(std::move(path)) {
-  if (!resume && fs::exists(path_ + "/metrics.jsonl"))
-    throw std::runtime_error(path_ + ": already holds a run (use --resume to continue it, or another --out)");
   if (resume && !fs::exists(path_ + "/config.yaml"))
-    throw std::runtime_error(path_ + ": not a run directory (no config.yaml)");
+    throw std::runtime_error(path_ + ": not a run directory (no config.yaml; a run killed before it wrote its config "
+                             "has nothing to resume: run it again)");
   fs::create_directories(path_ + "/checkpoints");
-  metrics_.open(file("metrics.jsonl"), std::ios::app);
-  log_.open(file("log.txt"), std::ios::app);
-  if (!metrics_ || !log_) throw std::runtime_error(path_ + ": cannot write to the run directory");
+  lock_fd_ = try_lock(path_, true);
+  if (lock_fd_ < 0) throw std::runtime_error(path_ + ": another process is running this run now");
+  if (!resume && fs::exists(path_ + "/metrics.jsonl")) {
+    ::close(lock_fd_);
+    throw std::runtime_error(path_ + ": already holds a run (use --resume to continue it, or another --out)");
+  }
+  metrics_ = fileio::Appender(file("metrics.jsonl"));
+  log_ = fileio::Appender(file("log.txt"));
+}
+
+RunDir::~RunDir() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+bool run_dir_locked(const std::string& dir) {
+  if (!fs::is_directory(dir)) return false;
+  const int fd = try_lock(dir, false);
+  if (fd == -1) return true;
+  if (fd >= 0) ::close(fd);
+  return false;
 }
 
 void RunDir::write_text(const std::string& name, const std::string& text) const {
-  const std::string target = file(name), tmp = target + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error(tmp + ": write failed");
+  fileio::write_atomic(file(name), text);
+}
+
+std::string RunDir::read_text(const std::string& name) const { return fileio::read_file(file(name)); }
+
+void RunDir::append_metric(const MetricRecord& r) { metrics_.append(metric_line(r)); }
+
+std::vector<std::string> read_record_lines(const std::string& path, bool* torn) {
+  if (torn) *torn = false;
+  if (!fs::exists(path)) return {};
+  const std::string text = fileio::read_file(path);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  int lineno = 0;
+  while (start < text.size()) {
+    const size_t nl = text.find('\n', start);
+    ++lineno;
+    if (nl == std::string::npos) {  // no newline: cut by a crash while appended
+      if (torn) *torn = true;
+      break;
+    }
+    std::string line = text.substr(start, nl - start);
+    start = nl + 1;
+    if (line.empty()) continue;
+    if (!nlohmann::json::accept(line)) {
+      if (start >= text.size()) {  // the last line, torn
+        if (torn) *torn = true;
+        break;
+      }
+      throw std::runtime_error(path + ":" + std::to_string(lineno) + ": not a JSON record");
+    }
+    lines.push_back(std::move(line));
   }
-  fs::rename(tmp, target);
-}
-
-std::string RunDir::read_text(const std::string& name) const {
-  std::ifstream in(file(name));
-  if (!in) throw std::runtime_error(file(name) + ": cannot read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void RunDir::append_metric(const MetricRecord& r) {
-  nlohmann::json j{{"step", r.step}, {"split", r.split}, {"name", r.name}, {"value", r.value}};
-  metrics_ << j.dump() << '\n' << std::flush;
+  return lines;
 }
 
 std::vector<MetricRecord> RunDir::read_metrics() const {
   std::vector<MetricRecord> out;
-  std::ifstream in(file("metrics.jsonl"));
-  std::string line;
   int lineno = 0;
-  while (std::getline(in, line)) {
+  for (const auto& line : read_record_lines(file("metrics.jsonl"))) {
     ++lineno;
-    if (line.empty()) continue;
     try {
       const auto j = nlohmann::json::parse(line);
       out.push_back({j.at("step").get<std::uint64_t>(), j.at("split").get<std::string>(),
                      j.at("name").get<std::string>(), j.at("value").get<double>()});
     } catch (const std::exception& e) {
-      // a line cut by a crash mid-write is the only expected damage: stop there
-      if (in.peek() == EOF) break;
-      throw std::runtime_error(file("metrics.jsonl") + ":" + std::to_string(lineno) + ": " + e.what());
+      throw std::runtime_error(file("metrics.jsonl") + ": record " + std::to_string(lineno) + ": " + e.what());
     }
   }
   return out;
@@ -75,14 +126,11 @@ std::vector<MetricRecord> RunDir::read_metrics() const {
 
 void RunDir::truncate_metrics_after(std::uint64_t step) {
   std::string kept;
-  for (const auto& r : read_metrics()) {
-    if (r.step > step) continue;
-    nlohmann::json j{{"step", r.step}, {"split", r.split}, {"name", r.name}, {"value", r.value}};
-    kept += j.dump() + "\n";
-  }
+  for (const auto& r : read_metrics())
+    if (r.step <= step) kept += metric_line(r);
   metrics_.close();
   write_text("metrics.jsonl", kept);
-  metrics_.open(file("metrics.jsonl"), std::ios::app);
+  metrics_ = fileio::Appender(file("metrics.jsonl"));
 }
 
 void RunDir::save_npy(const std::string& name, const MatF& m) const {
@@ -103,7 +151,7 @@ void RunDir::save_npy(const std::string& name, const MatF& m) const {
   write_text(name + ".npy", bytes);
 }
 
-void RunDir::log(const std::string& line) { log_ << line << '\n' << std::flush; }
+void RunDir::log(const std::string& line) { log_.append(line + "\n"); }
 
 std::string utc_timestamp_iso() {
   const std::time_t t = std::time(nullptr);

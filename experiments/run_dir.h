@@ -5,11 +5,16 @@
 //   summary.json     final and best metrics, status
 //   checkpoints/     last.ck, best.ck
 //   log.txt          what the run printed
+//   lock             held (flock) by the process running the run, for as long as it runs
+//
+// Every file is written through core/fileio.h: whole files atomically, metrics and log lines as
+// appended records. A run killed at any moment (kill -9, power kept) leaves the last checkpoint
+// whole, and a torn last metrics line that resuming drops.
 #pragma once
 
+#include "core/fileio.h"
 #include "experiments/problem.h"
 
-#include <fstream>
 #include <string>
 
 namespace engram::experiments {
@@ -23,8 +28,13 @@ struct MetricRecord {
 
 class RunDir {
  public:
-  // Creates `path` (and parents). Refuses a directory that already holds a run unless `resume`.
+  // Creates `path` (and parents) and takes its lock. Refuses a directory that already holds a
+  // run unless `resume`, a run directory that another process is running, and (resume) a
+  // directory without config.yaml (a run killed before it wrote its config: run it again).
   RunDir(std::string path, bool resume);
+  ~RunDir();
+  RunDir(const RunDir&) = delete;
+  RunDir& operator=(const RunDir&) = delete;
 
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
@@ -46,8 +56,18 @@ class RunDir {
 
  private:
   std::string path_;
-  std::ofstream metrics_, log_;
+  fileio::Appender metrics_, log_;
+  int lock_fd_ = -1;
 };
+
+// Whether a process holds the lock of the run directory `dir` (that is, runs it now). A run
+// that the index calls "running" but whose lock nobody holds has died without a word.
+bool run_dir_locked(const std::string& dir);
+
+// The records of a JSON-lines file: every complete line, stopping at a torn last line (a line
+// cut by a crash while it was appended: no newline at its end, or not parseable). Other
+// unparseable lines are errors naming file:line. `torn` tells whether one was dropped.
+std::vector<std::string> read_record_lines(const std::string& path, bool* torn = nullptr);
 
 // Default run directory: <root>/<experiment>/<UTC yyyymmdd-HHMMSS>-<6 hex of config hash + pid>.
 std::string default_run_path(const std::string& root, const std::string& experiment,

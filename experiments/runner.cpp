@@ -1,6 +1,7 @@
 #include "experiments/runner.h"
 
 #include "experiments/progress.h"
+#include "experiments/run_state.h"
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 namespace engram::experiments {
@@ -90,6 +92,23 @@ std::string join_lines(const std::vector<std::string>& v) {
 }  // namespace
 
 namespace {
+
+// Marks the run failed in the index and its log, as far as the disk allows: when the failure is
+// the disk itself (full, read-only), these writes fail too and the original error is what the
+// caller reports; the run then shows in `engram ls` as died (its lock is gone), never as running.
+void record_failure(ResultsIndex& index, RunRecord& rec, RunDir& dir, const std::string& what) noexcept {
+  try {
+    rec.status = "failed";
+    rec.finished = utc_timestamp_iso();
+    rec.error = what;
+    index.upsert(rec);
+  } catch (...) {
+  }
+  try {
+    dir.log("error: " + what);
+  } catch (...) {
+  }
+}
 
 struct StudySpec {
   std::unique_ptr<Study> study;
@@ -189,11 +208,7 @@ RunOutcome run_study(Config cfg, const RunRequest& req, bool resume, std::ostrea
     clear_interrupt();
   } catch (const std::exception& e) {
     if (bar) bar->finish();
-    s.rec.status = "failed";
-    s.rec.finished = utc_timestamp_iso();
-    s.rec.error = e.what();
-    index->upsert(s.rec);
-    dir->log(std::string("error: ") + e.what());
+    record_failure(*index, s.rec, *dir, e.what());
     throw;
   }
   o.result.status = o.status;
@@ -229,7 +244,34 @@ void validate_config(Config& cfg) {
   root.finish();
 }
 
-RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
+RunOutcome run_experiment(const RunRequest& request, std::ostream& out) {
+  RunRequest req = request;
+  std::optional<Claim> claim;  // a sweep's hold on this combination, for the whole run
+  if (req.skip_done && req.resume.empty()) {
+    Config probe = Config::load(req.config, req.overrides);
+    const std::string experiment = probe.experiment_name(), hash = config_hash(probe);
+    claim = Claim::try_take(req.runs_root, experiment, hash);
+    RunOutcome skip;
+    if (!claim) {
+      skip.status = "busy";
+      out << "another process is running this combination of " << experiment << " now: skipped\n";
+      return skip;
+    }
+    if (fs::exists(index_path(req.runs_root))) {
+      const ExistingRuns existing = existing_runs(ResultsIndex(index_path(req.runs_root)), experiment, hash);
+      if (existing.done) {
+        skip.status = "skipped";
+        skip.dir = existing.done->dir;
+        out << "already completed: " << skip.dir << "\n";
+        return skip;
+      }
+      if (existing.resumable) {
+        out << "resuming the run that " << (observed_status(*existing.resumable) == "died" ? "died" : "was interrupted")
+            << ": " << existing.resumable->dir << "\n";
+        req.resume = existing.resumable->dir;
+      }
+    }
+  }
   const bool resume = !req.resume.empty();
   Config cfg = resume ? Config::load(req.resume + "/config.yaml") : Config::load(req.config, req.overrides);
   if (is_study(cfg)) return run_study(std::move(cfg), req, resume, out);
@@ -263,11 +305,7 @@ RunOutcome run_experiment(const RunRequest& req, std::ostream& out) {
     if (req.interrupt_after_step) clear_interrupt();
   } catch (const std::exception& e) {
     if (bar) bar->finish();
-    rec.status = "failed";
-    rec.finished = utc_timestamp_iso();
-    rec.error = e.what();
-    index->upsert(rec);
-    dir.log(std::string("error: ") + e.what());
+    record_failure(*index, rec, dir, e.what());
     throw;
   }
   if (bar) bar->finish();

@@ -18,11 +18,16 @@ struct RunRequest {
   bool progress = true;                    // progress bar / periodic lines on `out`
   // Acts as if Ctrl-C arrived right after this step (0 = never): for tests of resumption.
   std::uint64_t interrupt_after_step = 0;
+  // A sweep's run (engram run --skip-done; multirun and Dask workers): skipped when a run of
+  // the same experiment and config is done (completed, its directory and summary on disk) or
+  // running in another process; a run of it that died or was interrupted is resumed instead of
+  // started again. Two sweeps over one runs root thus never run one combination twice.
+  bool skip_done = false;
 };
 
 struct RunOutcome {
   std::string dir;
-  std::string status;   // completed | stopped_early | interrupted | failed
+  std::string status;   // completed | stopped_early | interrupted | failed | skipped | busy
   int exit_code = 0;    // 0 completed/stopped early, 1 failed, 130 interrupted
   TrainResult result;
 };

@@ -26,7 +26,7 @@ namespace engram::experiments {
 namespace fs = std::filesystem;
 
 Registry<StudyFactory>& studies() {
-  static Registry<StudyFactory> r("study");
+  static Registry<StudyFactory> r("study", "studies", "experiments without gradient training (study.name)");
   return r;
 }
 
@@ -154,17 +154,19 @@ nlohmann::json to_json(const Plot& p) {
 StudyContext::StudyContext(ThreadPool& pool, Rng rng, RunDir* dir, Progress* progress, std::uint64_t total_points)
     : pool_(pool), rng_(std::move(rng)), dir_(dir), progress_(progress), total_(total_points) {
   if (!dir_) return;
-  std::ifstream in(dir_->file("points.jsonl"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      const auto j = nlohmann::json::parse(line);
-      memo_[j.at("key").get<std::string>()] = j.at("values").get<std::vector<double>>();
-    } catch (const std::exception&) {
-      break;  // a torn last line (crash while appending): recompute from there
-    }
+  // Points finished before a crash or Ctrl-C; a torn last line (a crash while it was appended)
+  // is dropped from the file before new points are appended after it.
+  bool torn = false;
+  const std::string path = dir_->file("points.jsonl");
+  const auto lines = read_record_lines(path, &torn);
+  std::string kept;
+  for (const auto& line : lines) {
+    const auto j = nlohmann::json::parse(line);
+    memo_[j.at("key").get<std::string>()] = j.at("values").get<std::vector<double>>();
+    kept += line + "\n";
   }
+  if (torn) fileio::write_atomic(path, kept);
+  points_ = fileio::Appender(path);
 }
 
 StudyContext::~StudyContext() = default;
@@ -180,9 +182,7 @@ std::vector<double> StudyContext::point(const std::string& key, const std::funct
     memo_[key] = values;
     if (dir_) {
       nlohmann::json j{{"key", key}, {"values", values}};
-      std::ofstream out(dir_->file("points.jsonl"), std::ios::app);
-      out << j.dump() << "\n";
-      out.flush();
+      points_.append(j.dump() + "\n");
     }
   }
   ++done_;

@@ -28,6 +28,8 @@
 // StudyContext::point, which memoizes them in points.jsonl and checks for Ctrl-C.
 #pragma once
 
+#include "core/fileio.h"
+
 #include "core/parallel.h"
 #include "core/registry.h"
 #include "core/rng.h"
@@ -111,6 +113,7 @@ class StudyContext {
   Progress* progress_;
   std::uint64_t total_, done_ = 0, computed_ = 0;
   std::map<std::string, std::vector<double>> memo_;
+  fileio::Appender points_;  // <run>/points.jsonl
 };
 
 class Study {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <csignal>
 #include <limits>
 
@@ -153,9 +154,12 @@ TrainResult Trainer::run(bool resume) {
   TrainResult result;
   std::uint64_t step = 0;
   if (resume) {
-    load_checkpoint(step);
+    // A run killed before its first checkpoint has nothing to load: it starts again from step 0
+    // (dropping whatever metrics it wrote before it died).
+    const bool have_checkpoint = std::filesystem::exists(dir_.checkpoint("last"));
+    if (have_checkpoint) load_checkpoint(step);
     dir_.truncate_metrics_after(step);
-    dir_.log("resumed at step " + std::to_string(step));
+    dir_.log(have_checkpoint ? "resumed at step " + std::to_string(step) : "no checkpoint to resume: started again");
   }
   ThreadPool pool(opt_.threads);
   const Rng example_root(seed_, "train-examples");

@@ -5,7 +5,7 @@ namespace engram::memory {
 
 template <class T>
 Registry<AddressingFactory<T>>& addressing_stages() {
-  static Registry<AddressingFactory<T>> r("addressing stage");
+  static Registry<AddressingFactory<T>> r("addressing stage", "addressing", "addressing stages of external-memory heads (a pipeline: [content, interpolate, shift, sharpen])");
   return r;
 }
 

@@ -9,7 +9,7 @@ namespace engram::networks {
 
 template <class T>
 Registry<ControllerFactory<T>>& controllers() {
-  static Registry<ControllerFactory<T>> r("controller");
+  static Registry<ControllerFactory<T>> r("controller", "controllers", "recurrent or feed-forward controllers of memory-augmented models (model.controller)");
   return r;
 }
 template Registry<ControllerFactory<float>>& controllers<float>();

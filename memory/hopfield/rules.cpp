@@ -7,7 +7,7 @@ LearningRule::~LearningRule() = default;
 ScaledWeights LearningRule::scaled_weights(const States& patterns) const { return {weights(patterns), 1.0f}; }
 
 Registry<RuleFactory>& learning_rules() {
-  static Registry<RuleFactory> r("learning rule");
+  static Registry<RuleFactory> r("learning rule", "rules", "Hopfield learning rules (rule: hebbian)");
   return r;
 }
 

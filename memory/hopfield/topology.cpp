@@ -86,7 +86,7 @@ void require_key(const Options& o, const std::string& family, const std::string&
 }  // namespace
 
 Registry<TopologyFactory>& topologies() {
-  static Registry<TopologyFactory> r("topology");
+  static Registry<TopologyFactory> r("topology", "topologies", "sparse Hopfield connection graphs (topology: {name: small_world, ...})");
   return r;
 }
 

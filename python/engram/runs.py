@@ -224,12 +224,14 @@ def runs(runs_root="runs", experiment="", status="", params=None):
 
 
 def runs_frame(records):
-    """RunRecords as a pandas DataFrame: id, experiment, status, dir, started, finished, then one
+    """RunRecords as a pandas DataFrame: id, experiment, status, observed_status (what the disk says:
+    missing, died, or the status), dir, started, finished, then one
     column per param (text) and per summary metric (float)."""
     pd = _pandas()
     rows = []
     for r in records:
-        row = {k: getattr(r, k) for k in ("id", "experiment", "status", "dir", "started", "finished", "config_hash")}
+        row = {k: getattr(r, k) for k in ("id", "experiment", "status", "observed_status", "dir", "started", "finished",
+                                          "config_hash")}
         row.update(dict(r.params))
         row.update(r.summary)
         if r.error:

@@ -146,14 +146,18 @@ def _utc():
 def _run_point(exe, config, overrides, runs_root, plugins, out):
     """The Dask task: one ``engram run`` subprocess; returns what happened and the run's record
     from the index the worker wrote."""
-    cmd = [exe, "run", config, "--runs-root", runs_root, "--out", out, "--no-progress"]
+    # --skip-done: the run decides for itself, holding a claim on its combination, whether it
+    # was done meanwhile (another sweep), is running elsewhere, or died and is to be resumed
+    cmd = [exe, "run", config, "--runs-root", runs_root, "--out", out, "--no-progress", "--skip-done"]
     for p in plugins:
         cmd += ["--plugin", p]
     cmd += list(overrides)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     record = None
+    lines = proc.stdout.strip().splitlines()
+    where = lines[-1] if proc.returncode == 0 and lines and os.path.isdir(lines[-1]) else out  # the run's directory
     try:
-        r = _engram.ResultsIndex(runs_root).get(out)
+        r = _engram.ResultsIndex(runs_root).get(where)
         record = r.to_dict() if r is not None else None
     except Exception:  # no index yet (a config error stops before anything is written)
         record = None
@@ -221,7 +225,7 @@ def sweep(config, grid, *, base=(), runs_root="runs", scheduler=None, client=Non
         if validate and not plugins:
             cfg.validate()
         h = cfg.hash
-        done = index.find_completed(cfg.experiment, h) if skip_completed else None
+        done = index.find_done(cfg.experiment, h) if skip_completed else None
         if done is not None:
             points.append(SweepPoint(combo, "skipped", done.dir, done.id, 0))
             continue
@@ -265,6 +269,12 @@ def sweep(config, grid, *, base=(), runs_root="runs", scheduler=None, client=Non
             p.host = res.get("host", "")
             rec = _record_from_dict(res["record"]) if res["record"] else None
             error = res["stderr"].strip()
+            if p.exit_code == 0 and rec is None and not os.path.isdir(p.dir):
+                p.status = "skipped"  # done meanwhile, or running in another sweep: no run of ours
+                say(f"{p.status:<11} {' '.join(p.overrides)}  ({res.get('stdout', '').strip().splitlines()[0] if res.get('stdout', '').strip() else 'skipped'})")
+                continue
+            if rec is not None and rec.dir and rec.dir != p.dir:  # a run that had died, resumed in its own directory
+                p.dir, p.id = rec.dir, rec.id
             if rec is None:  # stopped before the run existed (config error, missing program)
                 rec = _engram.RunRecord()
                 rec.id = p.id

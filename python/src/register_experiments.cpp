@@ -1,6 +1,7 @@
 // engram/python/src/register_experiments.cpp — everything a config can do, from Python: load a
 // config and override it, run it (Ctrl-C stops it cleanly, checkpoint kept), query the results
 // index, compare runs, list the registries, and the `engram` command itself.
+#include "core/catalogue.h"
 #include "attention/normalizer.h"
 #include "attention/score.h"
 #include "attention/sequence.h"
@@ -11,6 +12,7 @@
 #include "experiments/optim_config.h"
 #include "experiments/results_index.h"
 #include "experiments/run_dir.h"
+#include "experiments/run_state.h"
 #include "experiments/runner.h"
 #include "experiments/study.h"
 #include "experiments/tasks/babi/babi.h"
@@ -73,7 +75,7 @@ py::dict record_dict(const ex::RunRecord& r) {
 }
 
 ex::RunFilter make_filter(const std::string& experiment, const std::string& status, py::object params) {
-  ex::RunFilter f{experiment, status, {}};
+  ex::RunFilter f{experiment, status, {}, ""};
   if (!params.is_none())
     for (auto [k, v] : py::dict(params)) f.params.emplace_back(k.cast<std::string>(), std::string(py::str(v)));
   return f;
@@ -165,29 +167,20 @@ py::tuple cli(const std::vector<std::string>& args) {
   return py::make_tuple(code, out.str(), err.str());
 }
 
+// The catalogue (core/catalogue.h): every kind with its description, or one kind's entries.
 std::vector<std::pair<std::string, std::string>> components(const std::string& kind) {
-  ex::register_builtins();
-  ex::babi::register_babi();
   std::vector<std::pair<std::string, std::string>> rows;
-  const auto add = [&](const auto& registry) {
-    for (const auto& e : registry.entries()) rows.emplace_back(e.name, e.description);
-  };
-  if (kind == "scores") add(attention::scores<float>());
-  else if (kind == "normalizers") add(attention::normalizers<float>());
-  else if (kind == "encoders") add(attention::sequence_encoders<float>());
-  else if (kind == "poolers") add(attention::sequence_poolers<float>());
-  else if (kind == "addressing") add(memory::addressing_stages<float>());
-  else if (kind == "rules") add(hopfield::learning_rules());
-  else if (kind == "tasks") add(ex::tasks());
-  else if (kind == "models") add(ex::models());
-  else if (kind == "studies") add(ex::studies());
-  else if (kind == "optimizers") for (const auto& n : ex::optimizer_names()) rows.emplace_back(n, "trainer.optimizer.name");
-  else if (kind == "schedules") for (const auto& n : ex::schedule_names()) rows.emplace_back(n, "trainer.schedule.name");
-  else
-    throw py::value_error("components: unknown kind '" + kind +
-                          "'; kinds: scores, normalizers, encoders, poolers, addressing, rules, tasks, models, studies, "
-                          "optimizers, schedules");
-  return rows;
+  if (kind.empty()) {
+    for (const auto& k : catalogue().kinds()) rows.emplace_back(k.name, k.description);
+    return rows;
+  }
+  const auto k = catalogue().find(kind);
+  if (!k) {
+    std::string names;
+    for (const auto& x : catalogue().kinds()) names += (names.empty() ? "" : ", ") + x.name;
+    throw py::value_error("components: unknown kind '" + kind + "'; kinds: " + names);
+  }
+  return k->entries();
 }
 
 }  // namespace
@@ -265,16 +258,19 @@ override 'model.hiden=1': unknown key model.hiden (did you mean model.hidden?)
 0
 )doc",
         py::arg("args"));
-  m.def("components", &components, R"doc(The registered (name, description) pairs of a kind.
+  m.def("components", &components, R"doc(The catalogue of registered components.
 
-kinds: scores, normalizers, encoders, poolers, addressing, rules, tasks, models, studies,
-optimizers, schedules. Python-registered components are listed with "(Python)".
+components() gives every kind with its description; components(kind) the (name, description)
+pairs of that kind (the same as ``engram list KIND``). Python-registered components are listed
+with "(Python)".
 
 >>> import engram
 >>> "dot" in dict(engram.components("scores"))
 True
+>>> "rules" in dict(engram.components())
+True
 )doc",
-        py::arg("kind"));
+        py::arg("kind") = "");
   m.def("config_hash_of_text", [](const std::string& yaml) { return ex::hash_hex(yaml, 16); },
         "hash_hex(text, 16): what the index stores for a resolved config text", py::arg("yaml"));
 
@@ -290,6 +286,9 @@ True
       .def_readwrite("params", &ex::RunRecord::params)
       .def_readwrite("summary", &ex::RunRecord::summary)
       .def_readwrite("error", &ex::RunRecord::error)
+      .def_property_readonly("observed_status", &ex::observed_status,
+                             "the status as the disk has it: 'missing' when the run directory is gone, 'died' when "
+                             "the index says running but no process holds the run's lock, else the stored status")
       .def("to_dict", &record_dict)
       .def("__repr__", [](const ex::RunRecord& r) {
         return "RunRecord(id='" + r.id + "', experiment='" + r.experiment + "', status='" + r.status + "')";
@@ -319,6 +318,13 @@ Opened from a runs root ("runs" -> runs/index.sqlite) or a .sqlite path.
       .def("find_completed", &ex::ResultsIndex::find_completed,
            "the latest completed run of `experiment` with this config hash, or None", py::arg("experiment"),
            py::arg("config_hash"))
+      .def("find_done",
+           [](const ex::ResultsIndex& index, const std::string& experiment, const std::string& hash) {
+             return ex::existing_runs(index, experiment, hash).done;
+           },
+           "a completed run of `experiment` with this config hash whose directory and summary are on disk "
+           "(what sweeps skip), or None",
+           py::arg("experiment"), py::arg("config_hash"))
       .def("upsert", &ex::ResultsIndex::upsert, "inserts the run or replaces the one with its id", py::arg("record"));
 
   m.def(

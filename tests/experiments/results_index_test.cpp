@@ -240,9 +240,9 @@ TEST_CASE("the index persists across connections and reopening", "[index]") {
 
 TEST_CASE("concurrent writer processes lose no rows", "[index][concurrency]") {
   TempDir tmp;
-  // The file does not exist yet: the four children also race to create the schema.
+  // The file does not exist yet: the eight children also race to create the schema.
   const auto path = tmp.file("runs/index.sqlite");
-  constexpr int kWorkers = 4, kRuns = 50;
+  constexpr int kWorkers = 8, kRuns = 500;
 
   std::vector<pid_t> children;
   for (int w = 0; w < kWorkers; ++w) {
@@ -258,7 +258,8 @@ TEST_CASE("concurrent writer processes lose no rows", "[index][concurrency]") {
           r.experiment = "stress";
           r.dir = "runs/" + r.id;
           r.status = "completed";
-          r.started = "2026-01-01T00:00:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "Z";
+          r.started = "2026-01-01T00:" + std::string(i / 60 < 10 ? "0" : "") + std::to_string(i / 60) + ":" +
+                      std::string(i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + "Z";
           r.finished = r.started;
           r.config_hash = r.id;
           r.params = {{"worker", std::to_string(w)}, {"i", std::to_string(i)}, {"seed", std::to_string(i % 5)}};
@@ -294,6 +295,7 @@ TEST_CASE("concurrent writer processes lose no rows", "[index][concurrency]") {
   for (int w = 0; w < kWorkers; ++w) CHECK(index.list({"stress", "", {{"worker", std::to_string(w)}}}).size() == kRuns);
   CHECK(index.list({"", "", {{"seed", "0"}}}).size() == kWorkers * kRuns / 5);
   CHECK(index.get("w3-49")->summary.at("acc") == Approx(3.49));
+  CHECK(index.get("w7-499")->summary.at("acc") == Approx(11.99));
 }
 
 TEST_CASE("a file that is not a database gives an error naming it", "[index]") {

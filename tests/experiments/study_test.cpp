@@ -164,7 +164,7 @@ TEST_CASE("compare --rows stacks the tables of study runs by their parameters", 
   run(cfg, d, "a", {"seed=2"});
   run(cfg, d, "b", {"seed=1"});
   ResultsIndex index((d.path / "runs/index.sqlite").string());
-  const auto runs = index.list(RunFilter{"counter", "completed", {}});
+  const auto runs = index.list(RunFilter{"counter", "completed", {}, ""});
   CompareOptions opt;
   opt.group_by = {"seed"};
   opt.format = "csv";
