@@ -155,6 +155,10 @@ Checkpoint Checkpoint::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError(path + ": cannot open checkpoint");
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse(file, path);
+}
+
+Checkpoint Checkpoint::parse(std::string_view file, const std::string& path) {
   constexpr size_t header = sizeof(kMagic) + 4 + 8;
   if (file.size() < header + 8 || std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0)
     throw CheckpointError(path + ": not an engram checkpoint (bad magic or too short: " +
@@ -166,7 +170,7 @@ Checkpoint Checkpoint::load(const std::string& path) {
   if (version != kVersion)
     throw CheckpointError(path + ": checkpoint version " + std::to_string(version) +
                           " is not supported (this build reads version " + std::to_string(kVersion) + ")");
-  if (file.size() != header + size + 8)
+  if (size > file.size() || file.size() != header + size + 8)
     throw CheckpointError(path + ": truncated or padded checkpoint: header announces " +
                           std::to_string(size) + " payload bytes, file holds " +
                           std::to_string(file.size() < header + 8 ? 0 : file.size() - header - 8));
@@ -189,7 +193,8 @@ Checkpoint Checkpoint::load(const std::string& path) {
     Entry e{static_cast<Kind>(kind), r.get<std::uint64_t>("rows"), r.get<std::uint64_t>("cols"), {}};
     const auto bytes = r.get<std::uint64_t>("data size");
     const std::uint64_t elem = e.kind == Kind::F32 ? 4 : e.kind == Kind::String ? 1 : 8;
-    if (e.rows * e.cols * elem != bytes)
+    // (products checked against overflow: sizes come from the file)
+    if ((e.cols != 0 && e.rows > bytes / e.cols) || e.rows * e.cols > bytes / elem || e.rows * e.cols * elem != bytes)
       throw CheckpointError(path + ": entry '" + name + "' has inconsistent sizes");
     r.need(bytes, "entry data");
     e.data.assign(r.p, r.p + bytes);

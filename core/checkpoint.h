@@ -20,6 +20,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace engram {
@@ -50,6 +51,8 @@ class Checkpoint {
 
   void save(const std::string& path) const;
   static Checkpoint load(const std::string& path);
+  // The same from the bytes of a file; `path` names it in messages.
+  static Checkpoint parse(std::string_view bytes, const std::string& path);
 
  private:
   struct Entry {

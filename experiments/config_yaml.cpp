@@ -266,18 +266,79 @@ class SyntaxCheck : public YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
+// YAML is Unicode text: the position of the first byte that is not valid UTF-8 or is a control
+// character other than tab, line feed and carriage return (yaml-cpp reads such bytes, but its
+// emitter cannot write them back, so a config holding them would not survive its own run
+// directory). npos when the text is clean.
+struct BadByte {
+  size_t offset = std::string::npos;
+  int line = 1, column = 1;
+  std::string what;
+};
+
+BadByte first_bad_byte(const std::string& text) {
+  BadByte b;
+  size_t i = 0;
+  int line = 1, col = 1;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = 1;
+    bool ok = true;
+    if (c < 0x80) {
+      ok = c >= 0x20 ? c != 0x7f : (c == '\t' || c == '\n' || c == '\r');
+      if (!ok) b.what = "control character " + std::to_string(c);
+    } else {
+      len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+      ok = len != 0 && i + len <= text.size();
+      for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+      if (ok && len == 3) {  // no overlong forms, no surrogates
+        const auto c1 = static_cast<unsigned char>(text[i + 1]);
+        ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+      }
+      if (ok && len == 4) {
+        const auto c1 = static_cast<unsigned char>(text[i + 1]);
+        ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+      }
+      if (!ok) b.what = "a byte that is not UTF-8";
+    }
+    if (!ok) {
+      b.offset = i;
+      b.line = line;
+      b.column = col;
+      return b;
+    }
+    if (c == '\n') ++line, col = 1;
+    else ++col;
+    i += len;
+  }
+  return b;
+}
+
 }  // namespace
 
 Node parse_yaml(const std::string& text, const Source& where, const YamlLimits& limits) {
+  if (const BadByte bad = first_bad_byte(text); bad.offset != std::string::npos) {
+    if (where.is_override) throw ConfigError(where.str() + ": the value holds " + bad.what + " (configs are UTF-8 text)");
+    throw ConfigError(where.file + ":" + std::to_string(bad.line) + ":" + std::to_string(bad.column) + ": " + bad.what +
+                      " (configs are UTF-8 text)");
+  }
+  // YAML's line breaks are LF, CR LF and a lone CR; the tree keeps LF only (the emitter writes
+  // what it gets, and a CR written into a value would read back as another line break)
+  std::string normal;
+  normal.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') normal += text[i];
+    else if (i + 1 >= text.size() || text[i + 1] != '\n') normal += '\n';
+  }
   TreeBuilder builder(where, limits);
   try {
     {
-      std::istringstream in(text);
+      std::istringstream in(normal);
       YAML::Parser parser(in);
       SyntaxCheck check;
       parser.HandleNextDocument(check);
     }
-    std::istringstream in(text);
+    std::istringstream in(normal);
     YAML::Parser parser(in);
     parser.HandleNextDocument(builder);
   } catch (const YAML::ParserException& e) {

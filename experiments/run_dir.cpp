@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 #include <thread>
 #include <fcntl.h>
@@ -108,17 +109,24 @@ std::vector<std::string> read_record_lines(const std::string& path, bool* torn) 
   return lines;
 }
 
-std::vector<MetricRecord> RunDir::read_metrics() const {
+std::vector<MetricRecord> RunDir::read_metrics() const { return read_metrics_file(file("metrics.jsonl")); }
+
+std::vector<MetricRecord> read_metrics_file(const std::string& path) {
   std::vector<MetricRecord> out;
   int lineno = 0;
-  for (const auto& line : read_record_lines(file("metrics.jsonl"))) {
+  for (const auto& line : read_record_lines(path)) {
     ++lineno;
     try {
       const auto j = nlohmann::json::parse(line);
-      out.push_back({j.at("step").get<std::uint64_t>(), j.at("split").get<std::string>(),
-                     j.at("name").get<std::string>(), j.at("value").get<double>()});
+      // types checked before converting: a number out of range must not be cast
+      const auto& step = j.at("step");
+      const auto& value = j.at("value");
+      if (!step.is_number_unsigned()) throw std::runtime_error("step is not a step number: " + step.dump());
+      if (!value.is_number() && !value.is_null()) throw std::runtime_error("value is not a number: " + value.dump());
+      out.push_back({step.get<std::uint64_t>(), j.at("split").get<std::string>(), j.at("name").get<std::string>(),
+                     value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>()});
     } catch (const std::exception& e) {
-      throw std::runtime_error(file("metrics.jsonl") + ": record " + std::to_string(lineno) + ": " + e.what());
+      throw std::runtime_error(path + ": record " + std::to_string(lineno) + ": " + e.what());
     }
   }
   return out;

@@ -68,6 +68,10 @@ bool run_dir_locked(const std::string& dir);
 // cut by a crash while it was appended: no newline at its end, or not parseable). Other
 // unparseable lines are errors naming file:line. `torn` tells whether one was dropped.
 std::vector<std::string> read_record_lines(const std::string& path, bool* torn = nullptr);
+// The records of a metrics.jsonl file (a torn last line dropped; a null value, which is how a
+// NaN is written, reads as NaN); a record that is not {"step", "split", "name", "value"} with a
+// step number and a numeric value is a std::runtime_error naming file and record.
+std::vector<MetricRecord> read_metrics_file(const std::string& path);
 
 // Default run directory: <root>/<experiment>/<UTC yyyymmdd-HHMMSS>-<6 hex of config hash + pid>.
 std::string default_run_path(const std::string& root, const std::string& experiment,

@@ -29,6 +29,7 @@
 #pragma once
 
 #include "core/fileio.h"
+#include "experiments/table.h"
 
 #include "core/parallel.h"
 #include "core/registry.h"
@@ -49,17 +50,6 @@ namespace engram::experiments {
 
 class RunDir;
 class Progress;
-
-// A numeric table with named columns.
-struct Table {
-  std::vector<std::string> columns;
-  std::vector<std::vector<double>> rows;
-
-  void add(std::vector<double> row);         // throws if the width differs from columns
-  std::string csv() const;                   // full precision (%.10g)
-  std::string markdown(int precision = 4) const;
-  static Table from_csv(const std::string& text, const std::string& where);
-};
 
 // One line of a plot. Theory curves are drawn as lines, data as markers with error bars.
 struct Series {

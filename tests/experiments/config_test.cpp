@@ -454,3 +454,11 @@ TEST_CASE("aliases inside overrides and complex keys get clear errors", "[config
   CHECK_THROWS_WITH(Config::parse("seed: 0\nx: &k y\n*k : 2\ny: 3\n", "dup.yaml"),
                     Contains("dup.yaml:4: duplicate key y (first set at line 3)"));
 }
+
+TEST_CASE("configs are UTF-8 text: other bytes and control characters are errors at file:line:col", "[config][yaml]") {
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: caf\xe9\n", "latin1.yaml"), Contains("latin1.yaml:2:7: a byte that is not UTF-8"));
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: a\x0b b\n", "ctl.yaml"), Contains("ctl.yaml:2:5: control character 11"));
+  CHECK_THROWS_WITH(Config::parse("seed: 0\nx: 1\n", "ok.yaml", {"x=\x01"}), Contains("override 'x=\x01'") && Contains("control character 1"));
+  Config ok = Config::parse("seed: 0\nx: caf\xc3\xa9\t# tab and UTF-8 are fine\r\n", "ok.yaml");
+  CHECK(ok.root().string("x") == "caf\xc3\xa9");
+}
