@@ -74,5 +74,31 @@ struct State {
   std::map<std::string, std::set<std::string>> touched;  // section path -> keys read
 };
 
+// ---- helpers shared by experiments/config*.cpp --------------------------------------------------
+
+std::string join_path(const std::string& prefix, const std::string& key);  // "a.b" + "c" -> "a.b.c"
+std::string join(const std::vector<std::string>& v, const std::string& sep);
+// A value as an error message shows it: "'abc'", "null", "a list [a, b]", "a mapping {x: 1}".
+std::string describe(const Node& n);
+// YAML's spellings of scalars (config_scalars.cpp)
+bool is_null_spelling(const std::string& s);
+bool parse_double(const std::string& text, double& out);
+bool parse_integer(const std::string& text, long long& out);
+bool parse_bool(const std::string& s, bool& out);
+std::string format_double(double v);
+
+// The whole file; false with a reason in `error` when it cannot be read (config_compose.cpp).
+bool read_text(const std::string& path, std::string& out, std::string& error);
+// Composition (config_compose.cpp): the tree of `text` (the file `file`) with its defaults
+// merged under it; `chain` is the files being composed (a cycle is an error naming it).
+struct ChainEntry {
+  std::string canonical;
+  std::string display;
+};
+Node compose(const std::string& text, const std::string& file, std::vector<ChainEntry>& chain);
+
+// An override "key.sub=value" / "+key=value" applied to the tree (config_override.cpp).
+void apply_override(Node& root, const std::string& text);
+
 }  // namespace config_detail
 }  // namespace engram::experiments

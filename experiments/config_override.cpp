@@ -1,0 +1,97 @@
+// Command-line overrides of a composed config: key.sub=value and +key=value (experiments/config.h).
+#include "experiments/config.h"
+#include "core/registry.h"
+#include "experiments/config_tree.h"
+#include "experiments/config_yaml.h"
+
+namespace engram::experiments::config_detail {
+
+using Kind = Node::Kind;
+
+// ---- overrides -----------------------------------------------------------------------------
+
+namespace {
+
+[[noreturn]] void override_error(const std::string& text, const std::string& what) {
+  throw ConfigError("override '" + text + "': " + what);
+}
+
+}  // namespace
+
+void apply_override(Node& root, const std::string& text) {
+  auto fail = [&](const std::string& what) { override_error(text, what); };
+  const bool add = !text.empty() && text[0] == '+';
+  const std::string body = add ? text.substr(1) : text;
+  const size_t eq = body.find('=');
+  if (eq == std::string::npos || eq == 0) fail("expected key=value");
+  const std::string key = body.substr(0, eq);
+  const std::string value = body.substr(eq + 1);
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& p : parts)
+    if (p.empty() || p.find_first_of(" \t") != std::string::npos) fail("malformed key '" + key + "'");
+
+  const Source src = Source::from_override(text);
+  Node v;
+  v.source = src;
+  if (value.empty()) {
+    v.kind = Kind::Scalar;
+    v.quoted = true;
+  } else {
+    v = parse_yaml(value, src);
+    // "#x" loads as a comment (null): take such text literally.
+    if (v.kind == Kind::Null && !is_null_spelling(value)) {
+      v.kind = Kind::Scalar;
+      v.text = value;
+      v.quoted = true;
+    }
+  }
+
+  Node* cur = &root;
+  std::string path;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const std::string parent = path;
+    path = join_path(path, part);
+    const bool last = i + 1 == parts.size();
+    Node* child = cur->find(part);
+    if (!child) {
+      if (!add) {
+        const std::string near = nearest_name(part, cur->keys());
+        fail("unknown key " + path +
+             (near.empty() ? " (to add a key, start the override with '+')"
+                           : " (did you mean " + join_path(parent, near) + "?)"));
+      }
+      Node n = last ? v : Node::mapping(src);
+      n.key = part;
+      cur->children.push_back(std::move(n));
+      if (last) return;
+      cur = &cur->children.back();
+      continue;
+    }
+    if (last) {
+      if (add)
+        fail("key " + path + " already exists (set at " + child->source.str() +
+             "; to change it, drop the '+')");
+      v.key = part;
+      *child = std::move(v);
+      return;
+    }
+    if (add && child->kind == Kind::Null) {
+      child->kind = Kind::Mapping;
+      child->source = src;
+    }
+    if (child->kind != Kind::Mapping)
+      fail(path + " is " + describe(*child) + " (set at " + child->source.str() +
+           "), not a mapping");
+    cur = child;
+  }
+}
+
+
+}  // namespace engram::experiments::config_detail
