@@ -36,10 +36,11 @@ PoolingResult<T> AttentionPooling<T>::forward(const Var<T>& x, const Mat<T>* mas
 }
 
 template <class T>
-HierarchicalAttention<T>::HierarchicalAttention(Index word_dim, Index sentence_dim, Rng& rng, const std::string& score)
+HierarchicalAttention<T>::HierarchicalAttention(Index word_dim, Index sentence_dim, Rng& rng, const std::string& score,
+                                                const Options& score_options)
     : word_proj(word_dim, sentence_dim, rng),
-      word_pool(sentence_dim, rng, score),
-      sentence_pool(sentence_dim, rng, score) {
+      word_pool(sentence_dim, rng, score, score_options),
+      sentence_pool(sentence_dim, rng, score, score_options) {
   this->add_module("word_proj", word_proj);
   this->add_module("word_pool", word_pool);
   this->add_module("sentence_pool", sentence_pool);

@@ -68,7 +68,8 @@ struct HierarchicalResult {
 template <class T>
 class HierarchicalAttention : public Module<T> {
  public:
-  HierarchicalAttention(Index word_dim, Index sentence_dim, Rng& rng, const std::string& score = "dot");
+  HierarchicalAttention(Index word_dim, Index sentence_dim, Rng& rng, const std::string& score = "dot",
+                        const Options& score_options = {});
 
   HierarchicalResult<T> forward(const std::vector<Var<T>>& sentences) const;
   HierarchicalResult<T> operator()(const std::vector<Var<T>>& sentences) const { return forward(sentences); }

@@ -150,9 +150,8 @@ template <class T> Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng)
 
 // ---- recurrent cells -----------------------------------------------------------------------
 // The LSTM cell update from the gate pre-activations, one node instead of thirteen (four slices,
-// three sigmoids, two tanh, three products and a sum; see networks/controller.h). At hidden 100
-// an LSTM step is 1.4x faster forward, 1.2x forward + backward (tests/networks/controller_test.cpp
-// [.bench]):
+// three sigmoids, two tanh, three products and a sum; see networks/controller.h; the cost of
+// both is measured by bench/networks/bench_controller):
 //   z: [n x 4H] pre-activations, gate blocks in the order i, f, o, g;  c: [n x H] previous cell
 //   i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o);  g = tanh(z_g)
 //   c' = f * c + i * g;  h' = o * tanh(c')

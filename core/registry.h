@@ -106,3 +106,16 @@ class Registry {
 };
 
 }  // namespace engram
+
+#define ENGRAM_CONCAT_INNER(a, b) a##b
+#define ENGRAM_CONCAT(a, b) ENGRAM_CONCAT_INNER(a, b)
+
+// The one way an entry is registered: at start-up, by a static object of the file that defines
+// it, e.g. in experiments/tasks/copy.cpp
+//   ENGRAM_REGISTER(tasks(), "copy", "copy a random bit sequence", [](Section& cfg, const Rng& rng) { ... });
+// Every library that holds registrations is linked whole (WHOLE_ARCHIVE, its `<library>_all`
+// target), so that no registration is left out by the linker. The component macros
+// (ENGRAM_REGISTER_SCORE, ..._ADDRESSING, ...) do the same for class templates.
+#define ENGRAM_REGISTER(REGISTRY, NAME, DESCRIPTION, ...)                                              \
+  [[maybe_unused]] static const bool ENGRAM_CONCAT(engram_registered_, __COUNTER__) = (REGISTRY).add( \
+      NAME, DESCRIPTION, __VA_ARGS__)

@@ -94,6 +94,8 @@ Section Config::section(const std::string& dotted_path) {
   }
 }
 
+std::vector<std::string> Config::warnings() const { return state_->warnings; }
+
 std::uint64_t Config::seed() const {
   state_->known[""].insert("seed");
   state_->touched[""].insert("seed");

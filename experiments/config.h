@@ -37,6 +37,8 @@
 // share them too). Not thread-safe: read configs from one thread.
 #pragma once
 
+#include "core/options.h"
+
 #include <climits>
 #include <cstdint>
 #include <limits>
@@ -61,6 +63,8 @@ struct Node;
 struct State;
 }  // namespace config_detail
 
+struct Choice;
+
 // A view on one mapping of the resolved config. Reads mark their key as touched (finish()
 // accepts it) and known (finish() lists it among the valid keys), whether or not it is present.
 // `key` is one mapping key, never a dotted path; use section() to descend.
@@ -70,6 +74,14 @@ class Section {
   std::string path() const;
   // True if the key is present with a non-null value. Marks the key as known, not as touched.
   bool has(const std::string& key) const;
+  // True if the key is present with a scalar value (a name, a number), or with a list. Mark the
+  // key as known, not as touched.
+  bool is_scalar(const std::string& key) const;
+  bool is_list(const std::string& key) const;
+  // A key that has been renamed: when `old_key` is set and `new_key` is not, records a
+  // deprecation warning ("file:line: model.attention_score is deprecated; use model.score") and
+  // returns old_key; otherwise returns new_key. The caller reads the key it gets.
+  std::string renamed(const std::string& old_key, const std::string& new_key);
   // The keys present in this mapping, in file order. Marks nothing.
   std::vector<std::string> keys() const;
 
@@ -120,6 +132,7 @@ class Section {
 
  private:
   friend class Config;
+  friend std::vector<Choice> read_choices(Section&, const std::string&, const std::vector<std::string>&);
   Section(std::shared_ptr<config_detail::State> state, std::string path,
           const config_detail::Node* node, std::string source);
   const config_detail::Node* lookup(const std::string& key, bool touch) const;
@@ -146,6 +159,9 @@ class Config {
   // empty section (see Section::section).
   Section section(const std::string& dotted_path);
 
+  // Deprecation warnings recorded while the config was read (Section::renamed), in order.
+  std::vector<std::string> warnings() const;
+
   // The top-level `seed` (validated at load: an integer >= 0). Marks it touched.
   std::uint64_t seed() const;
   // The top-level `name` if set, else the stem of the config file. Marks `name` touched.
@@ -164,6 +180,24 @@ class Config {
   explicit Config(std::shared_ptr<config_detail::State> state);
   std::shared_ptr<config_detail::State> state_;
 };
+
+// One component chosen by a config: `key: name` (the shorthand) or `key: {name: ..., <options>}`.
+// Scores, normalizers, encoders, poolers, controllers, addressing stages, learning rules and
+// topologies are all chosen this way (experiments/problem.h builds them from their registries).
+struct Choice {
+  std::string name;
+  Options options;                   // the mapping's other keys (none for the shorthand)
+  std::string source;                // where the name was set ("file:line"), or the section's
+  std::string path;                  // "model.score", "model.addressing[1]"
+  std::shared_ptr<Section> section;  // the mapping, so that an option's error names its line;
+                                     // null for the shorthand
+};
+// The choice at parent[key], `def` when the key is absent or null. Marks the key (and the
+// mapping's keys) read. A list is an error naming the key.
+Choice read_choice(Section& parent, const std::string& key, const std::string& def);
+// A list of choices at parent[key], each a name or a mapping (one list may mix them; a lone
+// name or mapping counts as a list of one); `def` (names) when absent.
+std::vector<Choice> read_choices(Section& parent, const std::string& key, const std::vector<std::string>& def);
 
 // Multirun: an override whose value has top-level commas (outside [], {} and quotes) is a
 // sweep over its comma-separated items. Returns the override lists of the cartesian product,

@@ -50,6 +50,25 @@ const Node* Section::require(const std::string& key) {
 
 bool Section::has(const std::string& key) const { return lookup(key, false) != nullptr; }
 
+bool Section::is_scalar(const std::string& key) const {
+  const Node* n = lookup(key, false);
+  return n && n->kind == Kind::Scalar;
+}
+
+bool Section::is_list(const std::string& key) const {
+  const Node* n = lookup(key, false);
+  return n && n->kind == Kind::Sequence;
+}
+
+std::string Section::renamed(const std::string& old_key, const std::string& new_key) {
+  if (!has(old_key) || has(new_key)) {
+    (void)lookup(old_key, true);  // known (and read) either way: finish() accepts it
+    return new_key;
+  }
+  state_->warnings.push_back(source(old_key) + ": " + full(old_key) + " is deprecated; use " + full(new_key));
+  return old_key;
+}
+
 std::vector<std::string> Section::keys() const { return node_ ? node_->keys() : std::vector<std::string>{}; }
 
 namespace {
@@ -226,5 +245,62 @@ void Section::finish() const {
   if (!lines.empty()) throw ConfigError(join(lines, "\n"));
 }
 
+
+// ---- component choices ---------------------------------------------------------------------
+
+namespace {
+
+Choice choice_from_mapping(Section item, const std::string& path, const std::string& def) {
+  Choice c;
+  c.name = def.empty() ? item.string("name") : item.string("name", def);
+  c.source = item.source("name");
+  c.path = path;
+  for (const auto& k : item.keys())
+    if (k != "name") c.options.set(k, item.string(k));
+  c.section = std::make_shared<Section>(item);
+  return c;
+}
+
+}  // namespace
+
+Choice read_choice(Section& parent, const std::string& key, const std::string& def) {
+  const std::string path = parent.path().empty() ? key : parent.path() + "." + key;
+  if (parent.is_list(key))
+    parent.fail(key, "names one component: a name (" + key + ": " + def + ") or a mapping with a name and options ({name: " +
+                         def + ", ...}), not a list");
+  if (!parent.has(key) || parent.is_scalar(key)) {
+    Choice c;
+    c.name = parent.string(key, def);
+    c.source = parent.source(key);
+    c.path = path;
+    return c;
+  }
+  return choice_from_mapping(parent.section(key), path, def);
+}
+
+std::vector<Choice> read_choices(Section& parent, const std::string& key, const std::vector<std::string>& def) {
+  const std::string path = parent.path().empty() ? key : parent.path() + "." + key;
+  std::vector<Choice> out;
+  if (!parent.has(key)) {
+    (void)parent.strings(key, {});  // known and read
+    for (const auto& name : def) out.push_back({name, {}, parent.source(), path, nullptr});
+    return out;
+  }
+  if (!parent.is_list(key)) return {read_choice(parent, key, "")};
+  const Node* list = parent.lookup(key, true);
+  for (size_t i = 0; i < list->children.size(); ++i) {
+    const Node& item = list->children[i];
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    if (item.kind == Kind::Scalar) {
+      out.push_back({item.text, {}, item.source.str(), item_path, nullptr});
+    } else if (item.kind == Kind::Mapping) {
+      out.push_back(choice_from_mapping(Section(parent.state_, item_path, &item, item.source.str()), item_path, ""));
+    } else {
+      throw ConfigError(item.source.str() + ": " + item_path + " must be a name or a mapping {name: ..., <options>}, got " +
+                        describe(item));
+    }
+  }
+  return out;
+}
 
 }  // namespace engram::experiments

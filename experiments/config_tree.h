@@ -72,6 +72,7 @@ struct State {
   std::uint64_t seed = 0;
   std::map<std::string, std::set<std::string>> known;    // section path -> keys asked about
   std::map<std::string, std::set<std::string>> touched;  // section path -> keys read
+  std::vector<std::string> warnings;                     // deprecations met while reading
 };
 
 // ---- helpers shared by experiments/config*.cpp --------------------------------------------------

@@ -111,14 +111,38 @@ auto with_config_errors(Section& cfg, F&& build) -> decltype(build()) {
   }
 }
 
-// A registered lower-layer component from its section {name: ..., <options>}: the factory is
-// called as factory(shape, options, rng). `def` names the component when `name` is absent.
+// Runs build() for the component `c` names; an std::invalid_argument whose message starts with
+// an option key becomes a ConfigError at that option's line (the mapping form) or at the name.
+template <class F>
+auto with_choice_errors(const Choice& c, F&& build) -> decltype(build()) {
+  if (c.section) return with_config_errors(*c.section, build);
+  try {
+    return build();
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.source + ": " + c.path + ": " + e.what());
+  }
+}
+
+// The component `c` names (experiments/config.h, Choice), from `registry`, built as
+// factory(shape, c.options, rng): an unknown name is a ConfigError at the name's file:line with
+// the known names and the nearest one; a bad option is a ConfigError at its own line.
 template <class Factory, class Shape>
-auto build_component(Section cfg, const Registry<Factory>& registry, const Shape& shape, Rng& rng,
-                     const std::string& def) {
-  Factory factory = cfg.has("name") ? lookup_component(registry, cfg) : registry.get(def);
-  const Options opt = to_options(cfg);
-  return with_config_errors(cfg, [&] { return factory(shape, opt, rng); });
+auto build_choice(const Choice& c, const Registry<Factory>& registry, const Shape& shape, Rng& rng) {
+  Factory factory;
+  try {
+    factory = registry.get(c.name);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.source + ": " + c.path + (c.section ? ".name" : "") + ": " + e.what());
+  }
+  return with_choice_errors(c, [&] { return factory(shape, c.options, rng); });
+}
+
+// The component chosen at parent[key] (`key: name` or `key: {name: ..., <options>}`, `def`
+// when absent), built from `registry`.
+template <class Factory, class Shape>
+auto build_component(Section& parent, const std::string& key, const Registry<Factory>& registry, const Shape& shape,
+                     Rng& rng, const std::string& def) {
+  return build_choice(read_choice(parent, key, def), registry, shape, rng);
 }
 
 // Loss and accuracy of a classifier over n examples, computed on `pool` without gradients and

@@ -15,12 +15,9 @@
 
 namespace engram::experiments {
 
-void register_builtins();
-
 namespace fs = std::filesystem;
 
 Built build_problem(Config& cfg) {
-  register_builtins();
   Section root = cfg.root();
   const std::uint64_t seed = cfg.seed();
   (void)root.integer("seed");
@@ -116,7 +113,6 @@ struct StudySpec {
 };
 
 StudySpec build_study(Config& cfg) {
-  register_builtins();
   Section root = cfg.root();
   (void)root.integer("seed");
   (void)root.string("name", "");

@@ -149,9 +149,66 @@ void Trainer::load_checkpoint(std::uint64_t& step) {
   last_metrics_ = last;
 }
 
+// One optimizer step at `step`: the batch's examples in groups of examples_per_graph (one graph
+// each; example i keeps stream child(i)), their mean loss back-propagated, clipped, applied.
+// Returns the batch's mean loss (not applied when it is not finite).
+double Trainer::train_step(std::uint64_t step, ThreadPool& pool, const Rng& example_root, std::uint64_t per_epoch) {
+  model_.begin_step(step, per_epoch ? step / per_epoch : 0);
+  optimizer_->set_lr(schedule_->lr(step));
+  optimizer_->zero_grad();
+  const auto ids = batch_ids(step);
+  const Rng step_rng = example_root.child(step);
+  const float inv_batch = 1.0f / float(opt_.batch);
+  const Index batch = static_cast<Index>(opt_.batch), per_graph = std::max<Index>(1, model_.examples_per_graph());
+  const double loss = accumulate_gradients<float>(pool, params_, (batch + per_graph - 1) / per_graph, [&](Index g) {
+    const Index lo = g * per_graph, count = std::min(per_graph, batch - lo);
+    std::vector<Rng> rngs;
+    rngs.reserve(static_cast<size_t>(count));
+    for (Index i = lo; i < lo + count; ++i) rngs.push_back(step_rng.child(static_cast<std::uint64_t>(i)));
+    const std::span<const std::uint64_t> group(ids.data() + lo, static_cast<size_t>(count));
+    return scale(model_.loss_sum(group, rngs), inv_batch);
+  });
+  if (!std::isfinite(loss)) return loss;
+  if (opt_.clip_norm > 0) clip_grad_norm(params_, opt_.clip_norm);
+  optimizer_->step();
+  return loss;
+}
+
+// Evaluates every split after `step`, records the metrics, keeps the best checkpoint and writes
+// the last one. Returns the metrics.
+Metrics Trainer::evaluate_and_checkpoint(std::uint64_t step, ThreadPool& pool) {
+  Metrics evaluated;
+  model_.set_training(false);
+  for (const auto& split : task_.eval_splits())
+    for (const auto& [name, value] : model_.evaluate(split, pool)) {
+      evaluated[split + "/" + name] = value;
+      dir_.append_metric({step, split, name, value});
+    }
+  model_.set_training(true);
+  last_metrics_ = evaluated;
+  auto it = evaluated.find(opt_.stop_metric);
+  if (it == evaluated.end()) {
+    std::string known;
+    for (const auto& [k, v] : evaluated) known += (known.empty() ? "" : ", ") + k;
+    throw ConfigError("trainer.early_stopping.metric: '" + opt_.stop_metric + "' is not a metric of this model; it reports: " +
+                      known);
+  }
+  if (!have_best_ || improves(it->second, best_value_, opt_.stop_mode)) {
+    have_best_ = true;
+    best_value_ = it->second;
+    best_step_ = step;
+    best_metrics_ = evaluated;
+    bad_evals_ = 0;
+    save_checkpoint("best", step);
+  } else {
+    ++bad_evals_;
+  }
+  save_checkpoint("last", step);
+  return evaluated;
+}
+
 TrainResult Trainer::run(bool resume) {
   const auto t0 = std::chrono::steady_clock::now();
-  TrainResult result;
   std::uint64_t step = 0;
   if (resume) {
     // A run killed before its first checkpoint has nothing to load: it starts again from step 0
@@ -164,6 +221,7 @@ TrainResult Trainer::run(bool resume) {
   ThreadPool pool(opt_.threads);
   const Rng example_root(seed_, "train-examples");
   const auto finish = [&](const std::string& status, const std::string& message) {
+    TrainResult result;
     result.status = status;
     result.step = step;
     result.message = message;
@@ -183,30 +241,11 @@ TrainResult Trainer::run(bool resume) {
       return finish("interrupted", "interrupted at step " + std::to_string(step) + "; checkpoint " +
                                        dir_.checkpoint("last") + " written, continue with --resume " + dir_.path());
     }
-    model_.begin_step(step, per_epoch ? step / per_epoch : 0);
-    optimizer_->set_lr(schedule_->lr(step));
-    optimizer_->zero_grad();
-    const auto ids = batch_ids(step);
-    const Rng step_rng = example_root.child(step);
-    const float inv_batch = 1.0f / float(opt_.batch);
-    // groups of examples_per_graph examples, one graph each; example i keeps stream child(i)
-    const Index batch = static_cast<Index>(opt_.batch), per_graph = std::max<Index>(1, model_.examples_per_graph());
-    const double loss = accumulate_gradients<float>(pool, params_, (batch + per_graph - 1) / per_graph, [&](Index g) {
-      const Index lo = g * per_graph, count = std::min(per_graph, batch - lo);
-      std::vector<Rng> rngs;
-      rngs.reserve(static_cast<size_t>(count));
-      for (Index i = lo; i < lo + count; ++i) rngs.push_back(step_rng.child(static_cast<std::uint64_t>(i)));
-      const std::span<const std::uint64_t> group(ids.data() + lo, static_cast<size_t>(count));
-      return scale(model_.loss_sum(group, rngs), inv_batch);
-    });
-    if (!std::isfinite(loss)) {
-      const std::string last = dir_.checkpoint("last");
+    const double loss = train_step(step, pool, example_root, per_epoch);
+    if (!std::isfinite(loss))
       return finish("failed", "step " + std::to_string(step + 1) + ": the training loss is " +
                                   (std::isnan(loss) ? "NaN" : "infinite") + "; stopped. The last good checkpoint (" +
-                                  last + ") is kept; lower the learning rate or clip gradients (trainer.clip_norm)");
-    }
-    if (opt_.clip_norm > 0) clip_grad_norm(params_, opt_.clip_norm);
-    optimizer_->step();
+                                  dir_.checkpoint("last") + ") is kept; lower the learning rate or clip gradients (trainer.clip_norm)");
     ++step;
     running_loss_ += loss;
     ++running_count_;
@@ -216,35 +255,7 @@ TrainResult Trainer::run(bool resume) {
       running_count_ = 0;
     }
     const bool eval_now = step % opt_.eval_every == 0 || step == opt_.steps;
-    Metrics evaluated;
-    if (eval_now) {
-      model_.set_training(false);
-      for (const auto& split : task_.eval_splits())
-        for (const auto& [name, value] : model_.evaluate(split, pool)) {
-          evaluated[split + "/" + name] = value;
-          dir_.append_metric({step, split, name, value});
-        }
-      model_.set_training(true);
-      last_metrics_ = evaluated;
-      auto it = evaluated.find(opt_.stop_metric);
-      if (it == evaluated.end()) {
-        std::string known;
-        for (const auto& [k, v] : evaluated) known += (known.empty() ? "" : ", ") + k;
-        throw ConfigError("trainer.early_stopping.metric: '" + opt_.stop_metric +
-                          "' is not a metric of this model; it reports: " + known);
-      }
-      if (!have_best_ || improves(it->second, best_value_, opt_.stop_mode)) {
-        have_best_ = true;
-        best_value_ = it->second;
-        best_step_ = step;
-        best_metrics_ = evaluated;
-        bad_evals_ = 0;
-        save_checkpoint("best", step);
-      } else {
-        ++bad_evals_;
-      }
-      save_checkpoint("last", step);
-    }
+    const Metrics evaluated = eval_now ? evaluate_and_checkpoint(step, pool) : Metrics{};
     if (on_progress) on_progress({step, opt_.steps, loss, eval_now ? &evaluated : nullptr});
     if (eval_now && opt_.patience > 0 && bad_evals_ >= opt_.patience)
       return finish("stopped_early", "early stop at step " + std::to_string(step) + ": " + opt_.stop_metric +

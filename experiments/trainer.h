@@ -77,6 +77,8 @@ class Trainer {
   std::function<void(const TrainProgress&)> on_progress;
 
  private:
+  double train_step(std::uint64_t step, ThreadPool& pool, const Rng& example_root, std::uint64_t per_epoch);
+  Metrics evaluate_and_checkpoint(std::uint64_t step, ThreadPool& pool);
   std::vector<std::uint64_t> batch_ids(std::uint64_t step);
   void save_checkpoint(const std::string& which, std::uint64_t step);
   void load_checkpoint(std::uint64_t& step);

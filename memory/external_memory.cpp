@@ -11,13 +11,6 @@ namespace {
 
 const char* kind_name(HeadKind k) { return k == HeadKind::read ? "read" : "write"; }
 
-HeadConfig head(HeadKind kind, std::vector<StageConfig> addressing) {
-  HeadConfig h;
-  h.kind = kind;
-  h.addressing = std::move(addressing);
-  return h;
-}
-
 }  // namespace
 
 HeadConfig head_config(HeadKind kind, std::vector<StageConfig> addressing, const Options& options) {
@@ -50,63 +43,6 @@ MemoryConfig memory_config(std::vector<HeadConfig> heads, const Options& options
   c.reset_between_sequences = options.boolean("reset", true);
   c.lru_decay = options.number("lru_decay", c.lru_decay, 0, 1);
   options.finish("memory");
-  return c;
-}
-
-namespace {
-// The sizes of a preset, checked before anything is built: counts from outside (Python, configs)
-// may be absurd, and a loop over 2^31 heads would run until memory is exhausted.
-void check_preset(const char* who, Index slots, Index width, Index read_heads, Index write_heads) {
-  constexpr Index kMaxHeads = 256, kMaxCells = Index(1) << 30;
-  require_lazy(slots >= 1 && width >= 1 && slots <= kMaxCells / width, who, [&] {
-    return "needs N >= 1 slots of width W >= 1 with N * W <= 2^30, got N = " + std::to_string(slots) + ", W = " +
-        std::to_string(width);
-  });
-  require_lazy(read_heads >= 1 && read_heads <= kMaxHeads, who, [&] {
-    return "read_heads must be in [1, 256], got " + std::to_string(read_heads);
-  });
-  require_lazy(write_heads >= 0 && write_heads <= kMaxHeads, who, [&] {
-    return "write_heads must be in [0, 256], got " + std::to_string(write_heads);
-  });
-}
-}  // namespace
-
-MemoryConfig ntm_config(Index slots, Index width, Index read_heads, Index write_heads, Index shift_range) {
-  check_preset("ntm", slots, width, read_heads, write_heads);
-  MemoryConfig c;
-  c.slots = slots;
-  c.width = width;
-  std::vector<StageConfig> pipeline = stages({"content", "interpolate", "shift", "sharpen"});
-  pipeline[2].options.set("range", double(shift_range));
-  for (Index i = 0; i < read_heads; ++i) c.heads.push_back(head(HeadKind::read, pipeline));
-  for (Index j = 0; j < write_heads; ++j) c.heads.push_back(head(HeadKind::write, pipeline));
-  return c;
-}
-
-MemoryConfig dnc_config(Index slots, Index width, Index read_heads, Index write_heads) {
-  check_preset("dnc", slots, width, read_heads, write_heads);
-  MemoryConfig c;
-  c.slots = slots;
-  c.width = width;
-  c.init_value = 0;
-  for (Index i = 0; i < read_heads; ++i) c.heads.push_back(head(HeadKind::read, stages({"content", "temporal"})));
-  for (Index j = 0; j < write_heads; ++j) c.heads.push_back(head(HeadKind::write, stages({"content", "allocate"})));
-  return c;
-}
-
-MemoryConfig lru_config(Index slots, Index width, Index heads) {
-  check_preset("lru", slots, width, heads, heads);
-  MemoryConfig c;
-  c.slots = slots;
-  c.width = width;
-  for (Index i = 0; i < heads; ++i) c.heads.push_back(head(HeadKind::read, stages({"content"})));
-  for (Index j = 0; j < heads; ++j) {
-    HeadConfig h = head(HeadKind::write, stages({"lru"}));
-    h.erase = EraseMode::least_used;
-    h.add = AddMode::read_key;
-    h.pair = j;
-    c.heads.push_back(h);
-  }
   return c;
 }
 

@@ -5,7 +5,7 @@
 // A controller sees one thing: each step it emits a raw row of interface_size() numbers (a
 // Linear layer of its hidden state) and gets the read vectors back:
 //
-//   ExternalMemory<float> memory(ntm_config(128, 20), rng);            // or dnc_config, lru_config
+//   ExternalMemory<float> memory(preset("ntm", {128, 20}), rng);       // memory/presets.h: ntm, dnc, lru
 //   Linear<float> to_interface(hidden, memory.interface_size(), rng);
 //   MemoryState<float> state = memory.initial_state();                 // one per sequence
 //   Var<float> reads = memory.initial_reads();                         // [1 x R W] zeros
@@ -95,17 +95,8 @@ struct MemoryConfig {
 HeadConfig head_config(HeadKind kind, std::vector<StageConfig> addressing, const Options& options = {});
 MemoryConfig memory_config(std::vector<HeadConfig> heads, const Options& options = {});
 
-// Standard configurations (heads in the order: read heads, then write heads).
-// NTM (Graves et al. 2014): every head [content, interpolate, shift(range), sharpen]; write heads
-// erase and add.
-MemoryConfig ntm_config(Index slots, Index width, Index read_heads = 1, Index write_heads = 1, Index shift_range = 1);
-// DNC (Graves et al. 2016): read heads [content, temporal], write heads [content, allocate]
-// (free gates, usage, links and precedence follow); memory starts at 0.
-MemoryConfig dnc_config(Index slots, Index width, Index read_heads = 1, Index write_heads = 1);
-// LRU-MANN (Santoro et al. 2016): `heads` read heads [content] and as many write heads [lru] that
-// zero their least-used slot and write their read head's key. The key strength is emitted
-// (oneplus); the paper's plain cosine softmax is {content, beta: 1}.
-MemoryConfig lru_config(Index slots, Index width, Index heads = 1);
+// The standard configurations (NTM, DNC, LRU-MANN) are memory::preset(name, ...) in
+// memory/presets.h.
 
 template <class T>
 class ExternalMemory;

@@ -33,7 +33,7 @@ KvMemNN<T>::KvMemNN(const KvMemNNOptions& o, Rng& rng) : o_(o) {
 }
 
 template <class T>
-MemoryReadout<T> KvMemNN<T>::forward(std::span<const std::vector<int>> story, std::span<const int> query) const {
+MemoryReadout<T> KvMemNN<T>::forward(std::span<const std::vector<int>> story, std::span<const int> query, Rng*) const {
   const char* where = "KvMemNN";
   require(!story.empty(), where, "the story has no sentences");
   const std::vector<int> kept = memory_layout(static_cast<Index>(story.size()), o_.memory_size, 0.0, nullptr);

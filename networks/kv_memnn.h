@@ -47,10 +47,12 @@ struct KvMemNNOptions {
 };
 
 template <class T>
-class KvMemNN : public Module<T> {
+class KvMemNN : public StoryReader<T> {
  public:
   KvMemNN(const KvMemNNOptions& o, Rng& rng);
-  MemoryReadout<T> forward(std::span<const std::vector<int>> story, std::span<const int> query) const;
+  // (no randomness: rng is unused)
+  MemoryReadout<T> forward(std::span<const std::vector<int>> story, std::span<const int> query,
+                           Rng* rng = nullptr) const override;
   const KvMemNNOptions& options() const { return o_; }
 
  private:

@@ -8,19 +8,6 @@
 
 namespace engram::networks {
 
-template <class T>
-Mat<T> position_encoding(Index words, Index dim) {
-  require_lazy(words >= 0 && dim >= 1, "position_encoding", [&] {
-    return "needs words >= 0 and dim >= 1, got " + std::to_string(words) + " and " + std::to_string(dim);
-  });
-  Mat<T> l(words, dim);  // [J x d]
-  const double J = double(words), d = double(dim);
-  for (Index j = 1; j <= words; ++j)
-    for (Index k = 1; k <= dim; ++k)
-      l(j - 1, k - 1) = T((1 - double(j) / J) - (double(k) / d) * (1 - 2 * double(j) / J));
-  return l;
-}
-
 namespace {
 Index noise_slots(Index kept, double noise) { return static_cast<Index>(std::ceil(noise * double(kept))); }
 }  // namespace
@@ -44,85 +31,6 @@ std::vector<int> memory_layout(Index sentences, Index memory_size, double noise,
   for (auto& slot : layout)
     if (slot == 0) slot = next++;
   return layout;
-}
-
-namespace {
-// The position-encoding rows of sentences of J words, for J = 1, 2, ...: the rows of length J
-// start at row J (J - 1) / 2. Per thread and dimension, grown on demand, so WordBags::add copies
-// rows instead of recomputing them for every word of every forward.
-template <class T>
-const T* position_rows(Index words, Index dim) {
-  thread_local std::map<Index, std::pair<Index, std::vector<T>>> cache;  // dim -> (lengths covered, rows)
-  auto& [covered, rows] = cache[dim];
-  if (words > covered) {
-    const Index upto = std::max<Index>(words, 2 * covered);
-    rows.resize(static_cast<size_t>(upto * (upto + 1) / 2 * dim));
-    for (Index J = covered + 1; J <= upto; ++J) {
-      const Mat<T> l = position_encoding<T>(J, dim);  // row-major [J x d]
-      std::copy(l.data(), l.data() + l.size(), rows.begin() + static_cast<std::ptrdiff_t>(J * (J - 1) / 2 * dim));
-    }
-    covered = upto;
-  }
-  return rows.data() + words * (words - 1) / 2 * dim;
-}
-}  // namespace
-
-template <class T>
-void WordBags<T>::add(std::span<const int> words, int skip) {
-  require(!finished_, "WordBags::add", "called after finish()");
-  const Index J = static_cast<Index>(words.size());
-  const T* pe = pe_ && J > 0 ? position_rows<T>(J, dim_) : nullptr;  // l_j of 1-based word j: row j - 1
-  for (Index j = 0; j < J; ++j) {
-    if (j == skip) continue;
-    data_->ids.push_back(words[static_cast<size_t>(j)]);
-    if (pe) buffer_.insert(buffer_.end(), pe + j * dim_, pe + (j + 1) * dim_);
-  }
-  data_->offsets.push_back(static_cast<int>(data_->ids.size()));
-}
-
-template <class T>
-void WordBags<T>::reserve(Index words, Index bags) {
-  data_->ids.reserve(static_cast<size_t>(words));
-  data_->offsets.reserve(static_cast<size_t>(bags) + 1);
-  if (pe_) buffer_.reserve(static_cast<size_t>(words * dim_));
-}
-
-template <class T>
-void WordBags<T>::finish() {
-  if (finished_) return;
-  finished_ = true;
-  if (pe_) data_->weights = Eigen::Map<const Mat<T>>(buffer_.data(), static_cast<Index>(data_->ids.size()), dim_);
-  buffer_ = {};
-}
-
-template <class T>
-const Mat<T>& WordBags<T>::weights() const {
-  require(finished_, "WordBags", "finish() must be called before the bags are encoded");
-  return data_->weights;
-}
-
-template <class T>
-Var<T> WordBags<T>::encode(const Var<T>& table) const {
-  require(finished_, "WordBags", "finish() must be called before the bags are encoded");
-  return embedding_bag<T>(table, data_);
-}
-
-template <class T>
-Var<T> attention_bags(const attention::AttentionPooling<T>& pool, const Var<T>& table, const WordBags<T>& bags,
-                      Var<T>* weights) {
-  const Index n = static_cast<Index>(bags.ids().size()), k = bags.bags(), d = table.cols();
-  require_lazy(pool.dim() == d, "attention_bags", [&] {
-    return "pooling of dim " + std::to_string(pool.dim()) + " for table " + table.shape();
-  });
-  if (n == 0) {
-    if (weights) *weights = constant<T>(Mat<T>::Zero(0, 1));
-    return constant<T>(Mat<T>::Zero(k, d));
-  }
-  const Var<T> x = gather_rows(table, bags.ids());                          // [n x d]
-  const Var<T> s = pool.score().scores(pool.query, x);                       // [1 x d], [n x d] -> [1 x n]
-  const Var<T> a = segment_softmax(reshape(s, n, 1), bags.offsets());        // [n x 1], per bag
-  if (weights) *weights = a;
-  return segment_weighted_sum(a, x, bags.offsets());                         // [k x d], empty bags zero
 }
 
 // ---- MemN2N --------------------------------------------------------------------------------
@@ -173,9 +81,8 @@ MemN2N<T>::MemN2N(const MemN2NOptions& o, Rng& rng) : o_(o) {
       if (static_cast<int>(t) != query_table_ || adjacent)  // B (layer-wise) reads the query only
         temporal_[t] = this->add_parameter("temporal." + names[t], init::normal<T>(trows, d, 0, o.init_stddev, rng));
   if (o.encoding == SentenceEncoding::attention) {
-    const Options none;
     for (size_t t = 0; t < names.size(); ++t) {
-      pools_.push_back(std::make_unique<attention::AttentionPooling<T>>(d, rng, o.attention_score, none));
+      pools_.push_back(std::make_unique<attention::AttentionPooling<T>>(d, rng, o.attention_score, o.attention_score_options));
       this->add_module("pool." + names[t], *pools_.back());
     }
   }
@@ -266,42 +173,6 @@ BatchReadout<T> MemN2N<T>::forward_batch(std::span<const StoryQuestion> question
   return r;
 }
 
-template <class T>
-BatchReadout<T> stack_readouts(const std::vector<MemoryReadout<T>>& readouts) {
-  require(!readouts.empty(), "stack_readouts", "no readouts");
-  BatchReadout<T> b;
-  size_t hops = 0;
-  for (const auto& r : readouts) hops = std::max(hops, r.attention.size());
-  std::vector<Var<T>> logits;
-  std::vector<std::vector<Var<T>>> columns(hops);
-  b.offsets.push_back(0);
-  for (size_t i = 0; i < readouts.size(); ++i) {
-    const MemoryReadout<T>& r = readouts[i];
-    const Index n = static_cast<Index>(r.slots.size());
-    require_lazy(r.attention.size() == hops || (r.attention.empty() && n == 0), "stack_readouts", [&] {
-      return "readout " + std::to_string(i) + " has " + std::to_string(r.attention.size()) + " hops, the others " +
-          std::to_string(hops);
-    });
-    logits.push_back(r.logits);
-    for (size_t h = 0; h < r.attention.size(); ++h) columns[h].push_back(reshape(r.attention[h], n, 1));
-    b.slots.insert(b.slots.end(), r.slots.begin(), r.slots.end());
-    b.offsets.push_back(b.offsets.back() + static_cast<int>(n));
-  }
-  b.logits = logits.size() == 1 ? logits[0] : concat(logits, 0);
-  for (auto& c : columns) b.attention.push_back(c.size() == 1 ? c[0] : concat(c, 0));
-  return b;
-}
-
-template Mat<float> position_encoding<float>(Index, Index);
-template Mat<double> position_encoding<double>(Index, Index);
-template class WordBags<float>;
-template class WordBags<double>;
-template Var<float> attention_bags(const attention::AttentionPooling<float>&, const Var<float>&, const WordBags<float>&,
-                                   Var<float>*);
-template Var<double> attention_bags(const attention::AttentionPooling<double>&, const Var<double>&,
-                                    const WordBags<double>&, Var<double>*);
-template BatchReadout<float> stack_readouts(const std::vector<MemoryReadout<float>>&);
-template BatchReadout<double> stack_readouts(const std::vector<MemoryReadout<double>>&);
 template class MemN2N<float>;
 template class MemN2N<double>;
 

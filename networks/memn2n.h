@@ -61,6 +61,9 @@
 
 #include "attention/pooling.h"
 #include "core/layers.h"
+#include "core/options.h"
+#include "networks/sentence_encoder.h"
+#include "networks/story_reader.h"
 
 #include <memory>
 #include <span>
@@ -69,12 +72,7 @@
 
 namespace engram::networks {
 
-enum class SentenceEncoding { bow, pe, attention };
 enum class WeightTying { adjacent, layerwise };
-
-// The position-encoding weights of a sentence of J words in d dims: [J x d], row j-1 = l_j.
-template <class T>
-Mat<T> position_encoding(Index words, Index dim);
 
 // Which story sentence each memory holds, oldest first: the last `memory_size` of `sentences`,
 // with -1 for empty memories. With `rng`, between 0 and ceil(noise * kept) empty memories are
@@ -83,50 +81,6 @@ std::vector<int> memory_layout(Index sentences, Index memory_size, double noise,
 
 // Temporal table rows needed for memory_size memories and random noise `noise`.
 Index temporal_rows(Index memory_size, double noise);
-
-// Sentences flattened for embedding_bag: bag b holds ids[offsets[b] .. offsets[b+1]), with the
-// position-encoding weight of each word ([ids x dim]) or none (bag of words).
-template <class T>
-class WordBags {
- public:
-  WordBags(Index dim, bool position_encoding)
-      : dim_(dim), pe_(position_encoding), data_(std::make_shared<Bags<T>>()) {
-    data_->offsets.push_back(0);
-  }
-  // One bag over `words`, leaving out position `skip` (-1: none); the other words keep their
-  // positions within all of `words` for the position encoding (J = words.size()).
-  void add(std::span<const int> words, int skip = -1);
-  void add_empty() {
-    require(!finished_, "WordBags::add_empty", "called after finish()");
-    data_->offsets.push_back(static_cast<int>(data_->ids.size()));
-  }
-  // Room for `words` ids in `bags` bags (saves reallocations; optional).
-  void reserve(Index words, Index bags);
-  // Ends the adding: builds the [ids x dim] weight matrix. Required before weights()/encode().
-  void finish();
-  Index bags() const { return static_cast<Index>(data_->offsets.size()) - 1; }
-  const std::vector<int>& ids() const { return data_->ids; }
-  const std::vector<int>& offsets() const { return data_->offsets; }
-  // [ids x dim] position weights, or [0 x 0] for a bag of words.
-  const Mat<T>& weights() const;
-  // [bags x dim] = the bags through embedding_bag(table); every table encoded shares one copy
-  // of the ids, offsets and weights.
-  Var<T> encode(const Var<T>& table) const;
-
- private:
-  Index dim_;
-  bool pe_, finished_ = false;
-  std::shared_ptr<Bags<T>> data_;
-  std::vector<T> buffer_;  // the weights, row after row, until finish()
-};
-
-// Attention pooling of every bag: X = table[ids] [N x d], s = pool's score(query, X) [1 x N],
-// a = the softmax of s within each bag [N x 1] (segment_softmax), out = each bag's a-weighted sum
-// of its rows of X [bags x d] (segment_weighted_sum). Linear in N; empty bags give zero rows.
-// `weights`, when non-null, receives a [N x 1] (word i's weight within its bag).
-template <class T>
-Var<T> attention_bags(const attention::AttentionPooling<T>& pool, const Var<T>& table, const WordBags<T>& bags,
-                      Var<T>* weights = nullptr);
 
 struct MemN2NOptions {
   Index vocab = 0;                 // word ids in [0, vocab)
@@ -140,50 +94,26 @@ struct MemN2NOptions {
   Index memory_size = 50;          // memories kept (the last sentences)
   double random_noise = 0.0;       // share of empty memories inserted in training, in [0, 1]
   double init_stddev = 0.1;
-  std::string attention_score = "dot";  // the score of the attention encoding
+  std::string attention_score = "dot";  // the score of the attention encoding, and its options
+  Options attention_score_options;
+  std::uint64_t linear_start_epochs = 0;  // the memory layers' softmax removed in the first epochs
+  Index examples_per_graph = 16;        // questions read in one ragged-batch graph in training
 };
 
 template <class T>
-struct MemoryReadout {
-  Var<T> logits;                   // [1 x answers]
-  std::vector<Var<T>> attention;   // one per hop: [1 x memories]
-  std::vector<int> slots;          // per memory: its story sentence, -1 for an empty one
-};
-
-// One question of a batch: its story (sentences of word ids, oldest first), its query, and the
-// stream for random-noise memories (non-null in training only).
-struct StoryQuestion {
-  std::span<const std::vector<int>> story;
-  std::span<const int> query;
-  Rng* noise_rng = nullptr;
-};
-
-// The readout of B questions read in one graph.
-template <class T>
-struct BatchReadout {
-  Var<T> logits;                   // [B x answers]
-  std::vector<Var<T>> attention;   // per hop: [R x 1]; question b's memories are rows offsets[b] .. offsets[b+1]
-  std::vector<int> offsets;        // B + 1 row positions
-  std::vector<int> slots;          // R: the story sentence of each memory, -1 for an empty one
-  Index size() const { return static_cast<Index>(offsets.size()) - 1; }
-};
-
-// Per-question readouts stacked as one batch readout (for networks that read one question at a
-// time): logits concatenated by rows, each hop's [1 x n] attention as rows of a column.
-template <class T>
-BatchReadout<T> stack_readouts(const std::vector<MemoryReadout<T>>& readouts);
-
-template <class T>
-class MemN2N : public Module<T> {
+class MemN2N : public StoryReader<T> {
  public:
   MemN2N(const MemN2NOptions& o, Rng& rng);
 
   // noise_rng: random-noise memories are inserted when non-null and random_noise > 0.
   MemoryReadout<T> forward(std::span<const std::vector<int>> story, std::span<const int> query,
-                           Rng* noise_rng = nullptr) const;
+                           Rng* noise_rng = nullptr) const override;
   // B >= 1 questions in one graph (see "Ragged batches" above); the same numbers as B calls of
   // forward() up to float rounding.
-  BatchReadout<T> forward_batch(std::span<const StoryQuestion> questions) const;
+  BatchReadout<T> forward_batch(std::span<const StoryQuestion> questions) const override;
+  // Linear start: on during the first linear_start_epochs epochs.
+  void begin_epoch(std::uint64_t epoch) override { set_linear(epoch < o_.linear_start_epochs); }
+  Index examples_per_graph() const override { return o_.examples_per_graph; }
 
   // Linear start: the memory layers' softmax removed while on.
   void set_linear(bool on) { linear_ = on; }

@@ -1,7 +1,7 @@
 // engram/networks/memory_augmented.h — a controller with an external memory: the Neural Turing
 // Machine (Graves et al. 2014), the Differentiable Neural Computer (Graves et al. 2016) and the
 // least-recently-used memory-augmented network (Santoro et al. 2016) are one network whose
-// memory is configured differently (memory::ntm_config, dnc_config, lru_config, or any head
+// memory is configured differently (memory::preset("ntm" / "dnc" / "lru", ...), or any head
 // pipelines of registered addressing stages).
 //
 //   per step t, with r_{-1} = 0 [1 x R W]:
@@ -14,7 +14,7 @@
 // (memory/interface.h). The controller is any registered one (networks/controller.h), built for
 // input size controller_input(memory, input).
 //
-//   memory::MemoryConfig mc = memory::ntm_config(128, 20);
+//   memory::MemoryConfig mc = memory::preset("ntm", {128, 20});
 //   auto controller = make_controller<float>("lstm", {MemoryAugmented<float>::controller_input(mc, 9)},
 //                                            Options().set("hidden", 100.0), rng);
 //   MemoryAugmented<float> ntm(std::move(controller), mc, 9, 8, rng);
@@ -28,6 +28,7 @@
 #pragma once
 
 #include "memory/external_memory.h"
+#include "memory/presets.h"
 #include "networks/controller.h"
 
 #include <memory>

@@ -16,6 +16,7 @@
 #include "core/gradcheck.h"
 #include "memory/addressing_fixture.h"
 #include "memory/external_memory.h"
+#include "memory/presets.h"
 
 #include <benchmark/benchmark.h>
 
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
                                    [name, n](benchmark::State& st) { run_stage(st, name, n); });
   for (Index n : {Index{128}, Index{1024}}) {
     const std::vector<std::pair<std::string, MemoryConfig>> configs = {
-        {"ntm", ntm_config(n, kWidth)}, {"dnc", dnc_config(n, kWidth)}, {"lru", lru_config(n, kWidth)}};
+        {"ntm", preset("ntm", {n, kWidth})}, {"dnc", preset("dnc", {n, kWidth})}, {"lru", preset("lru", {n, kWidth})}};
     for (const auto& c : configs) {
       const MemoryConfig config = c.second;
       benchmark::RegisterBenchmark(("step/" + c.first + "/N:" + std::to_string(n)).c_str(),

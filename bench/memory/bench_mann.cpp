@@ -24,9 +24,9 @@ namespace {
 constexpr Index kWidth = 20, kBits = 8, kHidden = 100;
 
 memory::MemoryConfig config_of(const std::string& name, Index n) {
-  if (name == "ntm") return memory::ntm_config(n, kWidth);
-  if (name == "dnc") return memory::dnc_config(n, kWidth);
-  return memory::lru_config(n, kWidth);
+  if (name == "ntm") return memory::preset("ntm", {n, kWidth});
+  if (name == "dnc") return memory::preset("dnc", {n, kWidth});
+  return memory::preset("lru", {n, kWidth});
 }
 
 struct Episode {

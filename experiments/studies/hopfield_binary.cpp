@@ -31,7 +31,7 @@ class OneStepError : public Study {
       : N_(int(cfg.integer("N", 1000, 2, 100000))),
         alphas_(number_list(cfg, "alphas", {0.05, 0.075, 0.105, 0.138, 0.185, 0.25})),
         trials_(int(cfg.integer("trials", 20, 1, 100000))),
-        rule_(rule_names(cfg, "rule", {"hebbian"}).front()) {
+        rule_(rule_choices(cfg, "rule", {"hebbian"}).front()) {
     for (double a : alphas_)
       if (a <= 0) cfg.fail("alphas", "loads must be > 0, got " + fmt(a));
   }
@@ -40,8 +40,8 @@ class OneStepError : public Study {
   StudyResult run(StudyContext& ctx) const override {
     StudyResult r;
     r.table.columns = {"alpha", "P", "p_err", "p_err_sem", "theory", "rel_dev"};
-    Series data{"measured, N=" + std::to_string(N_) + " (" + rule_ + ")", {}, {}, {}, false};
-    const auto rule = hopfield::make_rule(rule_);
+    Series data{"measured, N=" + std::to_string(N_) + " (" + rule_.name + ")", {}, {}, {}, false};
+    const auto rule = make_rule(rule_);
     for (double alpha : alphas_) {
       const int P = load_patterns(alpha, N_);
       const std::string k = key({{"N", N_}, {"alpha", alpha}});
@@ -69,7 +69,7 @@ class OneStepError : public Study {
       theory.x.push_back(a);
       theory.y.push_back(one_step_error_theory(a));
     }
-    r.plots.push_back(Plot{"one_step_error", "One-step bit-error probability, " + rule_ + " storage",
+    r.plots.push_back(Plot{"one_step_error", "One-step bit-error probability, " + rule_.name + " storage",
                            "load alpha = P/N", "P(bit flips after one update)", false, true,
                            {theory, data}, {{"alpha_c = 0.138", kAlphaC}}, {}});
     return r;
@@ -79,7 +79,7 @@ class OneStepError : public Study {
   int N_;
   std::vector<double> alphas_;
   int trials_;
-  std::string rule_;
+  Choice rule_;
 };
 
 // ---- 2. retrieval overlap at the fixed point against alpha, for several N -----------------
@@ -103,7 +103,7 @@ class RetrievalOverlap : public Study {
         flip_(cfg.number("flip", 0.0, 0.0, 0.5)),
         success_(cfg.number("success_overlap", 0.9, 0.0, 1.0)),
         collapse_(cfg.number("collapse_overlap", 0.967, 0.0, 1.0)),
-        rule_(rule_names(cfg, "rule", {"hebbian"}).front()) {
+        rule_(rule_choices(cfg, "rule", {"hebbian"}).front()) {
     opt_.update = read_update(cfg);
     opt_.max_sweeps = int(cfg.integer("max_sweeps", 200, 1, 1000000));
   }
@@ -112,11 +112,11 @@ class RetrievalOverlap : public Study {
   StudyResult run(StudyContext& ctx) const override {
     StudyResult r;
     r.table.columns = {"N", "alpha", "P", "overlap", "overlap_sem", "success", "success_sem"};
-    Plot overlap{"retrieval_overlap", "Overlap at the fixed point, " + rule_ + " storage", "load alpha = P/N",
+    Plot overlap{"retrieval_overlap", "Overlap at the fixed point, " + rule_.name + " storage", "load alpha = P/N",
                  "mean final overlap m", false, false, {}, {{"alpha_c = 0.138 (AGS 1985)", kAlphaC}}, {}};
     Plot success{"retrieval_success", "Share of probes retrieved (m >= " + fmt(success_) + ")", "load alpha = P/N",
                  "success rate", false, false, {}, {{"alpha_c = 0.138 (AGS 1985)", kAlphaC}}, {}};
-    const auto rule = hopfield::make_rule(rule_);
+    const auto rule = make_rule(rule_);
     for (double Nd : Ns_) {
       const int N = int(Nd);
       Series so{"N=" + std::to_string(N), {}, {}, {}, false}, ss = so;
@@ -131,7 +131,7 @@ class RetrievalOverlap : public Study {
             Rng flip_rng = rng.child("flip");
             const States probes = hopfield::flip_bits(x.topRows(n), flip_, flip_rng);
             // Hebbian storage runs on the bit-packed path: the same states bit for bit, faster
-            const auto res = rule_ == "hebbian"
+            const auto res = rule_.name == "hebbian"
                                  ? hopfield::PackedHebbian(x).run_batch(probes, opt_, rng.child("dynamics"))
                                  : BinaryHopfield::store(x, *rule).run_batch(probes, opt_, rng.child("dynamics"));
             double m = 0, ok = 0;
@@ -171,7 +171,7 @@ class RetrievalOverlap : public Study {
   std::vector<double> Ns_, alphas_;
   int trials_, probes_;
   double flip_, success_, collapse_;
-  std::string rule_;
+  Choice rule_;
   hopfield::RunOptions opt_;
 };
 
@@ -186,7 +186,7 @@ class Capacity : public Study {
  public:
   explicit Capacity(Section& cfg)
       : Ns_(integer_list(cfg, "Ns", {50, 100, 200, 400}, 4)),
-        rules_(rule_names(cfg, "rules", {"hebbian", "storkey", "pseudo_inverse"})),
+        rules_(rule_choices(cfg, "rules", {"hebbian", "storkey", "pseudo_inverse"})),
         trials_(int(cfg.integer("trials", 10, 1, 100000))) {}
   std::uint64_t points() const override { return Ns_.size() * rules_.size(); }
 
@@ -194,20 +194,20 @@ class Capacity : public Study {
     StudyResult r;
     r.table.columns = {"N"};
     for (const auto& rule : rules_) {
-      r.table.columns.push_back("cap_" + rule);
-      r.table.columns.push_back("cap_" + rule + "_sem");
+      r.table.columns.push_back("cap_" + rule.name);
+      r.table.columns.push_back("cap_" + rule.name + "_sem");
     }
     for (const char* c : {"N_over_2lnN", "N_over_4lnN", "N_over_sqrt2lnN"}) r.table.columns.push_back(c);
     Plot plot{"capacity", "Perfect-recall capacity", "N (neurons)", "patterns stored, all fixed points", true, true,
               {}, {}, {}};
     std::vector<Series> data;
-    for (const auto& rule : rules_) data.push_back(Series{rule, {}, {}, {}, false});
+    for (const auto& rule : rules_) data.push_back(Series{rule.name, {}, {}, {}, false});
     for (double Nd : Ns_) {
       const int N = int(Nd);
       std::vector<double> row{Nd};
       for (size_t ri = 0; ri < rules_.size(); ++ri) {
-        const auto rule = hopfield::make_rule(rules_[ri]);
-        const std::string k = key({{"N", N}}) + "/rule=" + rules_[ri];
+        const auto rule = make_rule(rules_[ri]);
+        const std::string k = key({{"N", N}}) + "/rule=" + rules_[ri].name;
         const auto caps = ctx.point(k, [&] {
           return over_trials(ctx, trials_, [&](int t) {
             // the same pattern sequence for every rule: streams depend on N and trial only
@@ -226,7 +226,7 @@ class Capacity : public Study {
         data[ri].x.push_back(Nd);
         data[ri].y.push_back(m.mean);
         data[ri].err.push_back(m.sem);
-        r.summary["cap_" + rules_[ri] + "@N=" + std::to_string(N)] = m.mean;
+        r.summary["cap_" + rules_[ri].name + "@N=" + std::to_string(N)] = m.mean;
       }
       row.push_back(hebbian_capacity_2ln(Nd));
       row.push_back(hebbian_capacity_4ln(Nd));
@@ -252,7 +252,7 @@ class Capacity : public Study {
 
  private:
   std::vector<double> Ns_;
-  std::vector<std::string> rules_;
+  std::vector<Choice> rules_;
   int trials_;
 };
 
@@ -266,7 +266,7 @@ class Basins : public Study {
  public:
   explicit Basins(Section& cfg)
       : N_(int(cfg.integer("N", 200, 4, 100000))),
-        rules_(rule_names(cfg, "rules", {"hebbian", "storkey", "pseudo_inverse"})),
+        rules_(rule_choices(cfg, "rules", {"hebbian", "storkey", "pseudo_inverse"})),
         alphas_(number_list(cfg, "alphas", {0.05, 0.1})),
         flips_(number_list(cfg, "flips", {0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5})),
         trials_(int(cfg.integer("trials", 10, 1, 100000))),
@@ -283,16 +283,17 @@ class Basins : public Study {
     StudyResult r;
     r.table.columns = {"alpha", "flip"};
     for (const auto& rule : rules_) {
-      r.table.columns.push_back("success_" + rule);
-      r.table.columns.push_back("overlap_" + rule);
+      r.table.columns.push_back("success_" + rule.name);
+      r.table.columns.push_back("overlap_" + rule.name);
     }
     Plot plot{"basins", "Basins of attraction, N=" + std::to_string(N_), "fraction of bits flipped in the probe",
               "success rate (m >= " + fmt(success_) + ")", false, false, {}, {}, {}};
     std::vector<std::vector<double>> rows(alphas_.size() * flips_.size());
     for (size_t a = 0; a < alphas_.size(); ++a)
       for (size_t f = 0; f < flips_.size(); ++f) rows[a * flips_.size() + f] = {alphas_[a], flips_[f]};
-    for (const auto& rule_name : rules_) {
-      const auto rule = hopfield::make_rule(rule_name);
+    for (const auto& choice : rules_) {
+      const std::string& rule_name = choice.name;
+      const auto rule = make_rule(choice);
       for (size_t a = 0; a < alphas_.size(); ++a) {
         const int P = load_patterns(alphas_[a], N_);
         Series s{rule_name + ", alpha=" + fmt(alphas_[a]), {}, {}, {}, false};
@@ -336,7 +337,7 @@ class Basins : public Study {
 
  private:
   int N_;
-  std::vector<std::string> rules_;
+  std::vector<Choice> rules_;
   std::vector<double> alphas_, flips_;
   int trials_, probes_;
   double success_;
@@ -344,16 +345,13 @@ class Basins : public Study {
 };
 
 
-const bool registered = [] {
-  studies().add("one_step_error", "Hopfield: one-step bit-error probability against load, with theory", study_factory<OneStepError>());
-  studies().add("retrieval_overlap", "Hopfield: overlap at the fixed point against load for several N; collapse point",
-                study_factory<RetrievalOverlap>());
-  studies().add("capacity", "Hopfield: perfect-recall capacity against N per learning rule, with theory",
-                study_factory<Capacity>());
-  studies().add("basins", "Hopfield: retrieval success against the fraction of flipped bits, per rule and load",
-                study_factory<Basins>());
-  return true;
-}();
+ENGRAM_REGISTER(studies(), "one_step_error", "Hopfield: one-step bit-error probability against load, with theory", study_factory<OneStepError>());
+ENGRAM_REGISTER(studies(), "retrieval_overlap", "Hopfield: overlap at the fixed point against load for several N; collapse point",
+              study_factory<RetrievalOverlap>());
+ENGRAM_REGISTER(studies(), "capacity", "Hopfield: perfect-recall capacity against N per learning rule, with theory",
+              study_factory<Capacity>());
+ENGRAM_REGISTER(studies(), "basins", "Hopfield: retrieval success against the fraction of flipped bits, per rule and load",
+              study_factory<Basins>());
 
 }  // namespace
 

@@ -53,17 +53,20 @@ std::string key(const std::vector<std::pair<std::string, double>>& parts) {
   return k;
 }
 
-std::vector<std::string> rule_names(Section& cfg, const std::string& k, std::vector<std::string> def) {
-  auto names = cfg.strings(k, std::move(def));
-  if (names.empty()) cfg.fail(k, "needs at least one learning rule");
-  for (const auto& n : names) {
-    try {
-      (void)hopfield::learning_rules().get(n);
-    } catch (const std::invalid_argument& e) {
-      cfg.fail(k, e.what());
-    }
+std::vector<Choice> rule_choices(Section& cfg, const std::string& k, std::vector<std::string> def) {
+  std::vector<Choice> rules = read_choices(cfg, k, def);
+  if (rules.empty()) cfg.fail(k, "needs at least one learning rule");
+  for (const auto& c : rules) (void)make_rule(c);  // a bad name or option: an error at its line
+  return rules;
+}
+
+std::unique_ptr<hopfield::LearningRule> make_rule(const Choice& c) {
+  try {
+    (void)hopfield::learning_rules().get(c.name);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.source + ": " + c.path + ": " + e.what());
   }
-  return names;
+  return with_choice_errors(c, [&] { return hopfield::make_rule(c.name, c.options); });
 }
 
 int largest_ok(int lo, int hi, const std::function<bool(int)>& ok) {

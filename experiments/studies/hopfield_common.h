@@ -44,9 +44,11 @@ double crossing(const std::vector<double>& xs, const std::vector<double>& ys, do
 std::string key(const std::vector<std::pair<std::string, double>>& parts);
 std::string fmt(double v);  // shortest text of a number, for keys and labels
 
-// The learning rules named in cfg[key] (a list of names), validated against the registry;
-// errors name the key's file:line.
-std::vector<std::string> rule_names(Section& cfg, const std::string& key, std::vector<std::string> def);
+// The learning rules chosen at cfg[key]: each a name or {name: ..., <options>} (a lone one counts
+// as a list of one); each is built once here, so that a bad name or option is an error at its
+// file:line. make_rule(c) builds a chosen one.
+std::vector<Choice> rule_choices(Section& cfg, const std::string& key, std::vector<std::string> def);
+std::unique_ptr<hopfield::LearningRule> make_rule(const Choice& c);
 
 // Largest P in [lo, hi] with ok(P) true, assuming ok is monotone (true then false) over the
 // nested pattern sets the callers use; ok(lo) is assumed. Exponential then binary search:

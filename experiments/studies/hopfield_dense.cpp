@@ -365,15 +365,12 @@ class ModernSeparation : public Study {
 };
 
 
-const bool registered = [] {
-  studies().add("dense_capacity", "dense associative memory: capacity against N for F = x^n and exp",
-                study_factory<DenseCapacity>());
-  studies().add("modern_capacity", "modern Hopfield: recall of P >> d patterns at large beta", study_factory<ModernCapacity>());
-  studies().add("modern_metastable", "modern Hopfield: metastable averages against beta", study_factory<ModernMetastable>());
-  studies().add("modern_separation", "modern Hopfield: one-step error against beta and separation, with the bound",
-                study_factory<ModernSeparation>());
-  return true;
-}();
+ENGRAM_REGISTER(studies(), "dense_capacity", "dense associative memory: capacity against N for F = x^n and exp",
+              study_factory<DenseCapacity>());
+ENGRAM_REGISTER(studies(), "modern_capacity", "modern Hopfield: recall of P >> d patterns at large beta", study_factory<ModernCapacity>());
+ENGRAM_REGISTER(studies(), "modern_metastable", "modern Hopfield: metastable averages against beta", study_factory<ModernMetastable>());
+ENGRAM_REGISTER(studies(), "modern_separation", "modern Hopfield: one-step error against beta and separation, with the bound",
+              study_factory<ModernSeparation>());
 
 }  // namespace
 

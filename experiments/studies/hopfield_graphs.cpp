@@ -136,7 +136,7 @@ class LandscapeStudy : public Study {
   explicit LandscapeStudy(Section& cfg)
       : N_(int(cfg.integer("N", 14, 2, 20))),
         loads_(integer_list(cfg, "loads", {1, 2, 3, 4, 5}, 1)),
-        rule_(rule_names(cfg, "rule", {"hebbian"}).front()),
+        rule_(rule_choices(cfg, "rule", {"hebbian"}).front()),
         trials_(int(cfg.integer("trials", 5, 1, 100000))),
         update_(cfg.choice("update", "synchronous", {"synchronous", "asynchronous"}) == "synchronous"
                     ? hopfield::Update::synchronous
@@ -150,7 +150,7 @@ class LandscapeStudy : public Study {
                        "basin_share_stored", "basin_share_inverse"};
     Series stored{"states flowing to a stored pattern", {}, {}, {}, false};
     Series spur{"states flowing to spurious attractors", {}, {}, {}, false};
-    const auto rule = hopfield::make_rule(rule_);
+    const auto rule = make_rule(rule_);
     for (double Pd : loads_) {
       const int P = int(Pd);
       const std::string k = key({{"P", P}});
@@ -194,19 +194,16 @@ class LandscapeStudy : public Study {
  private:
   int N_;
   std::vector<double> loads_;
-  std::string rule_;
+  Choice rule_;
   int trials_;
   hopfield::Update update_;
 };
 
 
-const bool registered = [] {
-  studies().add("dilution", "Hopfield: critical load against dilution on Erdos-Renyi, Watts-Strogatz and ring graphs",
-                study_factory<Dilution>());
-  studies().add("landscape", "Hopfield: attractors, spurious states and basins of small networks by full enumeration",
-                study_factory<LandscapeStudy>());
-  return true;
-}();
+ENGRAM_REGISTER(studies(), "dilution", "Hopfield: critical load against dilution on Erdos-Renyi, Watts-Strogatz and ring graphs",
+              study_factory<Dilution>());
+ENGRAM_REGISTER(studies(), "landscape", "Hopfield: attractors, spurious states and basins of small networks by full enumeration",
+              study_factory<LandscapeStudy>());
 
 }  // namespace
 

@@ -26,4 +26,16 @@ KvExample KvRetrievalTask::train_example(std::uint64_t id) const {
   return generate(r);
 }
 
+ENGRAM_REGISTER(tasks(), "kv_retrieval", "recall the value of a noisy key among stored key-value pairs (generated)",
+    [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
+      KvRetrievalOptions o;
+      o.pairs = static_cast<int>(cfg.integer("pairs", 8, 1, 100000));
+      o.key_dim = static_cast<int>(cfg.integer("key_dim", 16, 1, 100000));
+      o.classes = static_cast<int>(cfg.integer("classes", 10, 2, 1000000));
+      o.noise = cfg.number("noise", 0.4, 0.0, 100.0);
+      o.val_size = static_cast<int>(cfg.integer("val_size", 512, 1, 10000000));
+      cfg.finish();
+      return std::make_unique<KvRetrievalTask>(o, rng);
+    });
+
 }  // namespace engram::experiments

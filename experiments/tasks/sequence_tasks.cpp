@@ -36,4 +36,17 @@ SequenceExample KvSequenceTask::train_example(std::uint64_t id) const {
   return generate(r);
 }
 
+ENGRAM_REGISTER(tasks(), "kv_sequence", "associative recall as a token sequence: k1 v1 ... kN vN ? kq -> vq (generated)",
+    [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
+      KvSequenceOptions o;
+      o.pairs = static_cast<int>(cfg.integer("pairs", 6, 1, 10000));
+      o.keys = static_cast<int>(cfg.integer("keys", 16, 1, 1000000));
+      o.values = static_cast<int>(cfg.integer("values", 8, 2, 1000000));
+      o.val_size = static_cast<int>(cfg.integer("val_size", 256, 1, 10000000));
+      o.pairs_format = cfg.choice("format", "pairs", {"pairs", "interleaved"}) == "pairs";
+      if (o.pairs > o.keys) cfg.fail("pairs", "cannot exceed task.keys (" + std::to_string(o.keys) + "): keys are distinct");
+      cfg.finish();
+      return std::make_unique<KvSequenceTask>(o, rng);
+    });
+
 }  // namespace engram::experiments

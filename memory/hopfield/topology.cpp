@@ -58,30 +58,27 @@ void require_key(const Options& o, const std::string& family, const std::string&
   require(o.has(key), key.c_str(), "required by topology '" + family + "'");
 }
 
-[[maybe_unused]] const bool registered = [] {
-  topologies().add("erdos_renyi", "G(N, p): each pair coupled with probability p", [](Index N, const Options& o, Rng& rng) {
-    require_key(o, "erdos_renyi", "p");
-    const double p = o.number("p", 0.0, 0.0, 1.0);
-    o.finish("topology 'erdos_renyi'");
-    return erdos_renyi(N, p, rng);
-  });
-  topologies().add("watts_strogatz", "ring lattice of k neighbours, edges rewired with probability beta",
-                   [](Index N, const Options& o, Rng& rng) {
-                     require_key(o, "watts_strogatz", "k");
-                     require_key(o, "watts_strogatz", "beta");
-                     const Index k = Index(o.integer("k", 0));
-                     const double beta = o.number("beta", 0.0, 0.0, 1.0);
-                     o.finish("topology 'watts_strogatz'");
-                     return watts_strogatz(N, k, beta, rng);
-                   });
-  topologies().add("ring", "ring lattice: k nearest neighbours (k / 2 per side)", [](Index N, const Options& o, Rng&) {
-    require_key(o, "ring", "k");
-    const Index k = Index(o.integer("k", 0));
-    o.finish("topology 'ring'");
-    return ring_lattice(N, k);
-  });
-  return true;
-}();
+ENGRAM_REGISTER(topologies(), "erdos_renyi", "G(N, p): each pair coupled with probability p", [](Index N, const Options& o, Rng& rng) {
+  require_key(o, "erdos_renyi", "p");
+  const double p = o.number("p", 0.0, 0.0, 1.0);
+  o.finish("topology 'erdos_renyi'");
+  return erdos_renyi(N, p, rng);
+});
+ENGRAM_REGISTER(topologies(), "watts_strogatz", "ring lattice of k neighbours, edges rewired with probability beta",
+                 [](Index N, const Options& o, Rng& rng) {
+                   require_key(o, "watts_strogatz", "k");
+                   require_key(o, "watts_strogatz", "beta");
+                   const Index k = Index(o.integer("k", 0));
+                   const double beta = o.number("beta", 0.0, 0.0, 1.0);
+                   o.finish("topology 'watts_strogatz'");
+                   return watts_strogatz(N, k, beta, rng);
+                 });
+ENGRAM_REGISTER(topologies(), "ring", "ring lattice: k nearest neighbours (k / 2 per side)", [](Index N, const Options& o, Rng&) {
+  require_key(o, "ring", "k");
+  const Index k = Index(o.integer("k", 0));
+  o.finish("topology 'ring'");
+  return ring_lattice(N, k);
+});
 
 }  // namespace
 

@@ -34,7 +34,6 @@
 #include <thread>
 
 namespace engram::experiments {
-void register_builtins();
 }
 
 namespace engram::python {

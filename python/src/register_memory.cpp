@@ -6,6 +6,7 @@
 // arrays they read are copied in first, so other Python threads may run meanwhile.
 #include "core/parallel.h"
 #include "memory/external_memory.h"
+#include "memory/presets.h"
 #include "memory/hopfield/binary.h"
 #include "memory/hopfield/dense.h"
 #include "memory/hopfield/modern.h"
@@ -402,7 +403,7 @@ emits one raw interface row [1 x interface_size] per step and gets the reads [1 
           "ntm",
           [](Index slots, Index width, Index read_heads, Index write_heads, Index shift_range, py::object seed) {
             Rng rng = to_rng(seed, "seed").child("memory");
-            return std::make_unique<ExternalMemory<float>>(memory::ntm_config(slots, width, read_heads, write_heads, shift_range), rng);
+            return std::make_unique<ExternalMemory<float>>(memory::preset("ntm", {slots, width, read_heads, write_heads, shift_range}), rng);
           },
           py::arg("slots") = 128, py::arg("width") = 20, py::arg("read_heads") = 1, py::arg("write_heads") = 1,
           py::arg("shift_range") = 1, py::arg("seed") = 0)
@@ -410,7 +411,7 @@ emits one raw interface row [1 x interface_size] per step and gets the reads [1 
           "dnc",
           [](Index slots, Index width, Index read_heads, Index write_heads, py::object seed) {
             Rng rng = to_rng(seed, "seed").child("memory");
-            return std::make_unique<ExternalMemory<float>>(memory::dnc_config(slots, width, read_heads, write_heads), rng);
+            return std::make_unique<ExternalMemory<float>>(memory::preset("dnc", {slots, width, read_heads, write_heads}), rng);
           },
           py::arg("slots") = 128, py::arg("width") = 20, py::arg("read_heads") = 1, py::arg("write_heads") = 1,
           py::arg("seed") = 0)
@@ -418,7 +419,7 @@ emits one raw interface row [1 x interface_size] per step and gets the reads [1 
           "lru",
           [](Index slots, Index width, Index heads, py::object seed) {
             Rng rng = to_rng(seed, "seed").child("memory");
-            return std::make_unique<ExternalMemory<float>>(memory::lru_config(slots, width, heads), rng);
+            return std::make_unique<ExternalMemory<float>>(memory::preset("lru", {slots, width, heads}), rng);
           },
           py::arg("slots") = 128, py::arg("width") = 20, py::arg("heads") = 1, py::arg("seed") = 0)
       .def_property_readonly("slots", &ExternalMemory<float>::slots)

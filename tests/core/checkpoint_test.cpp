@@ -1,5 +1,8 @@
 #include "core/checkpoint.h"
+#include "core/gradcheck.h"
 #include "core/layers.h"
+
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,20 +14,11 @@ using namespace engram;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("engram-ck-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-ck") {}
 };
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::string read_all(const fs::path& p) { return test::slurp(p); }
 void write_all(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out << s;
@@ -43,8 +37,9 @@ TEST_CASE("a checkpoint round-trips every entry kind exactly", "[checkpoint]") {
   TempDir dir;
   Rng rng(3, "stream");
   rng.next_u64();
-  MatF f = MatF::Random(3, 5);
-  MatD d = MatD::Random(2, 2);
+  Rng values(4, "checkpoint-values");
+  MatF f = random_matrix(3, 5, values).cast<float>();
+  MatD d = random_matrix(2, 2, values);
   Checkpoint ck;
   ck.put_tensor("f", f);
   ck.put_tensor("d", d);
@@ -100,7 +95,8 @@ TEST_CASE("model parameters round-trip and a mismatch loads nothing", "[checkpoi
 TEST_CASE("damaged checkpoint files are refused with a clear error", "[checkpoint]") {
   TempDir dir;
   Checkpoint ck;
-  ck.put_tensor("w", MatF(MatF::Random(10, 10)));
+  Rng values(5, "checkpoint-values");
+  ck.put_tensor("w", MatF(random_matrix(10, 10, values).cast<float>()));
   ck.put_string("meta", "hello");
   const auto path = dir.path / "ok.ck";
   ck.save(path.string());

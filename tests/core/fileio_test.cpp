@@ -1,6 +1,8 @@
 // core/fileio.h: atomic replacement, appends, and the fault injection the crash tests rely on.
 #include "core/fileio.h"
 
+#include "tests/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <cerrno>
@@ -14,19 +16,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("engram-fileio-" + std::to_string(rd()));
-    fs::create_directories(dir);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fileio::set_faults("");
-  }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+// The fault plan is reset when the folder goes, so one test's faults never reach the next.
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-fileio") {}
+  ~TempDir() { fileio::set_faults(""); }
 };
 
 }  // namespace

@@ -296,14 +296,15 @@ TEST_CASE("sparsemax projects rows onto the simplex, sparsely", "[ops]") {
 }
 
 TEST_CASE("masked positions get exactly zero softmax weight and no gradient", "[ops]") {
-  Var<double> s(MatD::Random(2, 5), true);
+  Rng rng(8, "masked-fill");
+  Var<double> s(random_matrix(2, 5, rng), true);
   MatD mask = MatD::Zero(1, 5);
   mask(0, 1) = mask(0, 4) = 1;
   Var<double> w = softmax(masked_fill(s, mask, -std::numeric_limits<double>::infinity()));
   CHECK(w.value()(0, 1) == 0.0);
   CHECK(w.value()(1, 4) == 0.0);
   CHECK(w.value().row(0).sum() == Approx(1.0));
-  backward(sum(mul(w, constant<double>(MatD::Random(2, 5)))));
+  backward(sum(mul(w, constant<double>(random_matrix(2, 5, rng)))));
   CHECK(s.grad()(0, 1) == 0.0);
   CHECK(s.grad()(1, 4) == 0.0);
   CHECK(s.grad()(0, 0) != 0.0);

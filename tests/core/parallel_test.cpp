@@ -1,3 +1,4 @@
+#include "core/gradcheck.h"
 #include "core/init.h"
 #include "core/layers.h"
 #include "core/parallel.h"
@@ -73,7 +74,7 @@ TEST_CASE("accumulate_gradients equals the gradient of the summed loss", "[paral
   Rng rng(5);
   Linear<double> l(3, 2, rng);
   ThreadPool pool(2);
-  const MatD X = MatD::Random(5, 3);
+  const MatD X = random_matrix(5, 3, rng);
   zero_grad(l.named_parameters());
   const double total = accumulate_gradients<double>(pool, l.named_parameters(), 5, [&](Index i) {
     return sum(l(constant<double>(X.row(i))));

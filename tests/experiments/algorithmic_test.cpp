@@ -52,8 +52,10 @@ std::vector<BitSequenceExample> episodes_of(const BitSequenceTask& t, int train 
 
 bool is_binary(const MatF& m) { return ((m.array() == 0.0f) || (m.array() == 1.0f)).all(); }
 
+// (Eigen's == needs equal shapes: episodes of different lengths are compared by shape first)
 bool same_episode(const BitSequenceExample& a, const BitSequenceExample& b) {
-  return a.input == b.input && a.target == b.target && a.mask == b.mask && a.length == b.length;
+  const auto same = [](const MatF& x, const MatF& y) { return x.rows() == y.rows() && x.cols() == y.cols() && x == y; };
+  return a.length == b.length && same(a.input, b.input) && same(a.target, b.target) && same(a.mask, b.mask);
 }
 
 // The config error message of building `task_yaml`.

@@ -4,6 +4,7 @@
 #include "experiments/cli.h"
 #include "experiments/tasks/babi/babi.h"
 #include "experiments/tasks/babi/generator.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -24,27 +25,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("engram-babi-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path p = path / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-babi") {}
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using engram::test::slurp;
 
 // The data folder: $ENGRAM_BABI_DIR, else ../shared/data/babi next to the repository.
 fs::path babi_dir() {
@@ -57,7 +41,6 @@ std::unique_ptr<Task> build(const TempDir& d, const std::string& yaml) {
   const std::string p = d.write("babi.yaml", yaml);
   Config cfg = Config::load(p);
   Section s = cfg.section("task");
-  register_babi();
   return lookup_component(tasks(), s)(s, Rng(cfg.seed(), "task"));
 }
 

@@ -1,4 +1,5 @@
 #include "experiments/config.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -14,28 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed at the end of the test.
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    dir = fs::temp_directory_path() /
-          ("engram-config-test-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    fs::create_directories(dir);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  // Writes `text` to dir/name (creating sub-directories) and returns the path.
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path p = dir / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+// t.write(name, text) writes a file in the folder; t / "name" is a path in it.
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-config") {}
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include "experiments/results_index.h"
 #include "experiments/runner.h"
 
-#include "tests/experiments/test_util.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -22,10 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("engram-engine") {}
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-engine") {}
 };
-using test::slurp;
+using engram::test::slurp;
 
 const char* kConfig = R"(name: kvtest
 seed: 3

@@ -5,7 +5,7 @@
 #include "experiments/study.h"
 #include "experiments/studies/hopfield_common.h"
 
-#include "tests/experiments/test_util.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -20,10 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("engram-hstudy") {}
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-hstudy") {}
 };
-using test::slurp;
+using engram::test::slurp;
 
 // Runs `study` (a flow mapping) and returns its table.
 Table run_study(const std::string& study, const std::vector<std::string>& overrides = {}) {

@@ -4,7 +4,7 @@
 #include "experiments/runner.h"
 #include "experiments/study.h"
 
-#include "tests/experiments/test_util.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -21,10 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("engram-inspect") {}
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-inspect") {}
 };
-using test::slurp;
+using engram::test::slurp;
 
 // A two-step NTM run on short copy episodes.
 RunOutcome run_ntm(const TempDir& d, const std::string& out) {

@@ -1,4 +1,5 @@
 #include "experiments/results_index.h"
+#include "tests/test_util.h"
 
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,21 +19,9 @@ using Catch::Matchers::Contains;
 
 namespace {
 
+using engram::test::TempDir;
+
 // A fresh directory under the system temp dir, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() /
-           ("engram_index_test_" + std::to_string(::getpid()) + "_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 RunRecord make_run(const std::string& id, const std::string& experiment, const std::string& started,
                    const std::string& status = "completed") {

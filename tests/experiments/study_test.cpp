@@ -7,7 +7,7 @@
 #include "experiments/study.h"
 #include "experiments/trainer.h"
 
-#include "tests/experiments/test_util.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -24,10 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("engram-study") {}
+struct TempDir : engram::test::TempDir {
+  TempDir() : engram::test::TempDir("engram-study") {}
 };
-using test::slurp;
+using engram::test::slurp;
 
 // A study of `points` random numbers; requests an interrupt after computing point
 // `interrupt_after` (1-based, 0 = never), like Ctrl-C arriving then.

@@ -3,6 +3,7 @@
 // long runs, the textbook behaviour of each configuration, sequences and errors.
 #include "core/gradcheck.h"
 #include "memory/external_memory.h"
+#include "memory/presets.h"
 #include "memory/memory_ops.h"
 
 #include <catch2/catch.hpp>
@@ -65,7 +66,7 @@ MatD interface_row(const ExternalMemory<double>& memory,
 TEST_CASE("the interface lists every head's values in config order, sized for the controller", "[memory]") {
   Rng rng(1);
   SECTION("NTM") {
-    ExternalMemory<float> m(ntm_config(128, 20, 1, 1, 1), rng);
+    ExternalMemory<float> m(preset("ntm", {128, 20, 1, 1, 1}), rng);
     CHECK(names(m.interface()) == std::vector<std::string>{"read0.key", "read0.beta", "read0.gate", "read0.shift",
                                                            "read0.gamma", "write0.key", "write0.beta", "write0.gate",
                                                            "write0.shift", "write0.gamma", "write0.erase", "write0.add"});
@@ -75,7 +76,7 @@ TEST_CASE("the interface lists every head's values in config order, sized for th
                           "interpolate -> shift -> sharpen");
   }
   SECTION("DNC: free gates on read heads, allocation and write gates on the write head") {
-    ExternalMemory<float> m(dnc_config(16, 8, 2, 1), rng);
+    ExternalMemory<float> m(preset("dnc", {16, 8, 2, 1}), rng);
     CHECK(names(m.interface()) == std::vector<std::string>{"read0.key", "read0.beta", "read0.read_mode", "read0.free_gate",
                                                            "read1.key", "read1.beta", "read1.read_mode", "read1.free_gate",
                                                            "write0.key", "write0.beta", "write0.allocation_gate",
@@ -86,24 +87,24 @@ TEST_CASE("the interface lists every head's values in config order, sized for th
     CHECK_FALSE(m.needs().lru);
   }
   SECTION("LRU: write heads emit only their gate") {
-    ExternalMemory<float> m(lru_config(16, 8, 2), rng);
+    ExternalMemory<float> m(preset("lru", {16, 8, 2}), rng);
     CHECK(names(m.interface()) ==
           std::vector<std::string>{"read0.key", "read0.beta", "read1.key", "read1.beta", "write0.alpha", "write1.alpha"});
     CHECK(m.read_size() == 16);
   }
-  CHECK(ExternalMemory<float>(ntm_config(8, 4), rng).parameters().empty());
+  CHECK(ExternalMemory<float>(preset("ntm", {8, 4}), rng).parameters().empty());
 }
 
 TEST_CASE("a whole memory step passes the Jacobian check (write then read, full pipelines, 3 steps)",
           "[memory][gradcheck]") {
   const std::vector<std::pair<std::string, MemoryConfig>> configs = {
-      {"ntm", ntm_config(6, 3, 1, 1, 1)},
-      {"ntm 2 read 2 write", ntm_config(6, 3, 2, 2, 1)},
-      {"dnc", dnc_config(6, 3, 2, 1)},
-      {"dnc 2 write heads", dnc_config(6, 3, 1, 2)},
-      {"lru", lru_config(6, 3, 2)},
+      {"ntm", preset("ntm", {6, 3, 1, 1, 1})},
+      {"ntm 2 read 2 write", preset("ntm", {6, 3, 2, 2, 1})},
+      {"dnc", preset("dnc", {6, 3, 2, 1})},
+      {"dnc 2 write heads", preset("dnc", {6, 3, 1, 2})},
+      {"lru", preset("lru", {6, 3, 2})},
       {"sparse and hopfield reads", [] {
-         MemoryConfig c = ntm_config(6, 3);
+         MemoryConfig c = preset("ntm", {6, 3});
          Options k;
          k.set("k", 3.0);
          c.heads[0].addressing = {{"topk", k}, {"interpolate"}};
@@ -130,7 +131,7 @@ TEST_CASE("a whole memory step passes the Jacobian check (write then read, full 
 }
 
 TEST_CASE("the memory state stays valid over long random runs", "[memory][dnc]") {
-  for (const auto& config : {dnc_config(10, 4, 2, 2), ntm_config(10, 4, 2, 1), lru_config(10, 4, 2)}) {
+  for (const auto& config : {preset("dnc", {10, 4, 2, 2}), preset("ntm", {10, 4, 2, 1}), preset("lru", {10, 4, 2})}) {
     Rng rng(3);
     ExternalMemory<double> memory(config, rng);
     INFO(memory.describe());
@@ -164,7 +165,7 @@ TEST_CASE("the memory state stays valid over long random runs", "[memory][dnc]")
 
 TEST_CASE("NTM: a write at a sharp content focus replaces the slot, a read returns it", "[memory][ntm]") {
   Rng rng(4);
-  MemoryConfig c = ntm_config(4, 3);
+  MemoryConfig c = preset("ntm", {4, 3});
   c.init = InitMode::random;
   ExternalMemory<double> memory(c, rng);
   MemoryState<double> state = memory.initial_state();
@@ -190,7 +191,7 @@ TEST_CASE("NTM: a write at a sharp content focus replaces the slot, a read retur
 
 TEST_CASE("DNC: allocation writes to fresh slots, temporal reads replay the write order", "[memory][dnc]") {
   Rng rng(5);
-  ExternalMemory<double> memory(dnc_config(5, 3, 1, 1), rng);
+  ExternalMemory<double> memory(preset("dnc", {5, 3, 1, 1}), rng);
   MemoryState<double> state = memory.initial_state();
   const std::vector<std::vector<double>> items = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
   // write three items by allocation (free gate 0: nothing is freed)
@@ -238,7 +239,7 @@ TEST_CASE("DNC: allocation writes to fresh slots, temporal reads replay the writ
 
 TEST_CASE("LRU: writes go to the least-used slot (zeroed first) or where the paired head read", "[memory][lru]") {
   Rng rng(6);
-  MemoryConfig c = lru_config(4, 2, 1);
+  MemoryConfig c = preset("lru", {4, 2, 1});
   c.init = InitMode::random;
   ExternalMemory<double> memory(c, rng);
   MemoryState<double> state = memory.initial_state();
@@ -264,7 +265,7 @@ TEST_CASE("LRU: writes go to the least-used slot (zeroed first) or where the pai
 
 TEST_CASE("sequences reset by default, or carry the state over as constants", "[memory]") {
   Rng rng(7);
-  MemoryConfig c = ntm_config(6, 3);
+  MemoryConfig c = preset("ntm", {6, 3});
   ExternalMemory<double> reset(c, rng);
   c.reset_between_sequences = false;
   ExternalMemory<double> carry(c, rng);
@@ -286,7 +287,7 @@ TEST_CASE("sequences reset by default, or carry the state over as constants", "[
 
 TEST_CASE("initial memory and weightings follow the config", "[memory]") {
   Rng rng(8);
-  MemoryConfig c = ntm_config(5, 2);
+  MemoryConfig c = preset("ntm", {5, 2});
   c.initial_weighting = InitialWeighting::uniform;
   MemoryState<float> s = ExternalMemory<float>(c, rng).initial_state();
   CHECK(s.memory.value().isConstant(1e-6f));
@@ -298,11 +299,11 @@ TEST_CASE("initial memory and weightings follow the config", "[memory]") {
   CHECK(learned.named_parameters().at(0).name == "initial_memory");
   CHECK(learned.initial_state().read_weights[0].value()(0, 0) == 1.0f);
   CHECK(learned.initial_state().memory.requires_grad());
-  CHECK(ExternalMemory<float>(dnc_config(5, 2), rng).initial_state().memory.value().isZero());
+  CHECK(ExternalMemory<float>(preset("dnc", {5, 2}), rng).initial_state().memory.value().isZero());
 }
 
 TEST_CASE("float memories run the same steps as double ones", "[memory]") {
-  for (const auto& config : {ntm_config(32, 8, 2, 1), dnc_config(32, 8, 2, 1), lru_config(32, 8, 2)}) {
+  for (const auto& config : {preset("ntm", {32, 8, 2, 1}), preset("dnc", {32, 8, 2, 1}), preset("lru", {32, 8, 2})}) {
     Rng rf(9), rd(9);
     ExternalMemory<float> mf(config, rf);
     ExternalMemory<double> md(config, rd);
@@ -346,26 +347,26 @@ TEST_CASE("head and memory configs from options, with errors that start with the
 
 TEST_CASE("memories reject bad configs and interfaces, naming what is wrong", "[memory][errors]") {
   Rng rng(11);
-  CHECK_THROWS_WITH(ntm_config(8, 4, 0, 1), Catch::Contains("read_heads must be in [1, 256], got 0"));
-  CHECK_THROWS_WITH(dnc_config(8, 4, 1 << 30, 1), Catch::Contains("read_heads must be in [1, 256]"));
-  CHECK_THROWS_WITH(lru_config(1 << 20, 1 << 20), Catch::Contains("N * W <= 2^30"));
-  MemoryConfig no_reads = ntm_config(8, 4, 1, 1);
+  CHECK_THROWS_WITH(preset("ntm", {8, 4, 0, 1}), Catch::Contains("read_heads: must be in [1, 256], got 0"));
+  CHECK_THROWS_WITH(preset("dnc", {8, 4, 1 << 30, 1}), Catch::Contains("read_heads: must be in [1, 256]"));
+  CHECK_THROWS_WITH(preset("lru", {1 << 20, 1 << 20}), Catch::Contains("N * W <= 2^30"));
+  MemoryConfig no_reads = preset("ntm", {8, 4, 1, 1});
   no_reads.heads.erase(no_reads.heads.begin());  // the read head
   CHECK_THROWS_WITH(ExternalMemory<float>(no_reads, rng), Catch::Contains("at least one read head"));
-  MemoryConfig bad_stage = ntm_config(8, 4);
+  MemoryConfig bad_stage = preset("ntm", {8, 4});
   bad_stage.heads[1].addressing[2].options.set("rnage", 1.0);
   CHECK_THROWS_WITH(ExternalMemory<float>(bad_stage, rng),
                     Catch::Contains("write0 stage 2") && Catch::Contains("rnage"));
-  MemoryConfig erase_lru = ntm_config(8, 4);
+  MemoryConfig erase_lru = preset("ntm", {8, 4});
   erase_lru.heads[1].erase = EraseMode::least_used;
   CHECK_THROWS_WITH(ExternalMemory<float>(erase_lru, rng), Catch::Contains("write0") && Catch::Contains("lru"));
-  MemoryConfig keyless = lru_config(8, 4);
+  MemoryConfig keyless = preset("lru", {8, 4});
   keyless.heads[0].addressing = stages({"lru"});
   CHECK_THROWS_WITH(ExternalMemory<float>(keyless, rng), Catch::Contains("no key"));
-  MemoryConfig pair = lru_config(8, 4);
+  MemoryConfig pair = preset("lru", {8, 4});
   pair.heads[1].pair = 3;
   CHECK_THROWS_WITH(ExternalMemory<float>(pair, rng), Catch::Contains("read head 3"));
-  ExternalMemory<float> m(ntm_config(8, 4), rng);
+  ExternalMemory<float> m(preset("ntm", {8, 4}), rng);
   MemoryState<float> s = m.initial_state();
   CHECK_THROWS_WITH(m.step(s, Var<float>(MatF::Zero(1, 5))),
                     Catch::Contains("[1 x " + std::to_string(m.interface_size()) + "]") && Catch::Contains("[1 x 5]"));

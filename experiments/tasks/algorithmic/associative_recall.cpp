@@ -76,8 +76,7 @@ AssociativeRecallTask::AssociativeRecallTask(const AssociativeRecallOptions& o, 
 
 namespace {
 
-[[maybe_unused]] const bool registered = tasks().add(
-    "associative_recall", "recall the item that followed a query item (Graves et al. 2014; generated)",
+ENGRAM_REGISTER(tasks(), "associative_recall", "recall the item that followed a query item (Graves et al. 2014; generated)",
     [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
       AssociativeRecallOptions o;
       o.bits = static_cast<int>(cfg.integer("bits", o.bits, 1, 4096));

@@ -38,8 +38,7 @@ CopyTask::CopyTask(const CopyOptions& o, const Rng& rng) : GeneratedBitSequenceT
 
 namespace {
 
-[[maybe_unused]] const bool registered = tasks().add(
-    "copy", "copy a random bit sequence after a delimiter (Graves et al. 2014; generated)",
+ENGRAM_REGISTER(tasks(), "copy", "copy a random bit sequence after a delimiter (Graves et al. 2014; generated)",
     [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
       CopyOptions o;
       o.bits = static_cast<int>(cfg.integer("bits", o.bits, 1, 4096));

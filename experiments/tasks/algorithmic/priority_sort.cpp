@@ -50,8 +50,7 @@ PrioritySortTask::PrioritySortTask(const PrioritySortOptions& o, const Rng& rng)
 
 namespace {
 
-[[maybe_unused]] const bool registered = tasks().add(
-    "priority_sort", "emit the highest-priority vectors sorted by priority (Graves et al. 2014; generated)",
+ENGRAM_REGISTER(tasks(), "priority_sort", "emit the highest-priority vectors sorted by priority (Graves et al. 2014; generated)",
     [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
       PrioritySortOptions o;
       o.bits = static_cast<int>(cfg.integer("bits", o.bits, 1, 4096));

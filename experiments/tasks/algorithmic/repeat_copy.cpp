@@ -52,8 +52,7 @@ RepeatCopyTask::RepeatCopyTask(const RepeatCopyOptions& o, const Rng& rng)
 
 namespace {
 
-[[maybe_unused]] const bool registered = tasks().add(
-    "repeat_copy", "copy a bit sequence a given number of times, then an end marker (Graves et al. 2014; generated)",
+ENGRAM_REGISTER(tasks(), "repeat_copy", "copy a bit sequence a given number of times, then an end marker (Graves et al. 2014; generated)",
     [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
       RepeatCopyOptions o;
       o.bits = static_cast<int>(cfg.integer("bits", o.bits, 1, 4096));

@@ -148,8 +148,4 @@ class BabiTask : public StoryTask {
   int sentence_length_ = 0;
 };
 
-// Keeps the `babi` task's registration (task.cpp) linked into programs that use the static
-// library; the engram command calls it. Idempotent.
-void register_babi();
-
 }  // namespace engram::experiments::babi

@@ -96,73 +96,64 @@ std::vector<int> read_tasks(Section& cfg, const std::string& key, const std::vec
   return out;
 }
 
-std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
-  const int memory = static_cast<int>(cfg.integer("memory_size", 50, 1, 100000));
-  const double val_fraction = cfg.number("val_fraction", 0.1, 0.0, 1.0);
-  if (!(val_fraction > 0 && val_fraction < 1)) cfg.fail("val_fraction", "must be in (0, 1), got " + num_str(val_fraction));
-  Section data = cfg.section("data");
-  std::vector<int> all20(20);
-  for (int i = 0; i < 20; ++i) all20[static_cast<std::size_t>(i)] = i + 1;
-
-  auto task = std::make_unique<BabiTask>(memory, val_fraction, rng);
-
-  if (data.has("generate")) {
-    if (data.has("dir") || data.has("test_dir")) data.fail("generate", "cannot be combined with data.dir or data.test_dir: give one");
-    Section g = data.section("generate");
-    if (g.has("task") && cfg.has("task"))
-      g.fail("task", "and " + cfg.path() + ".task both name the tasks (" + cfg.source("task") + "): give one");
-    Section& where = g.has("task") ? g : cfg;
-    const std::vector<int> tasks = read_tasks(where, "task", generated_tasks(), generated_tasks());
-    const int stories = static_cast<int>(g.integer("stories", 1000, 2, 100000000));
-    const int test_stories = static_cast<int>(g.integer("test_stories", 0, 0, 100000000));
-    const auto opt_int = [&](const char* key) -> std::optional<int> {
-      if (!g.has(key)) return std::nullopt;
-      return static_cast<int>(g.integer(key, 0, -1000000000, 1000000000));
-    };
-    const auto statements = opt_int("statements"), questions = opt_int("questions"), actors = opt_int("actors"),
-               objects = opt_int("objects"), places = opt_int("places"), path_length = opt_int("path_length");
-    const std::optional<double> distractors = g.has("distractors") ? std::optional(g.number("distractors", 0)) : std::nullopt;
-    g.finish();
-    data.finish();
-    cfg.finish();
-    for (int t : tasks) {
-      GeneratorOptions o = default_options(t);
-      o.stories = stories;
-      if (statements) o.statements = *statements;
-      if (questions) o.questions = *questions;
-      if (actors) o.actors = *actors;
-      if (objects) o.objects = *objects;
-      if (places) o.places = *places;
-      if (path_length) o.path_length = *path_length;
-      if (distractors) o.distractors = *distractors;
-      const Rng stream = rng.child("babi-generate").child(static_cast<std::uint64_t>(t));
-      const std::string name = "qa" + std::to_string(t) + "_generated_";
-      std::vector<Question> train, test;
-      with_config_errors(g, [&] {
-        validate(t, o);
-        Rng r = stream.child("train");
-        train = read_text(generate(t, o, r), name + "train.txt", t);
-        if (test_stories > 0) {
-          GeneratorOptions to = o;
-          to.stories = test_stories;
-          Rng rt = stream.child("test");
-          test = read_text(generate(t, to, rt), name + "test.txt", t);
-        }
-        return 0;
-      });
-      task->add(t, train, test_stories > 0 ? &test : nullptr);
-    }
-    return task;
-  }
-
-  const std::vector<int> tasks = read_tasks(cfg, "task", all20, all20);
-  const std::string dir = data.path_value("dir", "");
-  const std::string test_dir = data.path_value("test_dir", "");
+// data.generate: {task, stories, test_stories, statements, questions, actors, objects, places,
+// path_length, distractors}: generated stories of each task, with a test set when asked.
+void add_generated(BabiTask& task, Section& cfg, Section& data, const Rng& rng) {
+  if (data.has("dir") || data.has("test_dir")) data.fail("generate", "cannot be combined with data.dir or data.test_dir: give one");
+  Section g = data.section("generate");
+  if (g.has("task") && cfg.has("task"))
+    g.fail("task", "and " + cfg.path() + ".task both name the tasks (" + cfg.source("task") + "): give one");
+  Section& where = g.has("task") ? g : cfg;
+  const std::vector<int> tasks = read_tasks(where, "task", generated_tasks(), generated_tasks());
+  const int stories = static_cast<int>(g.integer("stories", 1000, 2, 100000000));
+  const int test_stories = static_cast<int>(g.integer("test_stories", 0, 0, 100000000));
+  const auto opt_int = [&](const char* key) -> std::optional<int> {
+    if (!g.has(key)) return std::nullopt;
+    return static_cast<int>(g.integer(key, 0, -1000000000, 1000000000));
+  };
+  const auto statements = opt_int("statements"), questions = opt_int("questions"), actors = opt_int("actors"),
+             objects = opt_int("objects"), places = opt_int("places"), path_length = opt_int("path_length");
+  const std::optional<double> distractors = g.has("distractors") ? std::optional(g.number("distractors", 0)) : std::nullopt;
+  g.finish();
   data.finish();
   cfg.finish();
-  if (dir.empty()) data.fail("dir", "is required: the folder of the qaN_*_train.txt files (or data.generate: {...})");
-  if (!fs::is_directory(dir)) data.fail("dir", "'" + dir + "' is not a directory");
-  if (!test_dir.empty() && !fs::is_directory(test_dir)) data.fail("test_dir", "'" + test_dir + "' is not a directory");
+  for (int t : tasks) {
+    GeneratorOptions o = default_options(t);
+    o.stories = stories;
+    if (statements) o.statements = *statements;
+    if (questions) o.questions = *questions;
+    if (actors) o.actors = *actors;
+    if (objects) o.objects = *objects;
+    if (places) o.places = *places;
+    if (path_length) o.path_length = *path_length;
+    if (distractors) o.distractors = *distractors;
+    const Rng stream = rng.child("babi-generate").child(static_cast<std::uint64_t>(t));
+    const std::string name = "qa" + std::to_string(t) + "_generated_";
+    std::vector<Question> train, test;
+    with_config_errors(g, [&] {
+      validate(t, o);
+      Rng r = stream.child("train");
+      train = read_text(generate(t, o, r), name + "train.txt", t);
+      if (test_stories > 0) {
+        GeneratorOptions to = o;
+        to.stories = test_stories;
+        Rng rt = stream.child("test");
+        test = read_text(generate(t, to, rt), name + "test.txt", t);
+      }
+      return 0;
+    });
+    task.add(t, train, test_stories > 0 ? &test : nullptr);
+  }
+}
+
+// The training (and test) file of each task in data.dir (and data.test_dir), all found before
+// any is read, so that a missing one is reported at once.
+struct TaskFiles {
+  std::vector<std::string> train, test;  // per task; test "" when there is none
+};
+
+TaskFiles find_task_files(Section& cfg, Section& data, const std::vector<int>& tasks, const std::string& dir,
+                          const std::string& test_dir) {
   const auto find = [&](const std::string& key, const std::string& d, int t, const std::string& split) {
     try {
       return find_task_file(d, t, split);
@@ -170,8 +161,7 @@ std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
       data.fail(key, e.what());
     }
   };
-  // Find every file before reading any, so that a missing one is reported at once.
-  std::vector<std::string> train_files, test_files;
+  TaskFiles files;
   std::vector<int> with_test, without_test;
   for (int t : tasks) {
     const std::string f = find("dir", dir, t, "train");
@@ -186,36 +176,60 @@ std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
       data.fail("dir", "'" + dir + "' has no training file qa" + std::to_string(t) + "_*_train.txt for task " +
                            std::to_string(t) + hint);
     }
-    train_files.push_back(f);
+    files.train.push_back(f);
     const std::string tf = find(test_dir.empty() ? "dir" : "test_dir", test_dir.empty() ? dir : test_dir, t, "test");
     if (tf.empty() && !test_dir.empty())
       data.fail("test_dir", "'" + test_dir + "' has no test file qa" + std::to_string(t) + "_*_test.txt for task " + std::to_string(t));
     (tf.empty() ? without_test : with_test).push_back(t);
-    test_files.push_back(tf);
+    files.test.push_back(tf);
   }
   if (!with_test.empty() && !without_test.empty())
     data.fail("dir", "'" + dir + "' has test files for tasks " + join_ints(with_test) + " but not for tasks " +
                          join_ints(without_test) + ": give all or none (or data.test_dir)");
+  return files;
+}
+
+// data.dir (and data.test_dir): the v1.2 files of each task.
+void add_from_files(BabiTask& task, Section& cfg, Section& data) {
+  std::vector<int> all20(20);
+  for (int i = 0; i < 20; ++i) all20[static_cast<std::size_t>(i)] = i + 1;
+  const std::vector<int> tasks = read_tasks(cfg, "task", all20, all20);
+  const std::string dir = data.path_value("dir", "");
+  const std::string test_dir = data.path_value("test_dir", "");
+  data.finish();
+  cfg.finish();
+  if (dir.empty()) data.fail("dir", "is required: the folder of the qaN_*_train.txt files (or data.generate: {...})");
+  if (!fs::is_directory(dir)) data.fail("dir", "'" + dir + "' is not a directory");
+  if (!test_dir.empty() && !fs::is_directory(test_dir)) data.fail("test_dir", "'" + test_dir + "' is not a directory");
+  const TaskFiles files = find_task_files(cfg, data, tasks, dir, test_dir);
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const int t = tasks[i];
-    const auto train = read_file(train_files[i], t);
-    if (train.size() < 2) data.fail("dir", train_files[i] + " has " + std::to_string(train.size()) + " questions, expected at least 2");
-    if (test_files[i].empty()) {
-      task->add(t, train);
+    const auto train = read_file(files.train[i], t);
+    if (train.size() < 2) data.fail("dir", files.train[i] + " has " + std::to_string(train.size()) + " questions, expected at least 2");
+    if (files.test[i].empty()) {
+      task.add(t, train);
     } else {
-      const auto test = read_file(test_files[i], t);
-      task->add(t, train, &test);
+      const auto test = read_file(files.test[i], t);
+      task.add(t, train, &test);
     }
   }
+}
+
+std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
+  const int memory = static_cast<int>(cfg.integer("memory_size", 50, 1, 100000));
+  const double val_fraction = cfg.number("val_fraction", 0.1, 0.0, 1.0);
+  if (!(val_fraction > 0 && val_fraction < 1)) cfg.fail("val_fraction", "must be in (0, 1), got " + num_str(val_fraction));
+  Section data = cfg.section("data");
+  auto task = std::make_unique<BabiTask>(memory, val_fraction, rng);
+  if (data.has("generate")) add_generated(*task, cfg, data, rng);
+  else add_from_files(*task, cfg, data);
   return task;
 }
 
-const bool babi_registered = tasks().add(
-    "babi", "bAbI question answering (Weston et al. 2015): v1.2 files from data.dir, or generated stories (data.generate)",
-    make_babi);
-
 }  // namespace
 
-void register_babi() { (void)babi_registered; }
+ENGRAM_REGISTER(tasks(), "babi",
+                "bAbI question answering (Weston et al. 2015): v1.2 files from data.dir, or generated stories (data.generate)",
+                make_babi);
 
 }  // namespace engram::experiments::babi

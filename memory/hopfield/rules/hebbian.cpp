@@ -18,8 +18,7 @@ class HebbianRule : public LearningRule {
   }
 };
 
-[[maybe_unused]] const bool registered = learning_rules().add(
-    "hebbian", "W = 1/N sum x x^T, zero diagonal (Hopfield 1982); no options", [](const Options& o) {
+ENGRAM_REGISTER(learning_rules(), "hebbian", "W = 1/N sum x x^T, zero diagonal (Hopfield 1982); no options", [](const Options& o) {
       o.finish("learning rule 'hebbian'");
       return std::unique_ptr<LearningRule>(new HebbianRule);
     });

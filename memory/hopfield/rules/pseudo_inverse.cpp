@@ -43,8 +43,7 @@ class PseudoInverseRule : public LearningRule {
   bool zero_diagonal_;
 };
 
-[[maybe_unused]] const bool registered = learning_rules().add(
-    "pseudo_inverse", "projection rule W = X^T (X X^T)^-1 X (robust: QR projector); option zero_diagonal (false)",
+ENGRAM_REGISTER(learning_rules(), "pseudo_inverse", "projection rule W = X^T (X X^T)^-1 X (robust: QR projector); option zero_diagonal (false)",
     [](const Options& o) {
       const bool zero_diagonal = o.boolean("zero_diagonal", false);
       o.finish("learning rule 'pseudo_inverse'");

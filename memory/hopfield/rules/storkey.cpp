@@ -33,8 +33,7 @@ class StorkeyRule : public LearningRule {
   }
 };
 
-[[maybe_unused]] const bool registered = learning_rules().add(
-    "storkey", "incremental local rule (Storkey 1997), zero diagonal; no options", [](const Options& o) {
+ENGRAM_REGISTER(learning_rules(), "storkey", "incremental local rule (Storkey 1997), zero diagonal; no options", [](const Options& o) {
       o.finish("learning rule 'storkey'");
       return std::unique_ptr<LearningRule>(new StorkeyRule);
     });

@@ -30,11 +30,10 @@ class LstmSeqModel : public BitSequenceModel {
   networks::LstmSeq<float> net_;
 };
 
-[[maybe_unused]] const bool lstm_seq_registered = models().add(
-    "lstm_seq", "a controller (LSTM by default) over every step + a linear output layer; bit-sequence baseline",
+ENGRAM_REGISTER(models(), "lstm_seq", "a controller (LSTM by default) over every step + a linear output layer; bit-sequence baseline",
     [](Section& cfg, const Task& task, Rng& rng) -> std::unique_ptr<Model> {
       const auto& bits = require_family<BitSequenceTask>(task, "lstm_seq", "bit_sequence");
-      auto controller = build_component(cfg.section("controller"), networks::controllers<float>(),
+      auto controller = build_component(cfg, "controller", networks::controllers<float>(),
                                         networks::ControllerShape{bits.input_size()}, rng, "lstm");
       cfg.finish();
       return std::make_unique<LstmSeqModel>(std::move(controller), bits, rng);

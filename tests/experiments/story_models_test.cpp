@@ -1,7 +1,7 @@
-// The registered bAbI models (experiments/models/babi_models.cpp) on a hand-built StoryTask:
-// config keys and their errors, the metrics of evaluate, linear start through begin_step, and
-// the attention maps of inspect.
-#include "experiments/models/babi_models.h"
+// The registered story models (experiments/models/story_model.h: memn2n, kv_memnn,
+// hierarchical_attention) on a hand-built StoryTask: config keys and their errors, the metrics
+// of evaluate, linear start through begin_step, and the attention maps of inspect.
+#include "experiments/models/story_model.h"
 #include "experiments/tasks/babi/babi.h"
 
 #include <catch2/catch.hpp>
@@ -70,7 +70,6 @@ class OtherTask : public Task {
 };
 
 std::unique_ptr<Model> build(const std::string& model_yaml, const Task& task) {
-  register_babi_models();
   Config cfg = Config::parse("seed: 0\nmodel: " + model_yaml + "\n", "hand.yaml");
   Section m = cfg.root().section("model");
   Rng rng(1, "model");
@@ -165,11 +164,27 @@ TEST_CASE("bAbI model configs are validated with the key and the file", "[babi_m
   const HandTask task(true);
   CHECK_THROWS_WITH(build("{name: memn2n, encoding: lstm}", task), Catch::Contains("model.encoding"));
   CHECK_THROWS_WITH(build("{name: memn2n, attention_score: nope}", task), Catch::Contains("model.attention_score"));
+  CHECK_THROWS_WITH(build("{name: memn2n, encoding: attention, score: {name: mlp, hiden: 3}}", task),
+                    Catch::Contains("model.score") && Catch::Contains("hiden"));
   CHECK_THROWS_WITH(build("{name: memn2n, hopz: 2}", task), Catch::Contains("did you mean model.hops"));
   CHECK_THROWS_WITH(build("{name: kv_memnn, encoding: attention}", task), Catch::Contains("model.encoding"));
   CHECK_THROWS_WITH(build("{name: memn2n, memory_size: 51}", task), Catch::Contains("model.memory_size"));
   const OtherTask other;
   CHECK_THROWS_WITH(build("{name: kv_memnn}", other), Catch::Contains("needs a babi task"));
+}
+
+TEST_CASE("a score is a name or a mapping with options; the old attention_score key still works, with a warning",
+          "[babi_models]") {
+  const HandTask task(true);
+  Config cfg = Config::parse("seed: 0\nmodel: {name: memn2n, encoding: attention, attention_score: mlp}\n", "old.yaml");
+  Section m = cfg.root().section("model");
+  Rng rng(1, "model");
+  (void)lookup_component(models(), m)(m, task, rng);
+  m.finish();
+  REQUIRE(cfg.warnings().size() == 1);
+  CHECK(cfg.warnings()[0] == "old.yaml:2: model.attention_score is deprecated; use model.score");
+  CHECK_NOTHROW(build("{name: memn2n, encoding: attention, score: {name: mlp, hidden: 3}}", task));
+  CHECK_NOTHROW(build("{name: hierarchical_attention, dim: 6, score: {name: mlp, hidden: 3}}", task));
 }
 
 TEST_CASE("hierarchical_attention reads a story through attention::HierarchicalAttention", "[babi_models]") {
@@ -178,8 +193,8 @@ TEST_CASE("hierarchical_attention reads a story through attention::HierarchicalA
   // its parameters are the embedding, the hierarchy (word projection and both poolings) and the output
   std::vector<std::string> names;
   for (const auto& [name, p] : model->named_parameters()) names.push_back(name);
-  CHECK(std::find(names.begin(), names.end(), "han.word_pool.query") != names.end());
-  CHECK(std::find(names.begin(), names.end(), "han.sentence_pool.query") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "net.han.word_pool.query") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "net.han.sentence_pool.query") != names.end());
   // one attention map over the story's sentences, summing to 1
   const auto maps = model->inspect();
   const MatF& a = maps.at("val_attention_hop1");

@@ -1,0 +1,38 @@
+// engram/experiments/models/story_model.h — any story reader (networks/story_reader.h) as a
+// trainable Model of the `babi` task family (the reader-backed `babi` task or generated stories).
+// A story model's file builds its reader from its config section and hands it here:
+//
+//   ENGRAM_REGISTER(models(), "memn2n", "...", [](Section& cfg, const Task& task, Rng& rng) {
+//     const auto& story = require_family<babi::StoryTask>(task, "memn2n", "babi");
+//     ... read the section into the reader's options ...
+//     return make_story_model(std::make_unique<networks::MemN2N<float>>(o, rng), story);
+//   });
+//
+// Metrics of evaluate(split): loss, accuracy, error (= 1 - accuracy), error/task_N for every task
+// of the split, and supporting_fact: the share of questions whose most attended memory at some hop
+// holds a supporting fact, over the questions that have a supporting fact in memory (readers
+// with attention over memories). inspect(): for the first 32 val questions,
+// val_attention_hop<k> [32 x sentences] (hop k's attention summed per story sentence, oldest
+// first, zero-padded) and val_supporting (1 at the supporting facts).
+#pragma once
+
+#include "experiments/problem.h"
+#include "experiments/tasks/babi/babi.h"
+#include "networks/sentence_encoder.h"
+#include "networks/story_reader.h"
+
+#include <memory>
+
+namespace engram::experiments::babi {
+
+std::unique_ptr<Model> make_story_model(std::unique_ptr<networks::StoryReader<float>> reader, const StoryTask& task);
+
+// What the story readers' config sections share:
+//   encoding: bow | pe (| attention when `attention` is allowed): the sentence encoding
+networks::SentenceEncoding read_encoding(Section& cfg, bool attention);
+//   memory_size: memories kept, at most (and by default) the task's memory_size
+Index read_memory_size(Section& cfg, const StoryTask& task);
+// The word id of each answer class, -1 for an answer that is not a word ("n,s").
+std::vector<int> answer_words(const StoryTask& task);
+
+}  // namespace engram::experiments::babi
