@@ -28,7 +28,7 @@ struct GradCheckOptions {
 double check_gradient(const VarFn& f, const std::vector<Var<double>>& inputs,
                       const GradCheckOptions& opt = {});
 
-// The "backward adds" contract (STYLE.md 4): calls the output node's backward directly with
+// The "backward adds" contract (gradients are always added, core/variable.h): calls the output node's backward directly with
 // accumulators pre-filled with a non-zero pattern P and returns the largest
 // |acc - (P + contribution)| over all inputs, where the contribution is measured with zeroed
 // accumulators. An op that assigns instead of adding gives a large value.

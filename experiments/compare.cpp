@@ -139,13 +139,22 @@ std::string render_markdown(const std::vector<std::vector<std::string>>& rows, s
 
 }  // namespace
 
-std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOptions& opt) {
+namespace {
+
+// What compare_runs checks of its options against the runs: metrics to show, and the metric and
+// direction of --best (empty when not asked).
+struct CompareSpec {
+  std::vector<std::string> metrics;
+  std::string best_metric;
+  bool best_max = false;
+};
+
+CompareSpec check_compare(const std::vector<RunRecord>& runs, const CompareOptions& opt) {
   if (opt.format != "markdown" && opt.format != "csv")
     throw std::invalid_argument("compare: unknown format '" + opt.format + "' (expected markdown or csv)");
   if (opt.precision < 0 || opt.precision > 17)
     throw std::invalid_argument("compare: precision must be in [0, 17], got " + std::to_string(opt.precision));
   if (runs.empty()) throw std::invalid_argument("compare: no runs to compare");
-
   std::set<std::string> param_keys, metric_names;
   for (const auto& r : runs) {
     for (const auto& kv : r.params) param_keys.insert(kv.first);
@@ -157,36 +166,85 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
   for (const auto& m : opt.metrics)
     if (!metric_names.count(m))
       throw std::invalid_argument("compare: unknown metric '" + m + "'; available metrics: " + join(metric_names));
-  std::string best_metric;
-  bool best_max = false;
+  CompareSpec spec;
   if (!opt.best.empty()) {
     const auto colon = opt.best.rfind(':');
-    best_metric = colon == std::string::npos ? opt.best : opt.best.substr(0, colon);
+    spec.best_metric = colon == std::string::npos ? opt.best : opt.best.substr(0, colon);
     const std::string mode = colon == std::string::npos ? "min" : opt.best.substr(colon + 1);
     if (mode != "min" && mode != "max")
       throw std::invalid_argument("compare: best must be METRIC:min or METRIC:max, got '" + opt.best + "'");
-    best_max = mode == "max";
-    if (!metric_names.count(best_metric))
-      throw std::invalid_argument("compare: unknown metric '" + best_metric + "' for best; available metrics: " + join(metric_names));
+    spec.best_max = mode == "max";
+    if (!metric_names.count(spec.best_metric))
+      throw std::invalid_argument("compare: unknown metric '" + spec.best_metric + "' for best; available metrics: " +
+                                  join(metric_names));
   }
-  const std::vector<std::string> metrics =
-      opt.metrics.empty() ? std::vector<std::string>(metric_names.begin(), metric_names.end()) : opt.metrics;
+  spec.metrics = opt.metrics.empty() ? std::vector<std::string>(metric_names.begin(), metric_names.end()) : opt.metrics;
+  return spec;
+}
 
-  // Group by exact values, then order the groups.
+// The runs grouped by the exact values of the group_by keys, groups in key order.
+std::vector<std::pair<GroupKey, std::vector<const RunRecord*>>> group_runs(const std::vector<RunRecord>& runs,
+                                                                          const std::vector<std::string>& group_by) {
   std::map<GroupKey, std::vector<const RunRecord*>> by_key;
   for (const auto& r : runs) {
     GroupKey key;
-    for (const auto& k : opt.group_by) key.push_back(param_of(r, k));
+    for (const auto& k : group_by) key.push_back(param_of(r, k));
     by_key[key].push_back(&r);
   }
   std::vector<std::pair<GroupKey, std::vector<const RunRecord*>>> groups(by_key.begin(), by_key.end());
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return key_less(a.first, b.first); });
+  return groups;
+}
 
+// The group's run with the best value of spec.best_metric (none when no run has it).
+std::vector<const RunRecord*> best_of(const std::vector<const RunRecord*>& group, const CompareSpec& spec) {
+  const RunRecord* pick = nullptr;
+  for (const RunRecord* r : group) {
+    const auto it = r->summary.find(spec.best_metric);
+    if (it == r->summary.end() || std::isnan(it->second)) continue;
+    const double cur = pick ? pick->summary.at(spec.best_metric) : 0;
+    if (!pick || (spec.best_max ? it->second > cur : it->second < cur)) pick = r;
+  }
+  return pick ? std::vector<const RunRecord*>{pick} : std::vector<const RunRecord*>{};
+}
+
+// One group's row: its key values, its size, then mean (± std) of each metric over `members`.
+std::vector<std::string> group_row(const GroupKey& key, size_t size, const std::vector<const RunRecord*>& members,
+                                   const CompareSpec& spec, const CompareOptions& opt) {
+  const bool md = opt.format == "markdown";
+  std::vector<std::string> row;
+  for (const auto& v : key) row.push_back(v ? *v : (md ? kDash : ""));
+  row.push_back(std::to_string(size));
+  for (const auto& m : spec.metrics) {
+    std::vector<double> xs;
+    for (const RunRecord* r : members) {
+      const auto it = r->summary.find(m);
+      if (it != r->summary.end()) xs.push_back(it->second);
+    }
+    const Stat s = stat_of(xs);
+    if (md) {
+      std::string cell = kDash;
+      if (s.count >= 1) cell = fmt(s.mean, opt.precision);
+      if (s.count >= 2) cell += " \u00b1 " + fmt(s.std, opt.precision);
+      if (s.count >= 1 && s.count != members.size() && spec.best_metric.empty()) cell += " (n=" + std::to_string(s.count) + ")";
+      row.push_back(cell);
+    } else {
+      row.push_back(s.count >= 1 ? fmt(s.mean, opt.precision) : "");
+      row.push_back(s.count >= 2 ? fmt(s.std, opt.precision) : "");
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
+std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOptions& opt) {
+  const CompareSpec spec = check_compare(runs, opt);
   const bool md = opt.format == "markdown";
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header(opt.group_by.begin(), opt.group_by.end());
   header.push_back("n");
-  for (const auto& m : metrics) {
+  for (const auto& m : spec.metrics) {
     if (md) {
       header.push_back(m);
     } else {
@@ -195,43 +253,8 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
     }
   }
   rows.push_back(header);
-
-  for (const auto& [key, group] : groups) {
-    std::vector<std::string> row;
-    for (const auto& v : key) row.push_back(v ? *v : (md ? kDash : ""));
-    row.push_back(std::to_string(group.size()));
-    std::vector<const RunRecord*> members = group;
-    if (!best_metric.empty()) {
-      const RunRecord* pick = nullptr;
-      for (const RunRecord* r : group) {
-        const auto it = r->summary.find(best_metric);
-        if (it == r->summary.end() || std::isnan(it->second)) continue;
-        const double cur = pick ? pick->summary.at(best_metric) : 0;
-        if (!pick || (best_max ? it->second > cur : it->second < cur)) pick = r;
-      }
-      members.clear();
-      if (pick) members.push_back(pick);
-    }
-    for (const auto& m : metrics) {
-      std::vector<double> xs;
-      for (const RunRecord* r : members) {
-        const auto it = r->summary.find(m);
-        if (it != r->summary.end()) xs.push_back(it->second);
-      }
-      const Stat s = stat_of(xs);
-      if (md) {
-        std::string cell = kDash;
-        if (s.count >= 1) cell = fmt(s.mean, opt.precision);
-        if (s.count >= 2) cell += " \u00b1 " + fmt(s.std, opt.precision);
-        if (s.count >= 1 && s.count != members.size() && best_metric.empty()) cell += " (n=" + std::to_string(s.count) + ")";
-        row.push_back(cell);
-      } else {
-        row.push_back(s.count >= 1 ? fmt(s.mean, opt.precision) : "");
-        row.push_back(s.count >= 2 ? fmt(s.std, opt.precision) : "");
-      }
-    }
-    rows.push_back(std::move(row));
-  }
+  for (const auto& [key, group] : group_runs(runs, opt.group_by))
+    rows.push_back(group_row(key, group.size(), spec.best_metric.empty() ? group : best_of(group, spec), spec, opt));
 
   if (md) {
     for (auto& row : rows)
@@ -245,6 +268,42 @@ std::string compare_runs(const std::vector<RunRecord>& runs, const CompareOption
   }
   return out;
 }
+
+namespace {
+
+// `body` (a table rendered by Table: csv, or markdown with its separator line) with the group
+// columns of each row put in front, line by line.
+std::string with_group_columns(const std::string& body, const std::vector<std::vector<std::string>>& keys,
+                               const CompareOptions& opt) {
+  std::istringstream lines(body);
+  std::string line, result;
+  std::vector<size_t> width(opt.group_by.size());
+  for (size_t g = 0; g < width.size(); ++g) {
+    width[g] = opt.group_by[g].size();
+    for (const auto& kv : keys) width[g] = std::max(width[g], kv[g].size());
+  }
+  size_t i = 0;
+  for (int n = 0; std::getline(lines, line); ++n) {
+    std::string prefix;
+    for (size_t g = 0; g < width.size(); ++g) {
+      std::string v = n == 0 ? opt.group_by[g] : (opt.format != "csv" && n == 1) ? std::string() : keys[i][g];
+      if (opt.format == "csv") {
+        prefix += v + ",";
+      } else {
+        if (n == 1) v = std::string(width[g] + 1, '-');
+        else v = " " + v + std::string(width[g] - v.size(), ' ');
+        prefix += (g == 0 ? "|" : "") + v + (n == 1 ? "|" : " |");
+      }
+    }
+    if (opt.format != "csv" && !prefix.empty()) line = prefix + line.substr(1);
+    else line = prefix + line;
+    if (n >= (opt.format == "csv" ? 1 : 2)) ++i;
+    result += line + "\n";
+  }
+  return result;
+}
+
+}  // namespace
 
 std::string stack_run_tables(const std::vector<RunRecord>& runs, const CompareOptions& opt) {
   if (runs.empty()) throw std::invalid_argument("no runs match");
@@ -299,34 +358,7 @@ std::string stack_run_tables(const std::vector<RunRecord>& runs, const CompareOp
       keys.push_back(std::move(kv));
     }
   }
-  // Render the numeric part with Table, then prefix the group columns line by line.
-  const std::string body = opt.format == "csv" ? out.csv() : out.markdown(opt.precision);
-  std::istringstream lines(body);
-  std::string line, result;
-  std::vector<size_t> width(opt.group_by.size());
-  for (size_t g = 0; g < width.size(); ++g) {
-    width[g] = opt.group_by[g].size();
-    for (const auto& kv : keys) width[g] = std::max(width[g], kv[g].size());
-  }
-  size_t i = 0;
-  for (int n = 0; std::getline(lines, line); ++n) {
-    std::string prefix;
-    for (size_t g = 0; g < width.size(); ++g) {
-      std::string v = n == 0 ? opt.group_by[g] : (opt.format != "csv" && n == 1) ? std::string() : keys[i][g];
-      if (opt.format == "csv") {
-        prefix += v + ",";
-      } else {
-        if (n == 1) v = std::string(width[g] + 1, '-');
-        else v = " " + v + std::string(width[g] - v.size(), ' ');
-        prefix += (g == 0 ? "|" : "") + v + (n == 1 ? "|" : " |");
-      }
-    }
-    if (opt.format != "csv" && !prefix.empty()) line = prefix + line.substr(1);
-    else line = prefix + line;
-    if (n >= (opt.format == "csv" ? 1 : 2)) ++i;
-    result += line + "\n";
-  }
-  return result;
+  return with_group_columns(opt.format == "csv" ? out.csv() : out.markdown(opt.precision), keys, opt);
 }
 
 }  // namespace engram::experiments

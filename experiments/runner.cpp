@@ -240,34 +240,81 @@ void validate_config(Config& cfg) {
   root.finish();
 }
 
+namespace {
+
+// A sweep's run (RunRequest::skip_done): takes the claim on its combination and decides. Returns
+// an outcome when the run is to be skipped (done, or busy elsewhere); else, when a run of it died
+// or was interrupted, sets req.resume to it.
+std::optional<RunOutcome> sweep_decision(RunRequest& req, std::optional<Claim>& claim, std::ostream& out) {
+  Config probe = Config::load(req.config, req.overrides);
+  const std::string experiment = probe.experiment_name(), hash = config_hash(probe);
+  claim = Claim::try_take(req.runs_root, experiment, hash);
+  RunOutcome skip;
+  if (!claim) {
+    skip.status = "busy";
+    out << "another process is running this combination of " << experiment << " now: skipped\n";
+    return skip;
+  }
+  if (!fs::exists(index_path(req.runs_root))) return std::nullopt;
+  const ExistingRuns existing = existing_runs(ResultsIndex(index_path(req.runs_root)), experiment, hash);
+  if (existing.done) {
+    skip.status = "skipped";
+    skip.dir = existing.done->dir;
+    out << "already completed: " << skip.dir << "\n";
+    return skip;
+  }
+  if (existing.resumable) {
+    out << "resuming the run that " << (observed_status(*existing.resumable) == "died" ? "died" : "was interrupted")
+        << ": " << existing.resumable->dir << "\n";
+    req.resume = existing.resumable->dir;
+  }
+  return std::nullopt;
+}
+
+// After training: the inspect arrays (and their heat maps), summary.json and the index record.
+RunOutcome finish_run(const TrainResult& result, Model& model, RunSetup& s, RunDir& dir, ResultsIndex& index,
+                      const RunRequest& req, std::ostream& out) {
+  if (result.status != "failed") {
+    NoGradGuard no_grad;
+    std::vector<std::string> saved;
+    for (const auto& [name, m] : model.inspect()) {
+      dir.save_npy("inspect/" + name, m);
+      saved.push_back(dir.file("inspect/" + name + ".npy"));
+    }
+    if (!saved.empty()) {
+      const std::string line = draw_heat_maps(saved, dir.file("inspect/plotting.log"));
+      dir.log(line);
+      if (req.progress) out << line << "\n";
+    }
+  }
+  dir.write_text("summary.json", summary_json(result, s.experiment, s.cfg.seed()));
+  RunRecord& rec = s.rec;
+  rec.status = result.status == "stopped_early" ? "completed" : result.status;
+  rec.finished = utc_timestamp_iso();
+  rec.error = result.status == "failed" ? result.message : "";
+  rec.summary.clear();
+  for (const auto& [k, v] : result.final_metrics) rec.summary["final/" + k] = v;
+  for (const auto& [k, v] : result.best_metrics) rec.summary["best/" + k] = v;
+  rec.summary["steps"] = double(result.step);
+  rec.summary["seconds"] = result.seconds;
+  index.upsert(rec);
+
+  RunOutcome o;
+  o.dir = s.dir_path;
+  o.status = result.status;
+  o.result = result;
+  o.exit_code = result.status == "failed" ? 1 : result.status == "interrupted" ? 130 : 0;
+  if (!result.message.empty()) out << result.message << "\n";
+  return o;
+}
+
+}  // namespace
+
 RunOutcome run_experiment(const RunRequest& request, std::ostream& out) {
   RunRequest req = request;
   std::optional<Claim> claim;  // a sweep's hold on this combination, for the whole run
-  if (req.skip_done && req.resume.empty()) {
-    Config probe = Config::load(req.config, req.overrides);
-    const std::string experiment = probe.experiment_name(), hash = config_hash(probe);
-    claim = Claim::try_take(req.runs_root, experiment, hash);
-    RunOutcome skip;
-    if (!claim) {
-      skip.status = "busy";
-      out << "another process is running this combination of " << experiment << " now: skipped\n";
-      return skip;
-    }
-    if (fs::exists(index_path(req.runs_root))) {
-      const ExistingRuns existing = existing_runs(ResultsIndex(index_path(req.runs_root)), experiment, hash);
-      if (existing.done) {
-        skip.status = "skipped";
-        skip.dir = existing.done->dir;
-        out << "already completed: " << skip.dir << "\n";
-        return skip;
-      }
-      if (existing.resumable) {
-        out << "resuming the run that " << (observed_status(*existing.resumable) == "died" ? "died" : "was interrupted")
-            << ": " << existing.resumable->dir << "\n";
-        req.resume = existing.resumable->dir;
-      }
-    }
-  }
+  if (req.skip_done && req.resume.empty())
+    if (auto skipped = sweep_decision(req, claim, out)) return *skipped;
   const bool resume = !req.resume.empty();
   Config cfg = resume ? Config::load(req.resume + "/config.yaml") : Config::load(req.config, req.overrides);
   if (is_study(cfg)) return run_study(std::move(cfg), req, resume, out);
@@ -277,20 +324,18 @@ RunOutcome run_experiment(const RunRequest& request, std::ostream& out) {
   root.section("task").finish();
   root.section("model").finish();
   root.finish();
+  for (const auto& w : cfg.warnings()) out << "warning: " << w << "\n";
 
   RunDir* dirp = nullptr;
   std::unique_ptr<RunDir> dir_holder;
   std::unique_ptr<ResultsIndex> index;
   RunSetup s = open_run(std::move(cfg), req, resume, built.trainer.threads, dirp, dir_holder, index);
   RunDir& dir = *dirp;
-  const std::string& experiment = s.experiment;
-  const std::string& dir_path = s.dir_path;
-  RunRecord& rec = s.rec;
+  for (const auto& w : s.cfg.warnings()) dir.log("warning: " + w);
 
   Trainer trainer(*built.model, *built.task, built.trainer, s.cfg.section("trainer"), dir, s.cfg.seed());
   std::unique_ptr<Progress> bar;
-  if (req.progress)
-    bar = std::make_unique<Progress>(out, stdout_is_terminal(), experiment, built.trainer.steps);
+  if (req.progress) bar = std::make_unique<Progress>(out, stdout_is_terminal(), s.experiment, built.trainer.steps);
   trainer.on_progress = [&](const TrainProgress& p) {
     if (bar) bar->update(p.step, status_line(p.loss, p.eval, built.trainer.stop_metric), p.eval != nullptr);
     if (p.step == req.interrupt_after_step) request_interrupt();
@@ -301,42 +346,11 @@ RunOutcome run_experiment(const RunRequest& request, std::ostream& out) {
     if (req.interrupt_after_step) clear_interrupt();
   } catch (const std::exception& e) {
     if (bar) bar->finish();
-    record_failure(*index, rec, dir, e.what());
+    record_failure(*index, s.rec, dir, e.what());
     throw;
   }
   if (bar) bar->finish();
-  if (result.status != "failed") {
-    NoGradGuard no_grad;
-    std::vector<std::string> saved;
-    for (const auto& [name, m] : built.model->inspect()) {
-      dir.save_npy("inspect/" + name, m);
-      saved.push_back(dir.file("inspect/" + name + ".npy"));
-    }
-    if (!saved.empty()) {
-      const std::string line = draw_heat_maps(saved, dir.file("inspect/plotting.log"));
-      dir.log(line);
-      if (req.progress) out << line << "\n";
-    }
-  }
-  dir.write_text("summary.json", summary_json(result, experiment, s.cfg.seed()));
-
-  rec.status = result.status == "stopped_early" ? "completed" : result.status;
-  rec.finished = utc_timestamp_iso();
-  rec.error = result.status == "failed" ? result.message : "";
-  rec.summary.clear();
-  for (const auto& [k, v] : result.final_metrics) rec.summary["final/" + k] = v;
-  for (const auto& [k, v] : result.best_metrics) rec.summary["best/" + k] = v;
-  rec.summary["steps"] = double(result.step);
-  rec.summary["seconds"] = result.seconds;
-  index->upsert(rec);
-
-  RunOutcome o;
-  o.dir = dir_path;
-  o.status = result.status;
-  o.result = result;
-  o.exit_code = result.status == "failed" ? 1 : result.status == "interrupted" ? 130 : 0;
-  if (!result.message.empty()) out << result.message << "\n";
-  return o;
+  return finish_run(result, *built.model, s, dir, *index, req, out);
 }
 
 }  // namespace engram::experiments

@@ -1,5 +1,5 @@
 // engram/experiments/study.h — experiments without gradient training: Hopfield capacity,
-// basins of attraction, landscapes. DESIGN.md: the "model" is a memory and a learning rule,
+// basins of attraction, landscapes. (docs/design.md): the "model" is a memory and a learning rule,
 // the "task" a pattern set and a corruption level, the metric recall. They share everything
 // else with trained runs: the config file with file:line errors, overrides and -m sweeps, the
 // run directory, the results index and `engram compare`.

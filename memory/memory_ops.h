@@ -5,7 +5,7 @@
 // They follow the conventions of core/ops.h (free functions; each fused kernel computes its
 // value, captures what its backward needs, and its backward ADDS into the input gradients; all
 // are Jacobian-checked in double in tests/memory/memory_ops_test.cpp). They live here, not in
-// core/, because they are memory-specific (DESIGN.md: core knows nothing about memory).
+// core/, because they are memory-specific (docs/design.md: core knows nothing about memory).
 //
 // Shapes: the memory M is [N slots x W]; a weighting over slots is a [1 x N] row, >= 0, summing
 // to at most 1; gates are [1 x 1].

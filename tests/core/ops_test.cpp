@@ -1,4 +1,4 @@
-// Every op: a double-precision Jacobian check and the "backward adds" check (STYLE.md 3, 4).
+// Every op: a double-precision Jacobian check and the "backward adds" check (core/gradcheck.h).
 // Smooth ops must reach a relative error below 1e-6. Non-smooth ops (abs, relu, max) are
 // checked away from their kinks, where they are smooth; their tolerance is the same, and the
 // inputs are drawn so that no element lies within 1e-3 of a kink.

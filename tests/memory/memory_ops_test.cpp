@@ -1,5 +1,5 @@
 // The memory ops (memory/memory_ops.h): a double Jacobian check and the "backward adds" check of
-// each (STYLE.md 3, 4), their textbook values, and the DNC invariants: allocation weights >= 0
+// each (core/gradcheck.h), their textbook values, and the DNC invariants: allocation weights >= 0
 // summing to at most 1, usage in [0, 1], link matrices with a zero diagonal and row and column
 // sums <= 1, precedence summing to at most 1.
 #include "core/gradcheck.h"
