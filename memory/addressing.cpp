@@ -1,6 +1,8 @@
 // The addressing-stage registry, the helpers for stage authors, and pipelines.
 #include "memory/addressing.h"
 
+#include <algorithm>
+
 namespace engram::memory {
 
 template <class T>
@@ -62,12 +64,34 @@ Pipeline<T>::Pipeline(const std::vector<StageConfig>& configs, const AddressingS
             "be the first stage";
       });
     for (const auto& p : stage->params()) params_.push_back(p);
-    needs_ |= stage->needs();
     this->add_module(std::to_string(i) + "_" + name, *stage);
     stages_.push_back(std::move(stage));
     names_.push_back(name);
   }
   check_specs(params_, owner);
+}
+
+template <class T>
+std::vector<std::shared_ptr<const Tracker<T>>> Pipeline<T>::trackers() const {
+  std::vector<std::shared_ptr<const Tracker<T>>> out;
+  for (const auto& stage : stages_)
+    for (auto& t : stage->trackers()) out.push_back(std::move(t));
+  return out;
+}
+
+template <class T>
+void Pipeline<T>::bind_trackers(const std::vector<std::string>& memory_keys) {
+  for (auto& stage : stages_) {
+    std::vector<Index> positions;
+    for (const auto& t : stage->trackers()) {
+      const auto it = std::find(memory_keys.begin(), memory_keys.end(), t->key());
+      require_lazy(it != memory_keys.end(), "addressing pipeline", [&] {
+        return "the memory keeps no tracker '" + t->key() + "' for a stage of " + describe();
+      });
+      positions.push_back(static_cast<Index>(it - memory_keys.begin()));
+    }
+    stage->bind_trackers(std::move(positions));
+  }
 }
 
 template <class T>

@@ -5,7 +5,7 @@
 //   addressing: [content, allocate]          DNC write      [content, temporal]   DNC read
 //   addressing: [lru]                        Santoro write  [content]             Santoro read
 //
-// Registered stages (memory/addressing/*.cpp; `engram list addressing` once the CLI lists it):
+// Registered stages (memory/addressing/*.cpp; `engram list addressing`):
 //   source stages (compute a weighting from scratch; first in a pipeline):
 //     content   softmax(beta * cos(M_i, key)) over slots                      NTM, DNC
 //     hopfield  softmax(beta * M key) (one modern-Hopfield update, dot product) Ramsauer et al. 2020
@@ -27,12 +27,14 @@
 //     a *refining* stage (refines() == true) is never first and always gets a defined w.
 //   - ctx (AddressContext below) holds the memory this head addresses [N x W], this head's
 //     weighting of the previous step, the values the stage declared in params() (already
-//     activated: ctx.param("key")), and the shared state it declared in needs().
+//     activated: ctx.param("key")), and the memory's state, where the values of the trackers it
+//     declared in trackers() are (tracked<S>(ctx, k)). A stage that needs state no tracker
+//     keeps defines its tracker in its own file (memory/state.h: Tracker).
 //   - May assume: the memory is [N x W] of the AddressingShape it was built with; w and the
 //     previous weighting are [1 x N], >= 0, summing to at most 1; every declared value has its
-//     declared size and activation; the declared state is defined and valid (usage in [0, 1];
-//     each link matrix >= 0 with a zero diagonal and row and column sums <= 1; precedence >= 0
-//     summing to at most 1).
+//     declared size and activation; the declared trackers' values are defined and valid (usage
+//     in [0, 1]; each link matrix >= 0 with a zero diagonal and row and column sums <= 1;
+//     precedence >= 0 summing to at most 1).
 //   - Must return [1 x N] with entries >= 0 summing to at most 1, differentiable in everything it
 //     reads that requires a gradient. Discrete choices (a sort, a top-k, a least-used slot) are
 //     constants for the gradient; the stage's file says so. The registry-driven test
@@ -61,20 +63,13 @@
 #include "memory/interface.h"
 #include "memory/memory_ops.h"
 #include "memory/state.h"
+#include "memory/trackers.h"
 
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace engram::memory {
-
-// What every stage of a memory is built for.
-struct AddressingShape {
-  Index slots = 0;        // N >= 1
-  Index width = 0;        // W >= 1
-  Index read_heads = 1;   // of the memory the stage belongs to (a stage may index them)
-  Index write_heads = 1;
-};
 
 // Everything a stage may read when it addresses. The memory fills it for each head and step.
 template <class T>
@@ -86,15 +81,12 @@ struct AddressContext {
   Var<T> previous;
   // This head's emitted values, by name, activations applied (ctx.param("beta"): [1 x 1]).
   const HeadParams<T>* params = nullptr;
-  // The shared state (state.h), valid as declared by needs():
-  //   state->links[j], state->precedences[j]: of write head j, already updated by this step's
-  //     writes when a read head addresses (L_t), not yet when a write head does (L_{t-1});
-  //   state->read_weights[i]: read head i at t-1 (reads are updated last);
-  //   state->lru_usage: w^u_{t-1}.
+  // The memory's state (state.h): state->read_weights[i] is read head i at t-1 (reads are updated
+  // last); the values of the trackers the stage declared are read with tracked<S>(ctx, k), as the
+  // trackers leave them when this head addresses (links: already updated by this step's writes
+  // when a read head addresses, L_t, not yet when a write head does, L_{t-1}; usage: `seen`
+  // holds u_t and the writes of the earlier write heads of this step; lru: w^u_{t-1}).
   const MemoryState<T>* state = nullptr;
-  // The usage this head sees, [1 x N] (needs().usage): u_t, and for write heads after the first
-  // one also the writes of the earlier heads of this step (u (+) w).
-  Var<T> usage;
   HeadKind kind = HeadKind::read;
   Index head = 0;  // index among the heads of its kind
   Index pair = 0;  // for write heads: the read head it works with (lru: whose last read to reuse)
@@ -109,10 +101,29 @@ class AddressingStage : public Module<T> {
   virtual std::vector<ParamSpec> params() const { return {}; }
   // true: transforms the weighting of the stage before; false: a source (first stage).
   virtual bool refines() const = 0;
-  // The shared state it reads (default: none).
-  virtual StateNeeds needs() const { return {}; }
+  // The trackers (state.h) whose values it reads (default: none), built for the shape the stage
+  // was built for: built-in ones (memory/trackers.h) or its own.
+  virtual std::vector<std::shared_ptr<const Tracker<T>>> trackers() const { return {}; }
   // w: [1 x N] (undefined for a source) -> [1 x N]; see the contract above.
   virtual Var<T> apply(const Var<T>& w, const AddressContext<T>& ctx) const = 0;
+
+  // Called by the memory when it is built: where the value of each tracker of trackers() (in that
+  // order) sits in MemoryState::tracked. Unbound, tracker k is at position k (a stage alone).
+  void bind_trackers(std::vector<Index> positions) { positions_ = std::move(positions); }
+
+ protected:
+  // The value of the k-th tracker of trackers() in this step's state, as type S.
+  template <class S>
+  const S& tracked(const AddressContext<T>& ctx, size_t k) const {
+    const size_t at = positions_.empty() ? k : static_cast<size_t>(positions_[k]);
+    require_lazy(ctx.state && at < ctx.state->tracked.size(), "addressing stage", [&] {
+      return "needs the value of its tracker " + std::to_string(k) + " in the memory state";
+    });
+    return std::any_cast<const S&>(ctx.state->tracked[at]);
+  }
+
+ private:
+  std::vector<Index> positions_;
 };
 
 template <class T>
@@ -191,7 +202,10 @@ class Pipeline : public Module<T> {
 
   // The values all stages need, in stage order.
   const std::vector<ParamSpec>& params() const { return params_; }
-  StateNeeds needs() const { return needs_; }
+  // Every stage's trackers, in stage order (the same kind may appear more than once).
+  std::vector<std::shared_ptr<const Tracker<T>>> trackers() const;
+  // Binds every stage to the memory's trackers, given the memory's tracker keys in order.
+  void bind_trackers(const std::vector<std::string>& memory_keys);
   Index size() const { return static_cast<Index>(stages_.size()); }
   const AddressingStage<T>& stage(Index i) const { return *stages_[static_cast<size_t>(i)]; }
   const std::string& stage_name(Index i) const { return names_[static_cast<size_t>(i)]; }
@@ -205,7 +219,6 @@ class Pipeline : public Module<T> {
   std::vector<std::unique_ptr<AddressingStage<T>>> stages_;
   std::vector<std::string> names_;
   std::vector<ParamSpec> params_;
-  StateNeeds needs_;
 };
 
 template <class T>

@@ -35,18 +35,14 @@ AddressingFixture<T>::AddressingFixture(const AddressingStage<T>& stage, const A
   incoming = leaf(weighting<T>(n, rng, 1.0));
 
   state.memory = memory;
-  state.usage = leaf(uniform<T>(1, n, rng, 0.02, 0.98));
-  for (Index j = 0; j < s.write_heads; ++j) {
-    Mat<T> L = uniform<T>(n, n, rng, 0, 1);
-    L.diagonal().setZero();
-    const double biggest = std::max(double(L.rowwise().sum().maxCoeff()), double(L.colwise().sum().maxCoeff()));
-    if (biggest > 0) L *= static_cast<T>(0.9 / biggest);
-    state.links.push_back(leaf(std::move(L)));
-    state.precedences.push_back(leaf(weighting<T>(n, rng, 0.8)));
-    state.write_weights.push_back(leaf(weighting<T>(n, rng, 0.9)));
-  }
+  for (Index j = 0; j < s.write_heads; ++j) state.write_weights.push_back(leaf(weighting<T>(n, rng, 0.9)));
   for (Index i = 0; i < s.read_heads; ++i) state.read_weights.push_back(leaf(weighting<T>(n, rng, 0.9)));
-  state.lru_usage = Var<T>(uniform<T>(1, n, rng, 0, 3), false);
+  // the stage's trackers, at positions 0.. in its order (an unbound stage reads them there)
+  trackers = stage.trackers();
+  for (const auto& t : trackers) {
+    state.tracked.push_back(t->random_value(rng, requires_grad));
+    state.tracked_keys.push_back(t->key());
+  }
 }
 
 template <class T>
@@ -57,7 +53,6 @@ Var<T> AddressingFixture<T>::run(const AddressingStage<T>& stage) const {
   ctx.previous = previous;
   ctx.params = &params;
   ctx.state = &state;
-  ctx.usage = state.usage;
   ctx.kind = HeadKind::write;
   ctx.head = 0;
   ctx.pair = 0;
@@ -66,11 +61,9 @@ Var<T> AddressingFixture<T>::run(const AddressingStage<T>& stage) const {
 
 template <class T>
 std::vector<Var<T>> AddressingFixture<T>::leaves() const {
-  std::vector<Var<T>> out{interface, memory, previous, incoming, state.usage};
-  for (size_t j = 0; j < state.links.size(); ++j) {
-    out.push_back(state.links[j]);
-    out.push_back(state.precedences[j]);
-  }
+  std::vector<Var<T>> out{interface, memory, previous, incoming};
+  for (size_t k = 0; k < trackers.size(); ++k)
+    for (const auto& v : trackers[k]->leaves(state.tracked[k])) out.push_back(v);
   for (const auto& w : state.read_weights) out.push_back(w);
   return out;
 }

@@ -1,7 +1,7 @@
 // engram/memory/addressing_fixture.h — one random, valid setting in which any addressing stage can
 // run: the memory, an interface row for the stage's params(), an incoming weighting, the head's
-// previous weighting and a full shared state (usage, links, precedence, LRU usage, previous read
-// weightings). The registry-driven test Jacobian-checks every stage in it, the benchmark times
+// previous weighting, the previous read and write weightings, and a random valid value of every
+// tracker the stage reads (Tracker::random_value). The registry-driven test Jacobian-checks every stage in it, the benchmark times
 // every stage in it, and a researcher can try a new stage in it:
 //
 //   Rng rng(1);
@@ -11,8 +11,9 @@
 //   check_gradient([&](auto&) { return fx.run(*stage); }, fx.leaves());
 //
 // Everything satisfies the stage contract's assumptions (addressing.h): weightings >= 0 summing
-// to at most 1 (the incoming and previous ones strictly positive), usage in (0, 1) with distinct
-// values, link matrices >= 0 with a zero diagonal and row/column sums < 1.
+// to at most 1 (the incoming and previous ones strictly positive); the trackers' values are what
+// each tracker promises (usage in (0, 1) with distinct values, link matrices >= 0 with a zero
+// diagonal and row/column sums < 1, ...).
 #pragma once
 
 #include "memory/addressing.h"
@@ -32,9 +33,9 @@ class AddressingFixture {
   // passed to refining stages only): -> [1 x N]
   Var<T> run(const AddressingStage<T>& stage) const;
 
-  // The leaves, in a fixed order: interface, memory, previous, incoming, usage, then per write
-  // head link and precedence, then per read head its previous weighting. (The LRU usage is a
-  // constant, as in the memory.)
+  // The leaves, in a fixed order: interface, memory, previous, incoming, then each tracker's
+  // leaves (Tracker::leaves: usage; per write head link and precedence; the LRU usage is a
+  // constant, as in the memory), then per read head its previous weighting.
   std::vector<Var<T>> leaves() const;
 
   AddressingShape shape;
@@ -43,6 +44,7 @@ class AddressingFixture {
   Var<T> memory;     // [N x W] in [-1, 1]
   Var<T> previous;   // [1 x N]
   Var<T> incoming;   // [1 x N]
+  std::vector<std::shared_ptr<const Tracker<T>>> trackers;  // the stage's
   MemoryState<T> state;
 };
 

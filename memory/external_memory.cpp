@@ -1,5 +1,7 @@
 #include "memory/external_memory.h"
 
+#include <algorithm>
+
 #include "core/init.h"
 #include "memory/memory_ops.h"
 
@@ -67,8 +69,8 @@ Head<T>::Head(const HeadConfig& config, Index index, const AddressingShape& shap
 }
 
 template <class T>
-void Head<T>::add_free_gate() {
-  params_.push_back({"free_gate", 1, Activation::sigmoid});
+void Head<T>::add_params(const std::vector<ParamSpec>& specs) {
+  params_.insert(params_.end(), specs.begin(), specs.end());
   check_specs(params_, name_);
 }
 
@@ -87,7 +89,7 @@ ExternalMemory<T>::ExternalMemory(const MemoryConfig& config, Rng& rng) : config
   Index nr = 0, nw = 0;
   for (const auto& h : config.heads) (h.kind == HeadKind::read ? nr : nw) += 1;
   require_lazy(nr >= 1, who, [&] { return "needs at least one read head, got " + std::to_string(nr); });
-  shape_ = {config.slots, config.width, nr, nw};
+  shape_ = {config.slots, config.width, nr, nw, config.lru_decay};
 
   for (size_t p = 0; p < config.heads.size(); ++p) {
     const HeadConfig& hc = config.heads[p];
@@ -95,13 +97,21 @@ ExternalMemory<T>::ExternalMemory(const MemoryConfig& config, Rng& rng) : config
     const Index index = read ? static_cast<Index>(reads_.size()) : static_cast<Index>(writes_.size());
     Rng head_rng = rng.child(std::string(kind_name(hc.kind)) + std::to_string(index));
     auto h = std::make_unique<Head<T>>(hc, index, shape_, head_rng);
-    needs_ |= h->pipeline().needs();
+    for (auto& t : h->pipeline().trackers())  // one tracker per kind, in order of first use
+      if (std::find(tracker_keys_.begin(), tracker_keys_.end(), t->key()) == tracker_keys_.end()) {
+        tracker_keys_.push_back(t->key());
+        trackers_.push_back(std::move(t));
+      }
     (read ? read_pos_ : write_pos_).push_back(static_cast<Index>(p));
     heads_.push_back(h.get());
     (read ? reads_ : writes_).push_back(std::move(h));
   }
-  if (needs_.usage)
-    for (auto& h : reads_) h->add_free_gate();
+  for (const auto& t : trackers_)
+    for (auto& h : reads_) h->add_params(t->read_head_params());
+  for (auto& h : reads_) h->bind_trackers(tracker_keys_);
+  for (auto& h : writes_) h->bind_trackers(tracker_keys_);
+  const auto lru = std::find(tracker_keys_.begin(), tracker_keys_.end(), "lru");
+  if (lru != tracker_keys_.end()) lru_at_ = static_cast<Index>(lru - tracker_keys_.begin());
   for (const auto& h : reads_) this->add_module(h->name(), *h);
   for (const auto& h : writes_) this->add_module(h->name(), *h);
 
@@ -121,7 +131,7 @@ ExternalMemory<T>::ExternalMemory(const MemoryConfig& config, Rng& rng) : config
       });
     }
     if (hc.erase == EraseMode::least_used)
-      require(needs_.lru, h->name().c_str(), "erase: least_used needs the LRU usage (an lru stage in some head)");
+      require(lru_at_ >= 0, h->name().c_str(), "erase: least_used needs the LRU usage (an lru stage in some head)");
   }
 
   Index at = 0;
@@ -151,6 +161,11 @@ std::string ExternalMemory<T>::describe() const {
 }
 
 template <class T>
+bool ExternalMemory<T>::tracks(const std::string& key) const {
+  return std::find(tracker_keys_.begin(), tracker_keys_.end(), key) != tracker_keys_.end();
+}
+
+template <class T>
 MemoryState<T> ExternalMemory<T>::initial_state() const {
   const Index n = slots();
   MemoryState<T> s;
@@ -161,12 +176,8 @@ MemoryState<T> ExternalMemory<T>::initial_state() const {
   const Var<T> w = constant<T>(w0);
   s.read_weights.assign(reads_.size(), w);
   s.write_weights.assign(writes_.size(), w);
-  if (needs_.usage) s.usage = constant<T>(Mat<T>::Zero(1, n));
-  if (needs_.links) {
-    s.links.assign(writes_.size(), constant<T>(Mat<T>::Zero(n, n)));
-    s.precedences.assign(writes_.size(), constant<T>(Mat<T>::Zero(1, n)));
-  }
-  if (needs_.lru) s.lru_usage = constant<T>(Mat<T>::Zero(1, n));
+  for (const auto& t : trackers_) s.tracked.push_back(t->initial());
+  s.tracked_keys = tracker_keys_;
   return s;
 }
 
@@ -183,10 +194,8 @@ MemoryState<T> ExternalMemory<T>::next_sequence(const MemoryState<T>& last) cons
   s.memory = detach(last.memory);
   s.read_weights = detach_all(last.read_weights);
   s.write_weights = detach_all(last.write_weights);
-  s.usage = detach(last.usage);
-  s.links = detach_all(last.links);
-  s.precedences = detach_all(last.precedences);
-  s.lru_usage = detach(last.lru_usage);
+  for (size_t k = 0; k < trackers_.size(); ++k) s.tracked.push_back(trackers_[k]->detached(last.tracked[k]));
+  s.tracked_keys = tracker_keys_;
   return s;
 }
 
@@ -207,23 +216,21 @@ std::vector<HeadParams<T>> ExternalMemory<T>::split(const Var<T>& interface) con
 template <class T>
 Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) const {
   require(state.memory.defined() && state.read_weights.size() == reads_.size() &&
-              state.write_weights.size() == writes_.size(),
+              state.write_weights.size() == writes_.size() && state.tracked.size() == trackers_.size(),
           "external memory", "step() needs a state made by initial_state() or next_sequence() of this memory");
   const std::vector<HeadParams<T>> params = split(interface);
   const auto read_params = [&](Index i) -> const HeadParams<T>& { return params[static_cast<size_t>(read_pos_[static_cast<size_t>(i)])]; };
   const auto write_params = [&](Index j) -> const HeadParams<T>& { return params[static_cast<size_t>(write_pos_[static_cast<size_t>(j)])]; };
+  std::vector<const HeadParams<T>*> read_values;
+  for (Index i = 0; i < read_heads(); ++i) read_values.push_back(&read_params(i));
   const Index n = slots();
 
-  // 2. usage u_t from u_{t-1}, the last writes, this step's free gates and the last reads
-  if (needs_.usage) {
-    std::vector<Var<T>> gates;
-    for (Index i = 0; i < read_heads(); ++i) gates.push_back(read_params(i)["free_gate"]);
-    state.usage = update_usage(state.usage, state.write_weights, gates, state.read_weights);
-  }
+  // 2. the trackers, from the last step's weightings and this step's read-head values
+  for (size_t k = 0; k < trackers_.size(); ++k)
+    trackers_[k]->before_writes(state.tracked[k], {state.read_weights, state.write_weights, read_values});
 
   // 3. writes, one head after the other
   Var<T> M = state.memory;
-  Var<T> usage = state.usage;
   std::vector<Var<T>> writes(writes_.size());
   for (Index j = 0; j < write_heads(); ++j) {
     const Head<T>& h = *writes_[static_cast<size_t>(j)];
@@ -233,15 +240,15 @@ Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) c
     ctx.previous = state.write_weights[static_cast<size_t>(j)];
     ctx.params = &p;
     ctx.state = &state;
-    ctx.usage = usage;
     ctx.kind = HeadKind::write;
     ctx.head = j;
     ctx.pair = pairs_[static_cast<size_t>(j)];
     const Var<T> w = h.address(ctx);  // [1 x N]
     Var<T> erase;
     if (h.config().erase == EraseMode::least_used) {  // zero the head's least-used slot (no gradient there)
+      const Mat<T>& lru = std::any_cast<const LruState<T>&>(state.tracked[static_cast<size_t>(lru_at_)]).usage.value();
       Mat<T> mask = Mat<T>::Zero(n, 1);
-      mask(least_used_slots(state.lru_usage.value(), j + 1).back(), 0) = T(1);
+      mask(least_used_slots(lru, j + 1).back(), 0) = T(1);
       M = masked_fill(M, mask, T(0));
     }
     if (h.config().erase == EraseMode::emitted) erase = p["erase"];
@@ -249,13 +256,7 @@ Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) c
     const Var<T>& added = h.config().add == AddMode::emitted ? p["add"] : read_params(ctx.pair)["key"];
     M = erase_add(M, w, erase, added);  // [N x W]
     writes[static_cast<size_t>(j)] = w;
-    if (needs_.usage && j + 1 < write_heads()) usage = sub(add(usage, w), mul(usage, w));  // u (+) w
-    if (needs_.links) {
-      Var<T>& L = state.links[static_cast<size_t>(j)];
-      Var<T>& prec = state.precedences[static_cast<size_t>(j)];
-      L = update_link(L, prec, w);
-      prec = update_precedence(prec, w);
-    }
+    for (size_t k = 0; k < trackers_.size(); ++k) trackers_[k]->after_write(state.tracked[k], j, w);
   }
   state.memory = M;
   state.write_weights = writes;
@@ -268,7 +269,6 @@ Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) c
     ctx.previous = state.read_weights[static_cast<size_t>(i)];
     ctx.params = &read_params(i);
     ctx.state = &state;
-    ctx.usage = state.usage;
     ctx.kind = HeadKind::read;
     ctx.head = i;
     ctx.pair = i;
@@ -277,13 +277,9 @@ Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) c
   const Var<T> out = read_memory(reads, M);  // [1 x R W]
   state.read_weights = reads;
 
-  // 5. LRU usage: w^u_t = decay w^u_{t-1} + sum of this step's weightings (a constant)
-  if (needs_.lru) {
-    Mat<T> u = T(config_.lru_decay) * state.lru_usage.value();
-    for (const auto& w : reads) u += w.value();
-    for (const auto& w : writes) u += w.value();
-    state.lru_usage = constant<T>(std::move(u));
-  }
+  // 5. the trackers, from this step's weightings
+  for (size_t k = 0; k < trackers_.size(); ++k)
+    trackers_[k]->after_reads(state.tracked[k], {reads, writes, read_values});
   ++state.steps;
   return out;
 }

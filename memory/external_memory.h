@@ -17,11 +17,13 @@
 //
 // One step (write, then read, as in the DNC; NTM and LRU-MANN fit the same order):
 //   1. split the interface into each head's values (memory/interface.h), activations applied;
-//   2. usage (if some stage needs it): u_t = (u_{t-1} (+) w^w_{t-1}) o prod_i (1 - f_i w^r_{t-1,i});
+//   2. every tracker's before_writes (DNC usage: u_t = (u_{t-1} (+) w^w_{t-1}) o prod_i (1 - f_i w^r_{t-1,i}));
 //   3. each write head j in order: w = its pipeline on M (after earlier write heads), then
-//      M <- M o (1 - w^T e) + w^T a; links and precedence of head j updated with w;
+//      M <- M o (1 - w^T e) + w^T a, then every tracker's after_write(j, w) (DNC links and
+//      precedence of head j);
 //   4. each read head i: w = its pipeline on the written M_t, r_i = w M_t;
-//   5. LRU usage (if needed): w^u_t = decay w^u_{t-1} + sum of this step's read and write weightings.
+//   5. every tracker's after_reads (LRU usage: w^u_t = decay w^u_{t-1} + this step's weightings).
+// Trackers (memory/state.h, memory/trackers.h) exist only when some stage reads them.
 // The state holds every weighting, so a model can inspect them (heat maps) after each step.
 //
 // Thread safety: an ExternalMemory is immutable after construction and step() is const; all
@@ -115,7 +117,7 @@ class Head : public Module<T> {
   const HeadConfig& config() const { return config_; }
   const Pipeline<T>& pipeline() const { return pipeline_; }
   // The values this head needs from the controller: its pipeline's, then its own —
-  //   read heads of a memory with usage: free_gate [1 x 1] sigmoid;
+  //   read heads: what the memory's trackers ask of every read head (usage: free_gate [1 x 1]);
   //   write heads: erase [1 x W] sigmoid (erase: emitted), add [1 x W] (add: emitted).
   const std::vector<ParamSpec>& params() const { return params_; }
   Index interface_size() const { return memory::interface_size(params_); }
@@ -124,7 +126,10 @@ class Head : public Module<T> {
 
  private:
   friend class ExternalMemory<T>;
-  void add_free_gate();  // by the memory, when it tracks usage, before any use
+  // By the memory, before any use: the values its trackers need of a read head, and where its
+  // trackers' values sit in the state.
+  void add_params(const std::vector<ParamSpec>& specs);
+  void bind_trackers(const std::vector<std::string>& keys) { pipeline_.bind_trackers(keys); }
 
   HeadConfig config_;
   Index index_;
@@ -147,7 +152,9 @@ class ExternalMemory : public Module<T> {
   const Head<T>& read_head(Index i) const { return *reads_.at(static_cast<size_t>(i)); }
   const Head<T>& write_head(Index j) const { return *writes_.at(static_cast<size_t>(j)); }
   AddressingShape shape() const { return shape_; }
-  StateNeeds needs() const { return needs_; }
+  // The trackers (state.h) its stages read, one per kind, in the order of MemoryState::tracked.
+  const std::vector<std::shared_ptr<const Tracker<T>>>& trackers() const { return trackers_; }
+  bool tracks(const std::string& key) const;
   // "N=128 W=20 | read0: content -> interpolate -> shift -> sharpen | write0: ..."
   std::string describe() const;
 
@@ -176,7 +183,9 @@ class ExternalMemory : public Module<T> {
  private:
   MemoryConfig config_;
   AddressingShape shape_;
-  StateNeeds needs_;
+  std::vector<std::shared_ptr<const Tracker<T>>> trackers_;
+  std::vector<std::string> tracker_keys_;
+  Index lru_at_ = -1;                  // the lru tracker's position (erase: least_used), -1: none
   std::vector<std::unique_ptr<Head<T>>> reads_, writes_;
   std::vector<const Head<T>*> heads_;  // config order
   std::vector<Index> offsets_;         // per head in config order: its first interface column

@@ -74,8 +74,7 @@ Var<T> MemoryAugmented<T>::forward(const Var<T>& input, MemoryTrace<T>* trace) c
   if (trace) {
     trace->read_weights.assign(static_cast<size_t>(memory_.read_heads()), Mat<T>::Zero(steps, n));
     trace->write_weights.assign(static_cast<size_t>(memory_.write_heads()), Mat<T>::Zero(steps, n));
-    trace->usage = memory_.needs().usage ? Mat<T>::Zero(steps, n) : Mat<T>();
-    trace->lru_usage = memory_.needs().lru ? Mat<T>::Zero(steps, n) : Mat<T>();
+    trace->tracked.clear();
   }
   MemoryAugmentedState<T> s = initial_state();
   std::vector<Var<T>> features;
@@ -85,8 +84,12 @@ Var<T> MemoryAugmented<T>::forward(const Var<T>& input, MemoryTrace<T>* trace) c
     if (!trace) continue;
     for (size_t i = 0; i < s.memory.read_weights.size(); ++i) trace->read_weights[i].row(t) = s.memory.read_weights[i].value();
     for (size_t j = 0; j < s.memory.write_weights.size(); ++j) trace->write_weights[j].row(t) = s.memory.write_weights[j].value();
-    if (s.memory.usage.defined()) trace->usage.row(t) = s.memory.usage.value();
-    if (s.memory.lru_usage.defined()) trace->lru_usage.row(t) = s.memory.lru_usage.value();
+    for (size_t k = 0; k < memory_.trackers().size(); ++k)
+      for (const auto& [name, m] : memory_.trackers()[k]->inspect(s.memory.tracked[k])) {
+        Mat<T>& rows = trace->tracked[name];
+        if (rows.size() == 0) rows = Mat<T>::Zero(steps, m.size());
+        rows.row(t) = Eigen::Map<const Mat<T>>(m.data(), 1, m.size());
+      }
   }
   return out_(concat(features, 0));  // [T x (H + RW)] -> [T x output]
 }

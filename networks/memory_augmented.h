@@ -28,6 +28,8 @@
 #pragma once
 
 #include "memory/external_memory.h"
+
+#include <map>
 #include "memory/presets.h"
 #include "networks/controller.h"
 
@@ -49,8 +51,9 @@ template <class T>
 struct MemoryTrace {
   std::vector<Mat<T>> read_weights;   // per read head [T x N]
   std::vector<Mat<T>> write_weights;  // per write head [T x N]
-  Mat<T> usage;                       // DNC usage u_t [T x N] (empty when not tracked)
-  Mat<T> lru_usage;                   // LRU usage w^u_t [T x N] (empty when not tracked)
+  // what the memory's trackers show (Tracker::inspect), by name: "usage" (DNC usage u_t),
+  // "lru_usage" (LRU usage w^u_t), ... [T x N] each
+  std::map<std::string, Mat<T>> tracked;
 };
 
 template <class T>

@@ -25,8 +25,8 @@
 //
 // Loss, metrics and val0_input/target/output/mask of inspect() are BitSequenceModel's; inspect()
 // adds validation episode 0's weightings over time: val0_read_weights [T x N] and
-// val0_write_weights [T x N] (head 0; heads i > 0 as val0_read_weights<i>), val0_usage (DNC
-// usage) and val0_lru_usage (LRU) when the memory tracks them. The runner draws each as a heat
+// val0_write_weights [T x N] (head 0; heads i > 0 as val0_read_weights<i>), and what the
+// memory's trackers show (val0_usage for the DNC usage, val0_lru_usage for LRU, ...). The runner draws each as a heat
 // map (<run>/inspect/*.png).
 #include "experiments/models/mann.h"
 
@@ -64,8 +64,7 @@ class MannModel : public BitSequenceModel {
     };
     add("read", trace.read_weights);
     add("write", trace.write_weights);
-    if (trace.usage.size()) out["val0_usage"] = trace.usage;
-    if (trace.lru_usage.size()) out["val0_lru_usage"] = trace.lru_usage;
+    for (const auto& [name, m] : trace.tracked) out["val0_" + name] = m;
     return out;
   }
 

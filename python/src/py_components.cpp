@@ -25,6 +25,7 @@
 
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -180,11 +181,12 @@ class PyStage final : public memory::AddressingStage<float> {
       py::object n = py::hasattr(obj, "needs") ? obj.attr("needs") : py::list();
       if (PyCallable_Check(n.ptr())) n = n();
       for (py::handle x : n) {
-        const std::string s = x.cast<std::string>();
-        if (s == "usage") needs_.usage = true;
-        else if (s == "links") needs_.links = true;
-        else if (s == "lru") needs_.lru = true;
-        else throw std::invalid_argument(owner_ + ": needs: unknown state '" + s + "' (usage, links, lru)");
+        const std::string key = x.cast<std::string>();
+        if (key != "usage" && key != "links" && key != "lru")
+          throw std::invalid_argument(owner_ + ": needs: unknown state '" + key + "' (usage, links, lru)");
+        if (std::find(keys_.begin(), keys_.end(), key) != keys_.end()) continue;
+        keys_.push_back(key);
+        trackers_.push_back(memory::builtin_tracker<float>(key, shape));
       }
     } catch (py::error_already_set& e) {
       throw std::invalid_argument(owner_ + ": " + e.what());
@@ -195,23 +197,28 @@ class PyStage final : public memory::AddressingStage<float> {
   }
   std::vector<memory::ParamSpec> params() const override { return params_; }
   bool refines() const override { return refines_; }
-  memory::StateNeeds needs() const override { return needs_; }
+  std::vector<std::shared_ptr<const memory::Tracker<float>>> trackers() const override { return trackers_; }
   // w: [1 x N] (undefined for a source)  ctx: memory [N x W], ...  -> [1 x N]
   V apply(const V& w, const memory::AddressContext<float>& ctx) const override {
     PyAddressContext c;
     c.memory = ctx.memory;
     c.previous = ctx.previous;
-    c.usage = ctx.usage;
     if (ctx.params)
       for (const auto& [n, v] : ctx.params->entries()) c.params.emplace_back(n, v);
     c.kind = ctx.kind == memory::HeadKind::read ? "read" : "write";
     c.head = ctx.head;
     c.pair = ctx.pair;
-    if (ctx.state) {
-      c.links = ctx.state->links;
-      c.precedences = ctx.state->precedences;
-      c.read_weights = ctx.state->read_weights;
-      c.lru_usage = ctx.state->lru_usage;
+    if (ctx.state) c.read_weights = ctx.state->read_weights;
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      if (keys_[k] == "usage") {
+        c.usage = tracked<memory::UsageState<float>>(ctx, k).seen;
+      } else if (keys_[k] == "links") {
+        const auto& l = tracked<memory::LinksState<float>>(ctx, k);
+        c.links = l.links;
+        c.precedences = l.precedences;
+      } else {
+        c.lru_usage = tracked<memory::LruState<float>>(ctx, k).usage;
+      }
     }
     py::gil_scoped_acquire gil;
     py::object r = obj_->get().attr("apply")(w.defined() ? py::cast(w) : py::none(), std::move(c));
@@ -226,7 +233,8 @@ class PyStage final : public memory::AddressingStage<float> {
   PyRefPtr obj_;
   std::vector<memory::ParamSpec> params_;
   bool refines_ = false;
-  memory::StateNeeds needs_;
+  std::vector<std::string> keys_;  // the built-in trackers named in `needs`, in order
+  std::vector<std::shared_ptr<const memory::Tracker<float>>> trackers_;
 };
 
 }  // namespace

@@ -362,15 +362,28 @@ void register_external_memory(py::module_& m) {
 
 `memory` is M_t [N x W] as a Var (its `.value` a read-only view); `read_weights` and
 `write_weights` one [1 x N] Var per head; `usage`, `links`, `precedences`, `lru_usage` when a
-stage needs them (else None / empty).
+stage reads their tracker (else None / empty); `trackers` the keys of the memory's trackers.
 )doc")
       .def_property_readonly("memory", [](const MemoryState<float>& s) { return s.memory; })
       .def_property_readonly("read_weights", [](const MemoryState<float>& s) { return s.read_weights; })
       .def_property_readonly("write_weights", [](const MemoryState<float>& s) { return s.write_weights; })
-      .def_property_readonly("usage", [](const MemoryState<float>& s) -> py::object { return s.usage.defined() ? py::cast(s.usage) : py::none(); })
-      .def_property_readonly("links", [](const MemoryState<float>& s) { return s.links; })
-      .def_property_readonly("precedences", [](const MemoryState<float>& s) { return s.precedences; })
-      .def_property_readonly("lru_usage", [](const MemoryState<float>& s) -> py::object { return s.lru_usage.defined() ? py::cast(s.lru_usage) : py::none(); })
+      .def_property_readonly("usage", [](const MemoryState<float>& s) -> py::object {
+        const auto* u = s.find<memory::UsageState<float>>("usage");
+        return u ? py::cast(u->usage) : py::none();
+      })
+      .def_property_readonly("links", [](const MemoryState<float>& s) {
+        const auto* l = s.find<memory::LinksState<float>>("links");
+        return l ? l->links : std::vector<Var<float>>{};
+      })
+      .def_property_readonly("precedences", [](const MemoryState<float>& s) {
+        const auto* l = s.find<memory::LinksState<float>>("links");
+        return l ? l->precedences : std::vector<Var<float>>{};
+      })
+      .def_property_readonly("lru_usage", [](const MemoryState<float>& s) -> py::object {
+        const auto* u = s.find<memory::LruState<float>>("lru");
+        return u ? py::cast(u->usage) : py::none();
+      })
+      .def_readonly("trackers", &MemoryState<float>::tracked_keys, "the keys of the memory's trackers (state kept beside it)")
       .def_readonly("steps", &MemoryState<float>::steps);
 
   py::class_<ExternalMemory<float>, Module<float>>(m, "ExternalMemory", R"doc(An external memory of N slots x W with read and write heads (docs/addressing.md).

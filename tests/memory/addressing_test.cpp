@@ -142,7 +142,6 @@ struct Setup {
     c.previous = previous;
     c.params = &params;
     c.state = &state;
-    c.usage = state.usage;
     c.kind = HeadKind::write;
     return c;
   }
@@ -254,7 +253,8 @@ TEST_CASE("interpolate, shift and sharpen: the NTM location stages", "[addressin
 TEST_CASE("allocate writes to the least-used slot when the allocation gate is open", "[addressing]") {
   Setup s;
   s.memory = Var<double>(MatD::Zero(3, 2));
-  s.state.usage = Var<double>(row({0.5, 0.1, 0.9}));
+  const Var<double> usage(row({0.5, 0.1, 0.9}));
+  s.state.tracked = {UsageState<double>{usage, usage}};  // a stage alone reads its tracker k at position k
   s.params.set("allocation_gate", Var<double>(row({1})));
   s.params.set("write_gate", Var<double>(row({1})));
   const Var<double> content(row({0, 0, 1}));
@@ -276,7 +276,7 @@ TEST_CASE("temporal reads follow the link matrix forward and backward", "[addres
   MatD L = MatD::Zero(3, 3);
   L(1, 0) = 1;  // slot 1 was written right after slot 0
   L(2, 1) = 1;  // slot 2 right after slot 1
-  s.state.links = {Var<double>(L)};
+  s.state.tracked = {LinksState<double>{{Var<double>(L)}, {Var<double>(MatD::Zero(1, 3))}}};
   s.previous = Var<double>(row({0, 1, 0}));  // last read slot 1
   const Var<double> content(row({1, 0, 0}));
   s.params.set("read_mode", Var<double>(row({0, 0, 1})));  // forward
@@ -291,7 +291,7 @@ TEST_CASE("lru mixes the paired read head's last weighting with the least-used s
   Setup s;
   s.memory = Var<double>(MatD::Zero(4, 2));
   s.state.read_weights = {Var<double>(row({0, 0.5, 0.5, 0}))};
-  s.state.lru_usage = Var<double>(row({2.0, 0.3, 1.5, 0.7}));
+  s.state.tracked = {LruState<double>{Var<double>(row({2.0, 0.3, 1.5, 0.7}))}};
   s.params.set("alpha", Var<double>(row({0.25})));
   const MatD w = run("lru", s).value();
   CHECK(w(0, 1) == Approx(0.25 * 0.5 + 0.75));  // slot 1 is the least used
@@ -313,7 +313,7 @@ TEST_CASE("a pipeline runs its stages in order and collects their parameters", "
   CHECK(p->params()[3].name == "shift");
   CHECK(p->params()[3].size == 5);
   CHECK(interface_size(p->params()) == 4 + 1 + 1 + 5 + 1);
-  CHECK_FALSE(p->needs().usage);
+  CHECK(p->trackers().empty());
 
   // the same as running the stages one after the other
   AddressingFixture<double> fx(*make_stage<double>("content", kShape, {}, rng), kShape, rng, false);

@@ -15,6 +15,22 @@ using namespace engram::memory;
 
 namespace {
 
+// The trackers' values of a state (memory/trackers.h).
+const MatD& usage_of(const MemoryState<double>& s) {
+  const auto* u = s.find<UsageState<double>>("usage");
+  REQUIRE(u != nullptr);
+  return u->usage.value();
+}
+const MatD& lru_of(const MemoryState<double>& s) {
+  const auto* u = s.find<LruState<double>>("lru");
+  REQUIRE(u != nullptr);
+  return u->usage.value();
+}
+
+}  // namespace
+
+namespace {
+
 std::vector<std::string> names(const std::vector<ParamSpec>& specs) {
   std::vector<std::string> out;
   for (const auto& s : specs) out.push_back(s.name);
@@ -82,9 +98,9 @@ TEST_CASE("the interface lists every head's values in config order, sized for th
                                                            "write0.key", "write0.beta", "write0.allocation_gate",
                                                            "write0.write_gate", "write0.erase", "write0.add"});
     CHECK(m.interface_size() == 2 * (8 + 1 + 3 + 1) + (8 + 1 + 1 + 1 + 8 + 8));  // the paper's W R + 3W + 5R + 3
-    CHECK(m.needs().usage);
-    CHECK(m.needs().links);
-    CHECK_FALSE(m.needs().lru);
+    CHECK(m.tracks("usage"));
+    CHECK(m.tracks("links"));
+    CHECK_FALSE(m.tracks("lru"));
   }
   SECTION("LRU: write heads emit only their gate") {
     ExternalMemory<float> m(preset("lru", {16, 8, 2}), rng);
@@ -146,18 +162,19 @@ TEST_CASE("the memory state stays valid over long random runs", "[memory][dnc]")
           CHECK(w.value().minCoeff() >= 0.0);
           CHECK(w.value().sum() <= 1.0 + 1e-9);
         }
-      if (state.usage.defined()) {
-        CHECK(state.usage.value().minCoeff() >= 0.0);
-        CHECK(state.usage.value().maxCoeff() <= 1.0);
+      if (const auto* u = state.find<UsageState<double>>("usage")) {
+        CHECK(u->usage.value().minCoeff() >= 0.0);
+        CHECK(u->usage.value().maxCoeff() <= 1.0);
       }
-      for (size_t j = 0; j < state.links.size(); ++j) {
-        const MatD& L = state.links[j].value();
-        CHECK(L.minCoeff() >= 0.0);
-        CHECK(L.diagonal().cwiseAbs().maxCoeff() == 0.0);
-        CHECK(L.rowwise().sum().maxCoeff() <= 1.0 + 1e-9);
-        CHECK(L.colwise().sum().maxCoeff() <= 1.0 + 1e-9);
-        CHECK(state.precedences[j].value().sum() <= 1.0 + 1e-9);
-      }
+      if (const auto* l = state.find<LinksState<double>>("links"))
+        for (size_t j = 0; j < l->links.size(); ++j) {
+          const MatD& L = l->links[j].value();
+          CHECK(L.minCoeff() >= 0.0);
+          CHECK(L.diagonal().cwiseAbs().maxCoeff() == 0.0);
+          CHECK(L.rowwise().sum().maxCoeff() <= 1.0 + 1e-9);
+          CHECK(L.colwise().sum().maxCoeff() <= 1.0 + 1e-9);
+          CHECK(l->precedences[j].value().sum() <= 1.0 + 1e-9);
+        }
     }
     CHECK(state.steps == 60);
   }
@@ -213,9 +230,9 @@ TEST_CASE("DNC: allocation writes to fresh slots, temporal reads replay the writ
   CHECK(slots[2] != slots[0]);
   CHECK(slots[2] != slots[1]);
   // usage u_t counts the writes up to t - 1
-  CHECK(state.usage.value()(0, slots[0]) > 0.99);
-  CHECK(state.usage.value()(0, slots[1]) > 0.99);
-  CHECK(state.usage.value()(0, slots[2]) < 1e-6);
+  CHECK(usage_of(state)(0, slots[0]) > 0.99);
+  CHECK(usage_of(state)(0, slots[1]) > 0.99);
+  CHECK(usage_of(state)(0, slots[2]) < 1e-6);
   // content read of the first item, then two forward reads (write gate 0: no more writes)
   const auto read = [&](std::vector<double> mode, std::vector<double> key) {
     return memory.step(state, Var<double>(interface_row(memory, {{"write0.write_gate", {1e-12}},
@@ -232,9 +249,9 @@ TEST_CASE("DNC: allocation writes to fresh slots, temporal reads replay the writ
   CHECK(read(backward, items[0])(0, 1) == Approx(1.0).margin(1e-3));
   // freeing: a free gate of 1 on the slot just read releases it for allocation
   memory.step(state, Var<double>(interface_row(memory, {{"write0.write_gate", {1e-12}}, {"read0.free_gate", {1 - 1e-12}}})));
-  CHECK(state.usage.value()(0, slots[1]) < 1e-6);
-  CHECK(state.usage.value()(0, slots[0]) > 0.99);
-  CHECK(state.usage.value()(0, slots[2]) > 0.99);
+  CHECK(usage_of(state)(0, slots[1]) < 1e-6);
+  CHECK(usage_of(state)(0, slots[0]) > 0.99);
+  CHECK(usage_of(state)(0, slots[2]) > 0.99);
 }
 
 TEST_CASE("LRU: writes go to the least-used slot (zeroed first) or where the paired head read", "[memory][lru]") {
@@ -250,8 +267,8 @@ TEST_CASE("LRU: writes go to the least-used slot (zeroed first) or where the pai
   CHECK(state.memory.value()(0, 1) == Approx(-0.25).margin(1e-9));
   CHECK(state.memory.value().row(3) == M0.row(3));
   // slot 0 is now the most used (a write and a read); the next write goes to the least-read slot
-  CHECK(state.lru_usage.value()(0, 0) > 1.0);
-  const Index next = least_used_slots(state.lru_usage.value(), 1)[0];
+  CHECK(lru_of(state)(0, 0) > 1.0);
+  const Index next = least_used_slots(lru_of(state), 1)[0];
   CHECK(next != 0);
   memory.step(state, Var<double>(interface_row(memory, {{"write0.alpha", {1e-12}}, {"read0.key", {0.1, 0.2}}})));
   CHECK(state.write_weights[0].value()(0, next) == Approx(1.0).margin(1e-9));
@@ -292,7 +309,7 @@ TEST_CASE("initial memory and weightings follow the config", "[memory]") {
   MemoryState<float> s = ExternalMemory<float>(c, rng).initial_state();
   CHECK(s.memory.value().isConstant(1e-6f));
   CHECK(s.read_weights[0].value().isConstant(0.2f));
-  CHECK_FALSE(s.usage.defined());
+  CHECK(s.tracked.empty());  // an NTM keeps no trackers
   c.initial_weighting = InitialWeighting::first_slot;
   c.init = InitMode::learned;
   ExternalMemory<float> learned(c, rng);

@@ -85,7 +85,7 @@ TEST_CASE("the network feeds [x_t, r_{t-1}] to the controller and [h_t, r_t] to 
   REQUIRE(trace.write_weights.size() == 1);
   CHECK(trace.read_weights[1].rows() == 6);
   CHECK(trace.read_weights[1].cols() == 7);
-  CHECK(trace.usage.size() == 0);
+  CHECK(trace.tracked.empty());
   for (const auto* w : {&trace.read_weights[0], &trace.read_weights[1], &trace.write_weights[0]}) {
     CHECK(w->minCoeff() >= 0);
     CHECK((w->rowwise().sum().array() <= 1 + 1e-9).all());
@@ -108,9 +108,10 @@ TEST_CASE("the network feeds [x_t, r_{t-1}] to the controller and [h_t, r_t] to 
     const auto dnc = make_net(memory::preset("dnc", {6, 3}), "lstm", 3, 2, 7);
     MemoryTrace<double> t;
     (void)dnc->logits(random_matrix(4, 3, rng), &t);
-    CHECK(t.usage.rows() == 4);
-    CHECK(t.usage.minCoeff() >= 0);
-    CHECK(t.usage.maxCoeff() <= 1);
+    REQUIRE(t.tracked.count("usage") == 1);
+    CHECK(t.tracked.at("usage").rows() == 4);
+    CHECK(t.tracked.at("usage").minCoeff() >= 0);
+    CHECK(t.tracked.at("usage").maxCoeff() <= 1);
   }
 }
 
