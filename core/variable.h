@@ -49,6 +49,7 @@ struct Node {
 template <class T>
 class Var {
  public:
+  using scalar_type = T;
   Var() = default;
   // A leaf holding `value`. Parameters are leaves with requires_grad = true.
   explicit Var(Mat<T> value, bool requires_grad = false);

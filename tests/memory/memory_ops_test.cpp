@@ -1,7 +1,7 @@
-// The memory ops (memory/memory_ops.h): a double Jacobian check and the "backward adds" check of
-// each (core/gradcheck.h), their textbook values, and the DNC invariants: allocation weights >= 0
-// summing to at most 1, usage in [0, 1], link matrices with a zero diagonal and row and column
-// sums <= 1, precedence summing to at most 1.
+// The memory ops (memory/memory_ops.h): their textbook values and the DNC invariants: allocation
+// weights >= 0 summing to at most 1, usage in [0, 1], link matrices with a zero diagonal and row
+// and column sums <= 1, precedence summing to at most 1. The Jacobian, backward-adds,
+// float-vs-double and zero-size checks of every memory op run from the op table (tests/ops/).
 #include "core/gradcheck.h"
 #include "memory/interface.h"
 #include "memory/memory_ops.h"
@@ -14,8 +14,6 @@ using namespace engram;
 using namespace engram::memory;
 
 namespace {
-
-using V = std::vector<Var<double>>;
 
 MatD row(std::initializer_list<double> v) {
   MatD m(1, static_cast<Index>(v.size()));
@@ -30,107 +28,7 @@ MatD weighting(Index n, Rng& rng, double total = 0.9) {
   return w * (total / w.sum());
 }
 
-Var<double> leaf(const MatD& m) { return Var<double>(m, true); }
-
-struct OpCase {
-  const char* name;
-  std::function<V(Rng&)> inputs;
-  VarFn f;
-};
-
-std::vector<OpCase> cases() {
-  return {
-      {"activate_segments (every activation, at an offset)", [](Rng& r) { return V{leaf(random_matrix(1, 13, r, -2, 2))}; },
-       [](const V& x) {
-         return activate_segments(x[0], 2, {{"a", 2, Activation::identity}, {"b", 2, Activation::tanh},
-                                            {"c", 1, Activation::sigmoid}, {"d", 2, Activation::softplus},
-                                            {"e", 1, Activation::oneplus}, {"f", 3, Activation::softmax}});
-       }},
-      {"slot_cosine", [](Rng& r) { return V{leaf(random_matrix(6, 3, r)), leaf(random_matrix(1, 3, r))}; },
-       [](const V& x) { return slot_cosine(x[0], x[1]); }},
-      {"softmax_scaled", [](Rng& r) { return V{leaf(random_matrix(2, 5, r)), leaf(random_matrix(1, 1, r, 1, 3))}; },
-       [](const V& x) { return softmax_scaled(x[0], x[1]); }},
-      {"softmax_scaled (masked entries)",
-       [](Rng& r) { return V{leaf(random_matrix(1, 5, r)), leaf(random_matrix(1, 1, r, 1, 3))}; },
-       [](const V& x) {
-         return softmax_scaled(masked_fill(x[0], MatD(row({0, 1, 0, 0, 1})), -std::numeric_limits<double>::infinity()), x[1]);
-       }},
-      {"interpolate", [](Rng& r) { return V{leaf(weighting(5, r)), leaf(weighting(5, r)), leaf(random_matrix(1, 1, r, 0, 1))}; },
-       [](const V& x) { return interpolate(x[0], x[1], x[2]); }},
-      {"scale_by", [](Rng& r) { return V{leaf(random_matrix(2, 3, r)), leaf(random_matrix(1, 1, r))}; },
-       [](const V& x) { return scale_by(x[0], x[1]); }},
-      {"temporal_weighting",
-       [](Rng& r) {
-         MatD L = random_matrix(5, 5, r, 0, 0.2);
-         L.diagonal().setZero();
-         MatD pi = random_matrix(1, 3, r, 0.1, 1);
-         return V{leaf(L), leaf(weighting(5, r)), leaf(weighting(5, r, 1.0)), leaf(pi / pi.sum())};
-       },
-       [](const V& x) { return temporal_weighting(x[0], x[1], x[2], x[3]); }},
-      {"read_memory (one head)", [](Rng& r) { return V{leaf(weighting(6, r)), leaf(random_matrix(6, 3, r))}; },
-       [](const V& x) { return read_memory<double>({x[0]}, x[1]); }},
-      {"read_memory (three heads)",
-       [](Rng& r) { return V{leaf(weighting(6, r)), leaf(weighting(6, r)), leaf(weighting(6, r)), leaf(random_matrix(6, 3, r))}; },
-       [](const V& x) { return read_memory<double>({x[0], x[1], x[2]}, x[3]); }},
-      {"erase_add",
-       [](Rng& r) {
-         return V{leaf(random_matrix(6, 3, r)), leaf(weighting(6, r)), leaf(random_matrix(1, 3, r, 0, 1)),
-                  leaf(random_matrix(1, 3, r))};
-       },
-       [](const V& x) { return erase_add(x[0], x[1], x[2], x[3]); }},
-      {"erase_add (the same weighting as erase)",  // one input in two places gets both contributions
-       [](Rng& r) { return V{leaf(random_matrix(3, 3, r)), leaf(weighting(3, r))}; },
-       [](const V& x) { return erase_add(x[0], x[1], x[1], x[1]); }},
-      {"allocation_weighting", [](Rng& r) { return V{leaf(random_matrix(1, 7, r, 0.02, 0.98))}; },
-       [](const V& x) { return allocation_weighting(x[0]); }},
-      {"allocation_weighting (a usage of exactly 0)", [](Rng&) { return V{leaf(row({0.4, 0.0, 0.7, 0.2}))}; },
-       [](const V& x) { return allocation_weighting(x[0]); }},
-      {"update_usage (two writes, two reads)",
-       [](Rng& r) {
-         return V{leaf(random_matrix(1, 5, r, 0, 1)), leaf(weighting(5, r)), leaf(weighting(5, r)),
-                  leaf(random_matrix(1, 1, r, 0, 1)), leaf(random_matrix(1, 1, r, 0, 1)), leaf(weighting(5, r)),
-                  leaf(weighting(5, r))};
-       },
-       [](const V& x) { return update_usage<double>(x[0], {x[1], x[2]}, {x[3], x[4]}, {x[5], x[6]}); }},
-      {"update_precedence", [](Rng& r) { return V{leaf(weighting(5, r, 0.7)), leaf(weighting(5, r))}; },
-       [](const V& x) { return update_precedence(x[0], x[1]); }},
-      {"update_link",
-       [](Rng& r) {
-         MatD L = random_matrix(5, 5, r, 0, 0.2);
-         L.diagonal().setZero();
-         return V{leaf(L), leaf(weighting(5, r, 0.7)), leaf(weighting(5, r))};
-       },
-       [](const V& x) { return update_link(x[0], x[1], x[2]); }},
-  };
-}
-
 }  // namespace
-
-TEST_CASE("every memory op passes a double-precision Jacobian check", "[memory_ops][gradcheck]") {
-  for (const auto& c : cases()) {
-    for (std::uint64_t seed : {1u, 2u}) {
-      INFO(c.name << " seed " << seed);
-      Rng rng(seed, c.name);
-      CHECK(check_gradient(c.f, c.inputs(rng)) < 1e-6);
-    }
-  }
-}
-
-TEST_CASE("every memory op's backward adds into existing gradients", "[memory_ops][gradcheck]") {
-  for (const auto& c : cases()) {
-    INFO(c.name);
-    Rng rng(5, c.name);
-    CHECK(check_backward_adds(c.f, c.inputs(rng)) < 1e-12);
-  }
-}
-
-TEST_CASE("every memory op takes zero-size inputs: a defined result or an invalid_argument", "[memory_ops][empty]") {
-  for (const auto& c : cases()) {
-    INFO(c.name);
-    Rng rng(5, c.name);
-    CHECK(check_zero_size(c.f, c.inputs(rng)).problem == "");
-  }
-}
 
 TEST_CASE("erase_add erases, then adds, along the write weighting", "[memory_ops]") {
   MatD m(3, 2);
