@@ -3,8 +3,7 @@
 // Each op allocates its result; a training step frees and re-allocates the same large buffers
 // (n x n attention scores, memory matrices) every iteration. glibc by default serves buffers
 // over 128 KiB with mmap and returns freed heap tops to the OS, so every step page-faults the
-// same memory in again (measured: n = 1024 multi-head attention forward 33 ms -> 19 ms with
-// this setting, minor faults 169k -> 12k). keep_freed_memory() raises the mmap and trim
+// same memory in again (docs/core.md has the measurement). keep_freed_memory() raises the mmap and trim
 // thresholds so freed buffers are reused. Call it once at program start (the engram command
 // and the benchmarks do); it changes only performance, never results.
 #pragma once

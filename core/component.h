@@ -1,7 +1,7 @@
 // engram/core/component.h — the convention for registered lower-layer components (attention
-// scores, normalizers, sequence encoders and poolers, and later addressing stages and learning
-// rules): a class template C<T> over the scalar, constructed from (shape, options, rng), and
-// registered for float and double at once so models run in float and tests check in double.
+// scores, normalizers, sequence encoders and poolers, addressing stages, controllers): a class
+// template C<T> over the scalar, constructed from (shape, options, rng), and registered for
+// float and double at once so models run in float and tests check in double.
 #pragma once
 
 #include "core/options.h"

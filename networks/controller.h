@@ -80,9 +80,8 @@ std::unique_ptr<Controller<T>> make_controller(const std::string& name, const Co
 //   c' = f * c + i * g                           [n x H]
 //   h' = o * tanh(c')                            [n x H]
 // Six nodes per step: concat, matmul, bias add, the fused core op lstm_cell (the gates'
-// nonlinearities and the cell update) and two column slices for h' and c'. Cost at input 9,
-// hidden 100 (float, the 2-core dev machine): 3.8 us forward, 11.5 us forward + backward per
-// step, against 5.2 and 14 us for the same equations from elementwise ops.
+// nonlinearities and the cell update) and two column slices for h' and c' (bench/networks/
+// bench_controller times it against the same equations from elementwise ops).
 // W: [(input + H) x 4H], each gate's [(input + H) x H] block Xavier-uniform; b: zeros except the
 // forget block, `forget_bias` (1: the cell remembers by default at the start of training).
 template <class T>

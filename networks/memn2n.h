@@ -1,7 +1,7 @@
 // engram/networks/memn2n.h — the end-to-end memory network (Sukhbaatar et al. 2015) over
 // word-id stories, and the sentence encodings it shares with the key-value memory network
 // (networks/kv_memnn.h). No file reading here: the input is a story (sentences of word ids,
-// oldest first) and a query (word ids); experiments/models/babi_models.cpp feeds bAbI examples.
+// oldest first) and a query (word ids); experiments/models/memn2n.cpp feeds bAbI examples.
 //
 // One example, K hops, d = dim, n memories:
 //   m_i = enc(A_k, x_i) + T_A^k(i)      [n x d]   input memories of hop k
@@ -34,9 +34,8 @@
 //               answers. An answer that is not a word (multi-word answers such as "n,s") gets an
 //               extra row of that matrix, never read by a story. Effect: the answer vector of
 //               "kitchen" is the output embedding of the word "kitchen", so the memory read of a
-//               sentence that names the kitchen already points at the answer. Measured with
-//               experiments/configs/babi/memn2n.yaml (seed 0, val error, tied vs separate):
-//               task 1 0.00 vs 0.00, task 2 0.15 vs 0.23, task 3 0.49 vs 0.71.
+//               sentence that names the kitchen already points at the answer (docs/babi.md
+//               measures tied against separate).
 //   separate    W: [answers x d], its own parameter "W" (the paper's choice for layer-wise tying).
 // All embeddings (and H, W) are initialised N(0, init_stddev), 0.1 in the paper.
 // Random noise (training only, when forward gets an Rng): between 0 and ceil(noise * n) empty
@@ -46,10 +45,9 @@
 // Ragged batches: forward_batch reads B questions in one graph. The memories of all stories are
 // stacked ([R x d], question b's are rows offsets[b] .. offsets[b+1]) with no padding; every
 // encoding is one embedding_bag over all their sentences, and a hop is segment_dot,
-// segment_softmax and segment_weighted_sum (core/ops.h). One graph of ~30 nodes per batch
-// instead of ~30 nodes per question: 100 epochs of task 1 (1k) train in 0.20 s instead of 0.78 s
-// on 2 threads (`model.examples_per_graph` 16 vs 1). forward(story, query) is forward_batch of
-// one question.
+// segment_softmax and segment_weighted_sum (core/ops.h): one graph of ~30 nodes per batch
+// instead of ~30 nodes per question (docs/core.md: "Ragged batches" measures the difference).
+// forward(story, query) is forward_batch of one question.
 //
 // CONTRACT for forward(story, query, noise_rng):
 //   requires a non-empty story (sentences may be empty), ids in [0, vocab); keeps the last
