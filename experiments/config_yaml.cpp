@@ -2,6 +2,7 @@
 
 #include "experiments/config.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -341,6 +342,10 @@ Node parse_yaml(const std::string& text, const Source& where, const YamlLimits& 
     std::istringstream in(normal);
     YAML::Parser parser(in);
     parser.HandleNextDocument(builder);
+  } catch (const YAML::DeepRecursion& e) {  // the parser's own guard, before our depth limit
+    const std::string what = "the config is nested deeper than " + std::to_string(limits.max_depth) + " levels";
+    if (where.is_override) throw ConfigError(where.str() + ": " + what);
+    throw ConfigError(where.file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + what);
   } catch (const YAML::ParserException& e) {
     if (where.is_override) throw ConfigError(where.str() + ": YAML syntax error in the value: " + e.msg);
     throw ConfigError(where.file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +

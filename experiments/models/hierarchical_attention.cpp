@@ -20,8 +20,9 @@ ENGRAM_REGISTER(models(), "hierarchical_attention",
       o.vocab = story.words().size();
       o.answers = story.answers().size();
       o.dim = cfg.integer("dim", 32, 1, 100000);
+      Rng validate(0, "validate");  // (the model's own stream stays untouched)
       const Choice score = read_choice(cfg, "score", "dot");
-      (void)build_choice(score, attention::scores<float>(), attention::ScoreShape{o.dim, o.dim}, rng);  // checked here
+      (void)build_choice(score, attention::scores<float>(), attention::ScoreShape{o.dim, o.dim}, validate);  // checked here
       o.score = score.name;
       o.score_options = score.options;
       cfg.finish();

@@ -32,8 +32,9 @@ ENGRAM_REGISTER(models(), "memn2n", "end-to-end memory network (Sukhbaatar et al
       o.dim = cfg.integer("dim", 20, 1, 100000);
       o.hops = static_cast<int>(cfg.integer("hops", 3, 1, 100));
       o.encoding = read_encoding(cfg, true);
+      Rng validate(0, "validate");  // (the model's own stream stays untouched)
       const Choice score = read_choice(cfg, cfg.renamed("attention_score", "score"), "dot");
-      (void)build_choice(score, attention::scores<float>(), attention::ScoreShape{o.dim, o.dim}, rng);  // checked here
+      (void)build_choice(score, attention::scores<float>(), attention::ScoreShape{o.dim, o.dim}, validate);  // checked here
       o.attention_score = score.name;
       o.attention_score_options = score.options;
       o.temporal = cfg.boolean("temporal", true);
