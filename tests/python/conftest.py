@@ -36,3 +36,23 @@ def in_root(monkeypatch):
     """Runs the test from the repository root (docstring examples use relative paths)."""
     monkeypatch.chdir(ROOT)
     return ROOT
+
+
+def _untracked_files():
+    import subprocess
+
+    r = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--others", "--exclude-standard", "-z"],
+                       capture_output=True, timeout=60)
+    return set(r.stdout.split(b"\0")) - {b""} if r.returncode == 0 else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def source_tree_stays_clean():
+    """Tests write into temporary directories only: files a test left in the checkout (runs of a
+    relative runs root, say) would end up committed. Outside a git checkout, not checked."""
+    before = _untracked_files()
+    yield
+    after = _untracked_files()
+    if before is not None and after is not None:
+        new = sorted(p.decode(errors="replace") for p in after - before)
+        assert not new, "the Python tests left files in the source tree: %s" % new[:10]
