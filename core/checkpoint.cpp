@@ -193,7 +193,12 @@ Checkpoint Checkpoint::parse(std::string_view file, const std::string& path) {
     Entry e{static_cast<Kind>(kind), r.get<std::uint64_t>("rows"), r.get<std::uint64_t>("cols"), {}};
     const auto bytes = r.get<std::uint64_t>("data size");
     const std::uint64_t elem = e.kind == Kind::F32 ? 4 : e.kind == Kind::String ? 1 : 8;
-    // (products checked against overflow: sizes come from the file)
+    // (products checked against overflow: sizes come from the file; a dimension must also fit
+    // an Eigen index even when the other one is 0)
+    constexpr std::uint64_t kMaxDim = std::uint64_t{1} << 40;
+    if (e.rows > kMaxDim || e.cols > kMaxDim)
+      throw CheckpointError(path + ": entry '" + name + "' has a dimension beyond 2^40 (" +
+                            std::to_string(e.rows) + "x" + std::to_string(e.cols) + ")");
     if ((e.cols != 0 && e.rows > bytes / e.cols) || e.rows * e.cols > bytes / elem || e.rows * e.cols * elem != bytes)
       throw CheckpointError(path + ": entry '" + name + "' has inconsistent sizes");
     r.need(bytes, "entry data");
