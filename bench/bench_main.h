@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/allocator.h"
+#include "core/cpu.h"
 
 #include <benchmark/benchmark.h>
 
@@ -11,6 +12,9 @@ namespace engram::bench {
 
 inline int run_benchmarks(int argc, char** argv) {
   keep_freed_memory();
+  // every figure with the machine it was measured on
+  benchmark::AddCustomContext("cpu", cpu_description());
+  benchmark::AddCustomContext("engram_arch", build_arch());
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -1,5 +1,6 @@
 #include "experiments/run_dir.h"
 
+#include "core/cpu.h"
 #include "core/rng.h"
 #include "experiments/build_info.h"
 
@@ -198,6 +199,9 @@ std::string build_meta_json(std::uint64_t seed, int threads) {
                    {"compiler", build_compiler()},
                    {"flags", build_flags()},
                    {"host", host},
+                   {"cpu", cpu_model()},
+                   {"cpu_features", cpu_features()},
+                   {"arch", build_arch()},
                    {"hardware_threads", std::thread::hardware_concurrency()},
                    {"threads", threads},
                    {"seed", seed},
