@@ -1,6 +1,7 @@
 #include "memory/hopfield/packed.h"
 
 #include "core/parallel.h"
+#include "memory/hopfield/packed_kernels.h"
 
 #include <algorithm>
 #include <bit>
@@ -12,15 +13,6 @@
 #endif
 
 namespace engram::hopfield {
-
-// Popcount-heavy loops get a hardware-popcount clone on x86-64 when the build does not already
-// target it (the baseline x86-64 ISA has no POPCNT, and std::popcount becomes a library call);
-// the loader picks the clone the CPU supports.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
-#define ENGRAM_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
-#else
-#define ENGRAM_POPCNT_CLONES
-#endif
 
 namespace {
 
@@ -38,61 +30,7 @@ constexpr int kKernelProbes = 8;
 // kernel; ratios 2 to 4 are alike, 6 and more slower.
 constexpr Index kFlipUpdateRatio = 4;
 
-// out[r] = popcount(rows[r] XOR v) for r in [0, n). rows: [n x words] packed, v: [words].
-ENGRAM_POPCNT_CLONES void xor_popcounts(const std::uint64_t* rows, Index n, Index words, const std::uint64_t* v,
-                                        std::int32_t* out) {
-  for (Index r = 0; r < n; ++r) {
-    const std::uint64_t* a = rows + r * words;
-    int c = 0;
-    for (Index w = 0; w < words; ++w) c += std::popcount(a[w] ^ v[w]);
-    out[r] = c;
-  }
-}
-
-// h_i += s2 (P - 2 popcount(c_i XOR c_j)) = s2 C_ij for every row c_i of cols ([n x words]):
-// the change of all fields when unit j flips (s2 = 2 s_j(new)). Specialised for P <= 128.
-ENGRAM_POPCNT_CLONES void add_column_products(const std::uint64_t* cols, Index n, Index words, const std::uint64_t* cj,
-                                              std::int32_t s2, std::int32_t P, std::int32_t* h) {
-  const std::int32_t base = s2 * P, step = -2 * s2;
-  if (words == 1) {
-    for (Index i = 0; i < n; ++i) h[i] += base + step * std::popcount(cols[i] ^ cj[0]);
-  } else if (words == 2) {
-    for (Index i = 0; i < n; ++i)
-      h[i] += base + step * (std::popcount(cols[2 * i] ^ cj[0]) + std::popcount(cols[2 * i + 1] ^ cj[1]));
-  } else {
-    for (Index i = 0; i < n; ++i) {
-      int c = 0;
-      for (Index w = 0; w < words; ++w) c += std::popcount(cols[i * words + w] ^ cj[w]);
-      h[i] += base + step * c;
-    }
-  }
-}
-
-// Number of differing bits of two packed rows.
-ENGRAM_POPCNT_CLONES Index hamming(const std::uint64_t* a, const std::uint64_t* b, Index words) {
-  Index c = 0;
-  for (Index w = 0; w < words; ++w) c += std::popcount(a[w] ^ b[w]);
-  return c;
-}
-
 inline int sign_bit(const std::uint64_t* s, Index i) { return (s[i >> 6] >> (i & 63)) & 1u ? 1 : -1; }
-
-// h[r][i] = sum_k xt[i][k] m[r][k] - P s_r,i for R probes at once (R = 8, 4 or 1): each int16
-// pattern column xt[i] ([Pp], zero padded) is loaded once for R probes. The inner loop compiles
-// to packed int16 multiply-adds (pmaddwd) into int32 lanes; products and sums are exact.
-template <int R>
-void fields_kernel(const std::int16_t* xt, Index N, Index Pp, std::int32_t P, const std::int16_t* const* m,
-                   const std::uint64_t* const* s, std::int32_t* const* h) {
-  for (Index i = 0; i < N; ++i) {
-    const std::int16_t* x = xt + i * Pp;
-    std::int32_t acc[R] = {};
-    for (Index k = 0; k < Pp; ++k) {
-      const std::int32_t v = x[k];
-      for (int r = 0; r < R; ++r) acc[r] += v * m[r][k];
-    }
-    for (int r = 0; r < R; ++r) h[r][i] = acc[r] - P * sign_bit(s[r], i);
-  }
-}
 
 // Packs v[j] >= 0 for j in [0, n) into bits ([ceil(n / 64)] words, padding 0): the +-1 states
 // of a float row, or sign(h) (sign(0) = +1) of int32 fields. Both have the sign in bit 31, so
@@ -183,16 +121,13 @@ PackedStates PackedHebbian::pack_probes(const States& probes, const char* where)
 float PackedHebbian::scale() const { return 1.0f / float(n_); }  // as the dense Hebbian rule
 
 void PackedHebbian::overlaps_of(const std::uint64_t* state, std::int16_t* m, std::int32_t* pop) const {
-  xor_popcounts(x_.row(0), p_, x_.words(), state, pop);
+  detail::packed_kernels().xor_popcounts(x_.row(0), p_, x_.words(), state, pop);
   for (Index mu = 0; mu < p_; ++mu) m[mu] = std::int16_t(n_ - 2 * pop[mu]);  // agreements - disagreements
 }
 
 void PackedHebbian::fields_of(const std::int16_t* const* m, const std::uint64_t* const* state, std::int32_t* const* h,
                               int count) const {
-  int r = 0;
-  for (; r + 8 <= count; r += 8) fields_kernel<8>(xt_.data(), n_, p_pad_, std::int32_t(p_), m + r, state + r, h + r);
-  for (; r + 4 <= count; r += 4) fields_kernel<4>(xt_.data(), n_, p_pad_, std::int32_t(p_), m + r, state + r, h + r);
-  for (; r < count; ++r) fields_kernel<1>(xt_.data(), n_, p_pad_, std::int32_t(p_), m + r, state + r, h + r);
+  detail::packed_kernels().fields(xt_.data(), n_, p_pad_, std::int32_t(p_), m, state, h, count);
 }
 
 void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int32_t* h) const {
@@ -200,7 +135,7 @@ void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int
   for (Index k = 0; k < p_pad_; ++k) m[k] = std::int16_t(m[k] + s2 * xj[k]);  // m += 2 s_j x_.j
   if (!h) return;
   // h_i += 2 s_j C_ij for i != j; h_j is unchanged (C_jj = P cancels the - P s_j term)
-  add_column_products(columns_.row(0), n_, columns_.words(), columns_.row(j), s2, std::int32_t(p_), h);
+  detail::packed_kernels().add_column_products(columns_.row(0), n_, columns_.words(), columns_.row(j), s2, std::int32_t(p_), h);
   h[j] -= s2 * std::int32_t(p_);
 }
 
@@ -229,7 +164,7 @@ MatI PackedHebbian::overlaps(const States& probes, ThreadPool* pool) const {
   MatI out(probes.rows(), p_);
   detail::parallel_for(pool, probes.rows(), [&](Index b) {
     std::vector<std::int32_t> pop(static_cast<size_t>(p_));
-    xor_popcounts(x_.row(0), p_, x_.words(), s.row(b), pop.data());
+    detail::packed_kernels().xor_popcounts(x_.row(0), p_, x_.words(), s.row(b), pop.data());
     for (Index mu = 0; mu < p_; ++mu) out(b, mu) = std::int32_t(n_ - 2 * pop[size_t(mu)]);
   });
   return out;
@@ -297,7 +232,7 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
     need_kernel.clear();
     for (const Index r : active) {
       pack_nonnegative(h(r), n_, ws.next.data());  // s(t)
-      const Index flips = hamming(ws.next.data(), cur(r), words);
+      const Index flips = detail::packed_kernels().hamming(ws.next.data(), cur(r), words);
       const bool same_prev = t >= 2 && std::equal(ws.next.begin(), ws.next.end(), prev(r));
       const double e_cur = options.record_energy ? energy(m(r)) : 0.0;
       const bool done = detail::sync_step(out.stats[size_t(begin + r)], t, flips == 0, same_prev, options, e_cur, [&] {

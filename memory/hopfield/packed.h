@@ -13,10 +13,11 @@
 // Rng, and the same recorded energies E = -(|m|^2 - P N) / (2N).
 //
 // Costs per probe (B probes run as a batch, parallel over probes on an optional ThreadPool):
-//   overlaps: P * ceil(N/64) XOR + popcount (a hardware-popcount clone is picked at load time
-//             on x86-64);
+//   overlaps: P * ceil(N/64) XOR + popcount;
 //   fields:   N * P int16 multiply-adds (m_mu fits int16), 8 probes per pass over the int16
-//             pattern columns: about 16 multiply-adds per cycle with SSE2;
+//             pattern columns (packed int16 multiply-adds);
+//   the integer kernels run at the CPU's instruction-set level, picked at run time
+//   (packed_kernels.h, core/simd.h);
 //   synchronous step: the overlaps follow the f flipped units (m += 2 s_j x_.j, O(f P)); the
 //             fields are recomputed by the kernel, or, when f is small (f <= 4 for P <= 128),
 //             updated per flip, h_i += 2 s_j C_ij with C_ij = P - 2 popcount(c_i XOR c_j) from

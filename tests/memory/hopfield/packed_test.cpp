@@ -4,8 +4,11 @@
 #include "core/parallel.h"
 #include "memory/hopfield/binary.h"
 #include "memory/hopfield/packed.h"
+#include "memory/hopfield/packed_kernels.h"
 
 #include <catch2/catch.hpp>
+
+#include <vector>
 
 using namespace engram;
 using namespace engram::hopfield;
@@ -114,4 +117,110 @@ TEST_CASE("packed retrieval rejects bad input", "[hopfield][packed]") {
   RunOptions opt;
   opt.max_sweeps = 0;
   REQUIRE_THROWS_WITH(packed.run_batch(random_patterns(2, 70, rng), opt, rng), Catch::Contains("max_sweeps"));
+}
+
+namespace {
+
+// The instruction-set levels this CPU can run (portable first).
+std::vector<SimdLevel> runnable_levels() {
+  std::vector<SimdLevel> out;
+  for (auto l : {SimdLevel::portable, SimdLevel::avx2, SimdLevel::avx512})
+    if (static_cast<int>(l) <= static_cast<int>(cpu_simd_level())) out.push_back(l);
+  return out;
+}
+
+// Restores the level cap when a test ends.
+struct SimdCap {
+  explicit SimdCap(SimdLevel l) : previous(set_simd_limit(l)) {}
+  ~SimdCap() { set_simd_limit(previous); }
+  SimdLevel previous;
+};
+
+std::vector<std::uint64_t> random_words(Index n, Rng& rng) {
+  std::vector<std::uint64_t> v(static_cast<size_t>(n));
+  for (auto& w : v) w = rng.next_u64();
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("every instruction-set level of the packed kernels gives the portable level's integers", "[hopfield][packed][simd]") {
+  INFO("CPU level " << simd_name(cpu_simd_level()));
+  const auto& ref = detail::packed_kernels(SimdLevel::portable);
+  Rng rng(11, "simd-kernels");
+  for (SimdLevel level : runnable_levels()) {
+    const auto& k = detail::packed_kernels(level);
+    REQUIRE(k.level == level);
+    // widths around the vector lengths: 1, 2 and odd word counts, rows not a multiple of 8
+    for (Index words : {Index{1}, Index{2}, Index{3}, Index{17}})
+      for (Index n : {Index{1}, Index{7}, Index{33}, Index{130}}) {
+        INFO(simd_name(level) << " words=" << words << " n=" << n);
+        const auto rows = random_words(n * words, rng), v = random_words(words, rng);
+        std::vector<std::int32_t> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+        ref.xor_popcounts(rows.data(), n, words, v.data(), a.data());
+        k.xor_popcounts(rows.data(), n, words, v.data(), b.data());
+        REQUIRE(a == b);
+        REQUIRE(k.hamming(rows.data(), v.data(), words) == ref.hamming(rows.data(), v.data(), words));
+        std::vector<std::int32_t> ha(static_cast<size_t>(n), 5), hb(static_cast<size_t>(n), 5);
+        ref.add_column_products(rows.data(), n, words, v.data(), -2, 100, ha.data());
+        k.add_column_products(rows.data(), n, words, v.data(), -2, 100, hb.data());
+        REQUIRE(ha == hb);
+      }
+    // fields for 1 to 13 probes (blocks of 8, 4 and 1) and padded pattern lengths
+    for (Index Pp : {Index{8}, Index{16}, Index{136}})
+      for (int count : {1, 3, 4, 5, 8, 13}) {
+        INFO(simd_name(level) << " Pp=" << Pp << " count=" << count);
+        const Index N = 77, P = Pp - 3;
+        std::vector<std::int16_t> xt(static_cast<size_t>(N * Pp)), m(static_cast<size_t>(count * Pp));
+        for (auto& x : xt) x = std::int16_t(rng.next_u64() & 1 ? 1 : -1);
+        for (auto& x : m) x = std::int16_t(Index(rng.next_u64() % 2001) - 1000);
+        const auto s = random_words(count * 2, rng);
+        std::vector<std::int32_t> ha(static_cast<size_t>(count * N)), hb(static_cast<size_t>(count * N));
+        std::vector<const std::int16_t*> mp;
+        std::vector<const std::uint64_t*> sp;
+        std::vector<std::int32_t*> pa, pb;
+        for (int r = 0; r < count; ++r) {
+          mp.push_back(m.data() + r * Pp);
+          sp.push_back(s.data() + 2 * r);
+          pa.push_back(ha.data() + r * N);
+          pb.push_back(hb.data() + r * N);
+        }
+        ref.fields(xt.data(), N, Pp, std::int32_t(P), mp.data(), sp.data(), pa.data(), count);
+        k.fields(xt.data(), N, Pp, std::int32_t(P), mp.data(), sp.data(), pb.data(), count);
+        REQUIRE(ha == hb);
+      }
+  }
+}
+
+TEST_CASE("packed retrieval is the same at every instruction-set level the CPU runs", "[hopfield][packed][simd]") {
+  Rng rng(12, "simd-runs");
+  const Index N = 300, P = 40;
+  const States x = random_patterns(P, N, rng);
+  const States probes = flip_bits(x.topRows(20), 0.2, rng);
+  const PackedHebbian packed(x);
+  for (Update u : {Update::synchronous, Update::asynchronous}) {
+    RunOptions opt;
+    opt.update = u;
+    opt.record_energy = true;
+    const Rng seed(13, "runs");
+    BatchResult portable;
+    {
+      SimdCap cap(SimdLevel::portable);
+      REQUIRE(simd_level() == SimdLevel::portable);
+      portable = packed.run_batch(probes, opt, seed);
+    }
+    for (SimdLevel level : runnable_levels()) {
+      SimdCap cap(level);
+      REQUIRE(simd_level() == level);
+      INFO(simd_name(level) << " async=" << (u == Update::asynchronous));
+      require_same_runs(portable, packed.run_batch(probes, opt, seed));
+    }
+  }
+}
+
+TEST_CASE("simd levels: names round-trip and a cap never raises the level past the CPU", "[simd]") {
+  for (auto l : {SimdLevel::portable, SimdLevel::avx2, SimdLevel::avx512}) REQUIRE(parse_simd_level(simd_name(l)) == l);
+  REQUIRE_FALSE(parse_simd_level("sse9").has_value());
+  SimdCap cap(SimdLevel::avx512);
+  REQUIRE(simd_level() == cpu_simd_level());
 }
