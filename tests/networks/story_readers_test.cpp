@@ -1,0 +1,194 @@
+// The readers of the memory comparison (recurrent: LSTM, NTM, DNC, LRU and any pipeline;
+// Transformer; modern Hopfield; Hebbian fast weights): double-precision Jacobian checks over all
+// parameters, what each one's equations promise (the encoder's temporal order, Hopfield energy
+// that never rises, the Hebbian matrix as a sum of decayed outer products), and each learning the
+// synthetic task-1 story set.
+#include "networks/hebbian_reader.h"
+#include "networks/hopfield_reader.h"
+#include "networks/recurrent_reader.h"
+#include "networks/transformer_reader.h"
+#include "tests/networks/story_fixtures.h"
+
+#include <catch2/catch.hpp>
+
+using namespace engram;
+using namespace engram::networks;
+using namespace engram::test_stories;
+
+namespace {
+
+// vocabulary 9 words; the third sentence is empty; memory_size 3 drops the first
+const Story kStory = {{1, 2, 3}, {4, 5, 6, 7}, {}, {8, 2}, {3, 3, 1, 5, 6}};
+const std::vector<int> kQuery = {2, 8, 4};
+
+StoryEncoderOptions encoder_options(Index vocab, Index dim, Index memory, bool pe = true) {
+  StoryEncoderOptions e;
+  e.vocab = vocab;
+  e.dim = dim;
+  e.memory_size = memory;
+  e.encoding = pe ? SentenceEncoding::pe : SentenceEncoding::bow;
+  return e;
+}
+
+template <class T>
+std::unique_ptr<StoryReader<T>> make_recurrent(const std::string& kind, const StoryEncoderOptions& e, Index answers,
+                                               Rng& rng) {
+  const Index in = RecurrentReader<T>::input_size(e.dim);
+  const double hidden = e.dim >= 16 ? 64 : 6;  // small for the Jacobian checks, able to learn otherwise
+  if (kind == "lstm")
+    return std::make_unique<RecurrentReader<T>>(e, answers, make_controller<T>("lstm", {in}, Options().set("hidden", hidden), rng),
+                                                std::nullopt, rng);
+  memory::PresetOptions po;
+  po.slots = e.dim >= 16 ? 16 : 5;
+  po.width = e.dim >= 16 ? 16 : 3;
+  if (kind == "pipeline") po.read_addressing = po.write_addressing = std::vector<memory::StageConfig>{{"content", {}}, {"sharpen", {}}};
+  const memory::MemoryConfig mc = memory::preset(kind == "pipeline" ? "ntm" : kind, po);
+  return std::make_unique<RecurrentReader<T>>(
+      e, answers, make_controller<T>("lstm", {MemoryAugmented<T>::controller_input(mc, in)}, Options().set("hidden", hidden), rng), mc,
+      rng);
+}
+
+template <class T>
+std::unique_ptr<StoryReader<T>> make_reader(const std::string& kind, const StoryEncoderOptions& e, Index answers, Rng& rng) {
+  if (kind == "transformer") {
+    TransformerReaderOptions o;
+    o.encoder = e;
+    o.answers = answers;
+    o.layers = 2;
+    o.heads = 2;
+    return std::make_unique<TransformerReader<T>>(o, rng);
+  }
+  if (kind == "hopfield" || kind == "hopfield_fixed") {
+    HopfieldReaderOptions o;
+    o.encoder = e;
+    o.answers = answers;
+    o.steps = 3;
+    o.beta = 2;
+    o.learn_beta = kind == "hopfield";
+    return std::make_unique<HopfieldReader<T>>(o, rng);
+  }
+  if (kind == "hebbian") {
+    HebbianReaderOptions o;
+    o.encoder = e;
+    o.answers = answers;
+    return std::make_unique<HebbianReader<T>>(o, rng);
+  }
+  return make_recurrent<T>(kind, e, answers, rng);
+}
+
+MatD param(const Module<double>& m, const std::string& name) {
+  for (const auto& p : m.named_parameters())
+    if (p.name == name) return p.var.value();
+  FAIL("no parameter " << name);
+  return {};
+}
+
+const std::vector<std::string> kKinds = {"lstm", "ntm", "dnc", "lru", "pipeline", "transformer", "hopfield", "hopfield_fixed", "hebbian"};
+
+}  // namespace
+
+TEST_CASE("the story encoder keeps the newest non-empty sentences, oldest first, with their age's encoding",
+          "[story_readers]") {
+  Rng rng(1, "init");
+  StoryEncoder<double> enc(encoder_options(9, 4, 3, false), rng);
+  const EncodedStory<double> e = enc.encode(kStory, kQuery);
+  REQUIRE(e.slots == std::vector<int>{1, 3, 4});
+  const MatD E = param(enc, "embed"), Tm = param(enc, "temporal");
+  // slot 0 (sentence 1, age 2) = E4 + E5 + E6 + E7 + T[2]; the query = E2 + E8 + E4
+  const MatD want0 = E.row(4) + E.row(5) + E.row(6) + E.row(7) + Tm.row(2);
+  CHECK((e.sentences.value().row(0) - want0).norm() < 1e-12);
+  CHECK((e.sentences.value().row(2) - (E.row(3) * 2 + E.row(1) + E.row(5) + E.row(6) + Tm.row(0))).norm() < 1e-12);
+  CHECK((e.query.value() - (E.row(2) + E.row(8) + E.row(4))).norm() < 1e-12);
+  CHECK_THROWS_WITH(enc.encode(kStory, std::vector<int>{9}), Catch::Contains("query word id 9 is outside [0, 9)"));
+  const Story empty = {{}, {}};
+  CHECK(enc.encode(empty, kQuery).sentences.rows() == 0);
+}
+
+TEST_CASE("every comparison reader passes a double-precision Jacobian check", "[story_readers][gradcheck]") {
+  for (const auto& kind : kKinds)
+    for (bool pe : {false, true}) {
+      INFO(kind << (pe ? " pe" : " bow"));
+      Rng rng(7, "init");
+      const auto net = make_reader<double>(kind, encoder_options(9, 4, 3, pe), 4, rng);
+      randomize(*net, 3);
+      const auto f = [&](const V&) { return readout_row(net->forward(kStory, kQuery)); };
+      CHECK(check_gradient(f, net->parameters()) < 1e-6);
+      // an empty story reads the question alone
+      const Story empty = {{}};
+      CHECK(net->forward(empty, kQuery).logits.cols() == 4);
+      CHECK(net->state_size(3) > 0);
+    }
+}
+
+TEST_CASE("modern Hopfield retrieval never raises the energy at a fixed beta", "[story_readers]") {
+  HopfieldReaderOptions o;
+  o.encoder = encoder_options(9, 6, 5);
+  o.answers = 3;
+  o.steps = 6;
+  o.learn_beta = false;
+  for (double beta : {0.5, 2.0, 8.0}) {
+    o.beta = beta;
+    Rng rng(3, "init");
+    HopfieldReader<double> net(o, rng);
+    randomize(net, 11, -1, 1);
+    const std::vector<double> E = net.energies(kStory, kQuery);
+    REQUIRE(E.size() == 7);
+    for (size_t k = 1; k < E.size(); ++k) CHECK(E[k] <= E[k - 1] + 1e-12);
+    CHECK(E.back() < E.front());
+    // the forward pass retrieves through the same steps: one attention row per step
+    CHECK(net.forward(kStory, kQuery).attention.size() == 6);
+  }
+}
+
+TEST_CASE("the Hebbian memory is the decayed sum of the sentences' outer products", "[story_readers]") {
+  HebbianReaderOptions o;
+  o.encoder = encoder_options(9, 4, 5, false);
+  o.answers = 3;
+  o.decay = 0.5;
+  o.learn_decay = false;
+  Rng rng(5, "init");
+  HebbianReader<double> net(o, rng);
+  // bow encoding: the kept sentences 0, 1, 3, 4 (ages 3..0) as sums of their words' embeddings
+  const MatD E = param(net, "encoder.embed"), Tm = param(net, "encoder.temporal");
+  MatD X(4, 4);
+  const std::vector<int> kept = {0, 1, 3, 4};
+  for (Index i = 0; i < 4; ++i) {
+    X.row(i) = Tm.row(3 - i);
+    for (int w : kStory[static_cast<size_t>(kept[static_cast<size_t>(i)])]) X.row(i) += E.row(w);
+  }
+  const MatD K = X * param(net, "key.weight"), Vv = X * param(net, "value.weight");
+  MatD want = MatD::Zero(4, 4);
+  const Index S = K.rows();
+  REQUIRE(S == 4);
+  for (Index s = 0; s < S; ++s) want += std::pow(0.5, double(S - 1 - s)) * K.row(s).transpose() * Vv.row(s);
+  CHECK((net.memory(kStory, kQuery) - want).norm() < 1e-10);
+  // its size does not grow with the story
+  CHECK(net.state_size(4) == 16);
+  CHECK(net.state_size(400) == 16);
+}
+
+TEST_CASE("every comparison reader learns the synthetic task-1 story set", "[story_readers][train]") {
+  // Chance is 80% error. The readers that look the question's person up among stored sentences
+  // (Transformer, Hopfield, Hebbian) reach a few percent in 40 epochs; the recurrent ones must
+  // carry every person's place to the question's step in their state, which plain LSTMs
+  // notoriously fail at (Weston et al. 2015: about 50% error on bAbI task 1); with a larger
+  // learning rate and embedding they get well below chance here, and the bound says so.
+  const Synthetic train = make_synthetic(1000, 1), test = make_synthetic(300, 2);
+  struct Case {
+    const char* kind;
+    double lr, init, bound;
+  };
+  for (const Case c : {Case{"lstm", 0.03, 1.0, 0.25}, Case{"ntm", 0.03, 1.0, 0.25}, Case{"transformer", 0.01, 0.1, 0.05},
+                       Case{"hopfield", 0.01, 0.1, 0.05}, Case{"hebbian", 0.02, 0.1, 0.05}}) {
+    INFO(c.kind);
+    Rng rng(1, "init");
+    StoryEncoderOptions e = encoder_options(17, 20, 10);
+    e.init_stddev = c.init;
+    const auto net = make_reader<float>(c.kind, e, 5, rng);
+    const double error = train_and_test(*net, train, test, 40, c.lr, [&](const Story& s, const std::vector<int>& q, Rng* r) {
+      return net->forward(s, q, r);
+    });
+    WARN(c.kind << " test error " << error);
+    CHECK(error < c.bound);
+  }
+}
