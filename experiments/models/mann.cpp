@@ -23,6 +23,10 @@
 // with options: [content, {name: topk, k: 4}, sharpen]. The presets (memory/presets.h) give the
 // pipelines, memory and write options that are not set here.
 //
+// On a story task (the `babi` family) the same keys build the NTM/DNC/LRU story reader of the
+// memory comparison (networks/recurrent_reader.h), with the story encoder's keys as well: dim
+// (32), encoding (bow | pe), temporal (true), memory_size (the task's), init_stddev (1.0).
+//
 // Loss, metrics and val0_input/target/output/mask of inspect() are BitSequenceModel's; inspect()
 // adds validation episode 0's weightings over time: val0_read_weights [T x N] and
 // val0_write_weights [T x N] (head 0; heads i > 0 as val0_read_weights<i>), and what the
@@ -31,8 +35,10 @@
 #include "experiments/models/mann.h"
 
 #include "experiments/models/bit_sequence_model.h"
+#include "experiments/models/story_model.h"
 #include "memory/presets.h"
 #include "networks/memory_augmented.h"
+#include "networks/recurrent_reader.h"
 
 #include <string>
 
@@ -127,11 +133,28 @@ memory::MemoryConfig read_memory(Section& cfg, const std::string& preset) {
   }
 }
 
+// The story reader with this memory (networks/recurrent_reader.h) for the story tasks.
+std::unique_ptr<Model> build_mann_reader(Section& cfg, const babi::StoryTask& story, Rng& rng, const std::string& preset) {
+  const networks::StoryEncoderOptions enc = babi::read_story_encoder(cfg, story, 32, 1.0);
+  const memory::MemoryConfig mc = read_memory(cfg, preset);
+  const Index in = networks::MemoryAugmented<float>::controller_input(mc, networks::RecurrentReader<float>::input_size(enc.dim));
+  auto controller = build_component(cfg, "controller", networks::controllers<float>(), networks::ControllerShape{in}, rng, "lstm");
+  cfg.finish();
+  Section write = cfg.section("write");
+  Section& where = write.keys().empty() ? cfg : write;
+  return with_config_errors(where, [&]() -> std::unique_ptr<Model> {
+    return babi::make_story_model(std::make_unique<networks::RecurrentReader<float>>(enc, story.answers().size(),
+                                                                                    std::move(controller), mc, rng),
+                                  story);
+  });
+}
+
 std::unique_ptr<Model> build_mann(Section& cfg, const Task& task, Rng& rng, const std::string& model,
                                   const std::string& fixed_preset) {
-  const auto& bits = require_family<BitSequenceTask>(task, model, "bit_sequence");
   const std::string preset = fixed_preset.empty() ? cfg.choice("preset", "ntm", {"ntm", "dnc", "lru"})
                                                   : cfg.choice("preset", fixed_preset, {fixed_preset});
+  if (const auto* story = dynamic_cast<const babi::StoryTask*>(&task)) return build_mann_reader(cfg, *story, rng, preset);
+  const auto& bits = require_family<BitSequenceTask>(task, model, "bit_sequence or babi");
   const memory::MemoryConfig mc = read_memory(cfg, preset);
   auto controller = build_component(cfg, "controller", networks::controllers<float>(),
                                     networks::ControllerShape{networks::MemoryAugmented<float>::controller_input(mc, bits.input_size())},
@@ -152,7 +175,7 @@ ModelFactory mann_factory(const std::string& model, const std::string& preset) {
   return [model, preset](Section& cfg, const Task& task, Rng& rng) { return build_mann(cfg, task, rng, model, preset); };
 }
 
-ENGRAM_REGISTER(models(), "mann", "controller + external memory (preset: ntm | dnc | lru; any addressing pipelines); bit-sequence tasks",
+ENGRAM_REGISTER(models(), "mann", "controller + external memory (preset: ntm | dnc | lru; any addressing pipelines); bit-sequence and story tasks",
                 mann_factory("mann", ""));
 
 }  // namespace engram::experiments::algorithmic

@@ -117,12 +117,12 @@ class StoryModel : public Model {
     return reader_->forward_batch(questions);
   }
 
-  // -1: no supporting fact in question b's memory; 1: the most attended memory of some hop is
-  // one; else 0.
+  // -1: no supporting fact in question b's memory, or a reader without attention over its
+  // memories (nothing to say); 1: the most attended memory of some hop is one; else 0.
   static int supporting_hit(const Example& e, const BatchReadout<float>& r, Index b) {
     const auto is_support = [&](int s) { return std::find(e.supporting.begin(), e.supporting.end(), s) != e.supporting.end(); };
     const int lo = r.offsets[static_cast<size_t>(b)], hi = r.offsets[static_cast<size_t>(b) + 1];
-    if (std::none_of(r.slots.begin() + lo, r.slots.begin() + hi, is_support)) return -1;
+    if (r.attention.empty() || std::none_of(r.slots.begin() + lo, r.slots.begin() + hi, is_support)) return -1;
     for (const auto& a : r.attention) {
       Index arg;
       a.value().middleRows(lo, hi - lo).col(0).maxCoeff(&arg);
@@ -152,6 +152,18 @@ networks::SentenceEncoding read_encoding(Section& cfg, bool attention) {
 
 Index read_memory_size(Section& cfg, const StoryTask& task) {
   return cfg.integer("memory_size", task.memory_size(), 1, task.memory_size());
+}
+
+networks::StoryEncoderOptions read_story_encoder(Section& cfg, const StoryTask& task, Index default_dim,
+                                                double default_init) {
+  networks::StoryEncoderOptions o;
+  o.vocab = task.words().size();
+  o.dim = cfg.integer("dim", default_dim, 1, 100000);
+  o.encoding = read_encoding(cfg, false);
+  o.temporal = cfg.boolean("temporal", true);
+  o.memory_size = read_memory_size(cfg, task);
+  o.init_stddev = cfg.number("init_stddev", default_init, 1e-12, 1e6);
+  return o;
 }
 
 std::vector<int> answer_words(const StoryTask& task) {

@@ -19,6 +19,7 @@
 #include "experiments/problem.h"
 #include "experiments/tasks/babi/babi.h"
 #include "networks/sentence_encoder.h"
+#include "networks/story_encoder.h"
 #include "networks/story_reader.h"
 
 #include <memory>
@@ -32,6 +33,11 @@ std::unique_ptr<Model> make_story_model(std::unique_ptr<networks::StoryReader<fl
 networks::SentenceEncoding read_encoding(Section& cfg, bool attention);
 //   memory_size: memories kept, at most (and by default) the task's memory_size
 Index read_memory_size(Section& cfg, const StoryTask& task);
+// The shared story encoder of the comparison readers (networks/story_encoder.h):
+//   dim: <default_dim>   encoding: bow | pe (pe)   temporal: true   memory_size: <task's>
+//   init_stddev: <default_init> (the embedding and temporal tables)
+networks::StoryEncoderOptions read_story_encoder(Section& cfg, const StoryTask& task, Index default_dim,
+                                                double default_init);
 // The word id of each answer class, -1 for an answer that is not a word ("n,s").
 std::vector<int> answer_words(const StoryTask& task);
 
