@@ -14,6 +14,11 @@
 // The value is parsed as YAML: a scalar (`3`, `0.1`, `true`, `'a b'`), or a flow list or mapping
 // (`[a, b]`, `{x: 1}`). An empty value is the empty string; `null` or `~` is null.
 // An override replaces the whole value, also when old and new are both mappings.
+//   key.sub=@other.path  sets key.sub to a copy of the value at other.path (as the earlier
+//                    overrides left it), keeping the file:line of every value in it: errors
+//                    in the copy name the lines of other.path (a comparison's cells take their
+//                    model from comparison.readers.<row> this way)
+//   ~key.sub         removes an existing key (seed cannot be removed)
 //
 // Every value keeps its source — file and 1-based line, or the override text — through
 // composition and overriding, so every error raised later reads like

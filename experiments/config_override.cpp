@@ -4,6 +4,9 @@
 #include "experiments/config_tree.h"
 #include "experiments/config_yaml.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace engram::experiments::config_detail {
 
 using Kind = Node::Kind;
@@ -16,16 +19,7 @@ namespace {
   throw ConfigError("override '" + text + "': " + what);
 }
 
-}  // namespace
-
-void apply_override(Node& root, const std::string& text) {
-  auto fail = [&](const std::string& what) { override_error(text, what); };
-  const bool add = !text.empty() && text[0] == '+';
-  const std::string body = add ? text.substr(1) : text;
-  const size_t eq = body.find('=');
-  if (eq == std::string::npos || eq == 0) fail("expected key=value");
-  const std::string key = body.substr(0, eq);
-  const std::string value = body.substr(eq + 1);
+std::vector<std::string> key_parts(const std::string& key, const std::function<void(const std::string&)>& fail) {
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
     const size_t dot = key.find('.', start);
@@ -35,11 +29,64 @@ void apply_override(Node& root, const std::string& text) {
   }
   for (const auto& p : parts)
     if (p.empty() || p.find_first_of(" \t") != std::string::npos) fail("malformed key '" + key + "'");
+  return parts;
+}
+
+// The node at dotted `path`, or the error naming the first missing part.
+const Node& node_at(const Node& root, const std::string& path, const std::function<void(const std::string&)>& fail) {
+  const Node* cur = &root;
+  std::string walked;
+  for (const auto& part : key_parts(path, fail)) {
+    const std::string parent = walked;
+    walked = join_path(walked, part);
+    if (cur->kind != Kind::Mapping) fail(parent + " is " + describe(*cur) + " (set at " + cur->source.str() + "), not a mapping");
+    const Node* child = cur->find(part);
+    if (!child) {
+      const std::string near = nearest_name(part, cur->keys());
+      fail("unknown key " + walked + (near.empty() ? std::string() : " (did you mean " + join_path(parent, near) + "?)"));
+    }
+    cur = child;
+  }
+  return *cur;
+}
+
+// ~key.sub: removes an existing key.
+void remove_key(Node& root, const std::string& text) {
+  auto fail = [&](const std::string& what) { override_error(text, what); };
+  const std::string key = text.substr(1);
+  if (key.empty() || key.find('=') != std::string::npos) fail("expected ~key (a key to remove, no value)");
+  const std::vector<std::string> parts = key_parts(key, fail);
+  std::string parent;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) parent = join_path(parent, parts[i]);
+  Node& holder = parent.empty() ? root : const_cast<Node&>(node_at(root, parent, fail));
+  if (holder.kind != Kind::Mapping) fail(parent + " is " + describe(holder) + ", not a mapping");
+  (void)node_at(holder, parts.back(), [&](const std::string& what) { fail(what.substr(0, 12) == "unknown key " ? "unknown key " + key : what); });
+  if (key == "seed") fail("seed is required and cannot be removed");
+  auto& c = holder.children;
+  c.erase(std::remove_if(c.begin(), c.end(), [&](const Node& n) { return n.key == parts.back(); }), c.end());
+}
+
+}  // namespace
+
+void apply_override(Node& root, const std::string& text) {
+  auto fail = [&](const std::string& what) { override_error(text, what); };
+  if (!text.empty() && text[0] == '~') return remove_key(root, text);
+  const bool add = !text.empty() && text[0] == '+';
+  const std::string body = add ? text.substr(1) : text;
+  const size_t eq = body.find('=');
+  if (eq == std::string::npos || eq == 0) fail("expected key=value");
+  const std::string key = body.substr(0, eq);
+  const std::string value = body.substr(eq + 1);
+  const std::vector<std::string> parts = key_parts(key, fail);
 
   const Source src = Source::from_override(text);
   Node v;
   v.source = src;
-  if (value.empty()) {
+  if (!value.empty() && value[0] == '@') {
+    // a copy of another node of this config, with the file:line of every value it holds
+    v = node_at(root, value.substr(1), fail);
+    if (value.size() > 1 && key.rfind(value.substr(1) + ".", 0) == 0) fail("cannot copy " + value.substr(1) + " into itself");
+  } else if (value.empty()) {
     v.kind = Kind::Scalar;
     v.quoted = true;
   } else {

@@ -114,6 +114,30 @@ model:
   CHECK(c3.section("model").integer("hops", 9) == 9);
 }
 
+TEST_CASE("key=@path copies another value with its file:line; ~key removes a key", "[config]") {
+  const std::string yaml = "seed: 1\nmodel: {name: a}\nrows:\n  big:\n    name: memn2n\n    hops: -2\n  small: {name: lstm}\n";
+  Config cfg = Config::parse(yaml, "cmp.yaml", {"model=@rows.big", "~rows"});
+  Section m = cfg.section("model");
+  CHECK(m.string("name") == "memn2n");
+  // errors in the copy name the line of the original
+  CHECK_THROWS_WITH(m.integer("hops", 1, 1), "cmp.yaml:6: model.hops must be >= 1, got -2");
+  CHECK(!cfg.root().has("rows"));
+  CHECK(cfg.to_yaml().find("rows") == std::string::npos);
+  // +key=@path adds; a later override sees the copy
+  Config c2 = Config::parse(yaml, "cmp.yaml", {"+other=@rows.small", "other.name=gru"});
+  CHECK(c2.section("other").string("name") == "gru");
+  CHECK(c2.section("rows.small").string("name") == "lstm");  // the original is untouched
+  auto with = [&](const std::string& o) { return Config::parse(yaml, "cmp.yaml", {o}); };
+  CHECK_THROWS_WITH(with("model=@rows.bigg"), "override 'model=@rows.bigg': unknown key rows.bigg (did you mean rows.big?)");
+  CHECK_THROWS_WITH(with("model=@seed.x"), Contains("seed is '1'") && Contains("not a mapping"));
+  CHECK_THROWS_WITH(with("rows.big=@rows"), Contains("cannot copy rows into itself"));
+  CHECK_THROWS_WITH(with("~rows.nope"), "override '~rows.nope': unknown key rows.nope");
+  CHECK_THROWS_WITH(with("~seed"), Contains("seed is required"));
+  CHECK_THROWS_WITH(with("~model=1"), Contains("expected ~key"));
+  CHECK_THROWS_WITH(with("~"), Contains("expected ~key"));
+  CHECK_THROWS_WITH(with("~model..x"), Contains("malformed key"));
+}
+
 TEST_CASE("override errors name the override and what is wrong", "[config]") {
   const std::string yaml = "seed: 1\nmodel:\n  hops: 2\n  dim: 8\n";
   auto with = [&](const std::string& o) { return Config::parse(yaml, "kv.yaml", {o}); };
