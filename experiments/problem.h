@@ -70,6 +70,10 @@ class Model : public Module<float> {
   // Matrices worth looking at after training (attention weights over evaluation examples,
   // memory weightings over time, ...), saved by the runner as <run>/inspect/<name>.npy.
   virtual std::map<std::string, MatF> inspect() const { return {}; }
+  // Numbers the model's memory holds between writing and reading, for the task's longest
+  // evaluation example (docs/compare.md); -1 when the model does not say. The runner records it
+  // as "state_size" beside "parameters".
+  virtual double state_size() const { return -1; }
 };
 
 using TaskFactory = std::function<std::unique_ptr<Task>(Section& cfg, const Rng& rng)>;

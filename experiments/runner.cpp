@@ -297,6 +297,11 @@ RunOutcome finish_run(const TrainResult& result, Model& model, RunSetup& s, RunD
   for (const auto& [k, v] : result.best_metrics) rec.summary["best/" + k] = v;
   rec.summary["steps"] = double(result.step);
   rec.summary["seconds"] = result.seconds;
+  // what a comparison reports beside the error: the model's size, its memory, and whether
+  // training reached its plateau (early stopping) or ran out of its budget of steps
+  rec.summary["parameters"] = double(model.num_parameters());
+  if (const double state = model.state_size(); state >= 0) rec.summary["state_size"] = state;
+  rec.summary["plateau"] = result.status == "stopped_early" ? 1.0 : 0.0;
   index.upsert(rec);
 
   RunOutcome o;

@@ -17,6 +17,7 @@
 #include "networks/story_encoder.h"
 #include "networks/story_reader.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace engram::networks {
@@ -35,7 +36,7 @@ class HopfieldReader : public StoryReader<T> {
   HopfieldReader(const HopfieldReaderOptions& o, Rng& rng);
   MemoryReadout<T> forward(std::span<const std::vector<int>> story, std::span<const int> query,
                            Rng* rng = nullptr) const override;
-  Index state_size(Index sentences) const override { return sentences * o_.encoder.dim; }
+  Index state_size(Index sentences) const override { return std::min(sentences, o_.encoder.memory_size) * o_.encoder.dim; }
   // E(xi_0) .. E(xi_K) of the retrieval of this question (K + 1 values; empty for an empty story).
   std::vector<T> energies(std::span<const std::vector<int>> story, std::span<const int> query) const;
   T beta() const;

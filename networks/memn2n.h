@@ -66,6 +66,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <algorithm>
 #include <vector>
 
 namespace engram::networks {
@@ -112,6 +113,10 @@ class MemN2N : public StoryReader<T> {
   // Linear start: on during the first linear_start_epochs epochs.
   void begin_epoch(std::uint64_t epoch) override { set_linear(epoch < o_.linear_start_epochs); }
   Index examples_per_graph() const override { return o_.examples_per_graph; }
+  // the input and output memory vectors (m_i, c_i) of every hop
+  Index state_size(Index sentences) const override {
+    return 2 * o_.hops * std::min(sentences, o_.memory_size) * o_.dim;
+  }
 
   // Linear start: the memory layers' softmax removed while on.
   void set_linear(bool on) { linear_ = on; }

@@ -65,7 +65,7 @@ class StoryReader : public Module<T> {
   // Questions per graph worth reading at once in training (a speed knob: 1 = a graph each).
   virtual Index examples_per_graph() const { return 1; }
   // Numbers the memory holds between reading the story and reading the question, for a story of
-  // `sentences` kept sentences (docs/compare.md: a Hopfield matrix or stored patterns, N x W
+  // `sentences` sentences (the reader keeps at most its memory_size of them) (docs/compare.md: a Hopfield matrix or stored patterns, N x W
   // slots, an LSTM's h and c, a Transformer's keys and values); -1 when the reader does not say.
   virtual Index state_size(Index sentences) const { (void)sentences; return -1; }
 };

@@ -15,6 +15,7 @@
 #include "networks/story_reader.h"
 
 #include <memory>
+#include <algorithm>
 #include <vector>
 
 namespace engram::networks {
@@ -35,7 +36,9 @@ class TransformerReader : public StoryReader<T> {
   TransformerReader(const TransformerReaderOptions& o, Rng& rng);
   MemoryReadout<T> forward(std::span<const std::vector<int>> story, std::span<const int> query,
                            Rng* rng = nullptr) const override;
-  Index state_size(Index sentences) const override { return 2 * o_.layers * (sentences + 1) * o_.encoder.dim; }
+  Index state_size(Index sentences) const override {
+    return 2 * o_.layers * (std::min(sentences, o_.encoder.memory_size) + 1) * o_.encoder.dim;
+  }
 
  private:
   TransformerReaderOptions o_;

@@ -21,6 +21,12 @@ class StoryModel : public Model {
 
   void begin_step(std::uint64_t, std::uint64_t epoch) override { reader_->begin_epoch(epoch); }
   Index examples_per_graph() const override { return reader_->examples_per_graph(); }
+  double state_size() const override {
+    Index longest = 0;
+    for (const auto& split : task_.eval_splits())
+      for (const auto& e : task_.split(split)) longest = std::max(longest, static_cast<Index>(e.story.size()));
+    return double(reader_->state_size(longest));
+  }
 
   Var<float> loss(std::uint64_t id, Rng& rng) const override { return loss_sum({&id, 1}, {&rng, 1}); }
 
