@@ -5,6 +5,9 @@
 #include "core/catalogue.h"
 #include "experiments/study.h"
 #include "experiments/compare.h"
+#include "experiments/comparison.h"
+#include "experiments/progress.h"
+#include "experiments/trainer.h"
 #include "experiments/python_hooks.h"
 #include "experiments/run_state.h"
 #include "experiments/runner.h"
@@ -13,10 +16,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <filesystem>
 #include <functional>
 #include <iomanip>
 #include <memory>
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,14 +40,19 @@ std::string self_exe() {
   return ec ? std::string("engram") : p.string();
 }
 
-// Starts `args` (args[0] looked up on PATH when `search`); returns the pid.
-pid_t spawn(std::vector<std::string> args, bool search) {
+// Starts `args` (args[0] looked up on PATH when `search`; its stdout to /dev/null when `quiet`:
+// errors still reach stderr); returns the pid.
+pid_t spawn(std::vector<std::string> args, bool search, bool quiet = false) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid;
-  const int rc = search ? ::posix_spawnp(&pid, args[0].c_str(), nullptr, nullptr, argv.data(), environ)
-                        : ::posix_spawn(&pid, args[0].c_str(), nullptr, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (quiet) ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  const int rc = search ? ::posix_spawnp(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ)
+                        : ::posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
   return pid;
 }
@@ -73,30 +83,42 @@ struct RunArgs {
 };
 
 // Runs each override list as `engram run CONFIG <overrides> --skip-done` in a worker process,
-// at most `jobs` at a time. Returns the worst exit status.
-int run_workers(const RunArgs& a, const std::vector<std::vector<std::string>>& combos, Context& ctx) {
+// at most `jobs` at a time; `done(i, status)` is called as combination i ends. After Ctrl-C
+// (when the caller installed the interrupt handlers) no new worker starts; the running ones
+// checkpoint and stop. Returns the worst exit status.
+int run_workers(const RunArgs& a, const std::vector<std::vector<std::string>>& combos, Context& ctx,
+                const std::function<void(size_t, int)>& done = {}) {
   const std::string exe = self_exe();
-  std::vector<pid_t> running;
+  std::vector<std::pair<pid_t, size_t>> running;
   int worst = 0;
   size_t next = 0;
-  ctx.out << "multirun: " << combos.size() << " runs, " << a.jobs << " worker process" << (a.jobs > 1 ? "es" : "")
-          << "\n" << std::flush;
-  while (next < combos.size() || !running.empty()) {
-    if (next < combos.size() && static_cast<int>(running.size()) < a.jobs) {
+  if (!done)
+    ctx.out << "multirun: " << combos.size() << " runs, " << a.jobs << " worker process" << (a.jobs > 1 ? "es" : "")
+            << "\n" << std::flush;
+  while ((next < combos.size() && !interrupt_requested()) || !running.empty()) {
+    if (next < combos.size() && !interrupt_requested() && static_cast<int>(running.size()) < a.jobs) {
       std::vector<std::string> args{exe, "run", a.config, "--runs-root", ctx.runs_root, "--no-progress"};
       if (!a.rerun) args.push_back("--skip-done");
       for (const auto& p : a.plugins) args.insert(args.end(), {"--plugin", p});
       for (const auto& o : combos[next]) args.push_back(o);
-      running.push_back(spawn(args, false));
+      running.emplace_back(spawn(args, false, static_cast<bool>(done)), next);
       ++next;
       continue;
     }
     int status = 0;
     const pid_t pid = ::wait(&status);
-    if (pid < 0) break;
-    running.erase(std::remove(running.begin(), running.end(), pid), running.end());
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    const auto it = std::find_if(running.begin(), running.end(), [&](const auto& r) { return r.first == pid; });
+    if (it == running.end()) continue;
+    const size_t which = it->second;
+    running.erase(it);
     worst = std::max(worst, exit_status(status));
+    if (done) done(which, exit_status(status));
   }
+  if (next < combos.size()) worst = std::max(worst, 130);
   return worst;
 }
 
@@ -122,6 +144,63 @@ int run_sweep(RunArgs& a, Context& ctx) {
   return run_workers(a, all, ctx);
 }
 
+// ---- comparisons (experiments/comparison.h) --------------------------------------------------
+
+// The comparison's table from the index, written to <runs_root>/<name>/comparison and printed;
+// its directory is the last line.
+int render_comparison(const ComparisonSpec& spec, const std::vector<ComparisonCell>& cells, Context& ctx) {
+  const ComparisonTable table = collect_comparison(spec, cells, ResultsIndex(ctx.index()));
+  const std::string dir = (fs::path(ctx.runs_root) / spec.name / "comparison").string();
+  const auto lines = write_comparison(table, dir);
+  ctx.out << "\n" << table.markdown() << "\n";
+  for (const auto& line : lines) ctx.out << line << "\n";
+  ctx.out << dir << "\n";
+  return 0;
+}
+
+// engram run COMPARISON: every cell not yet done in the index, as worker processes (or on Dask),
+// with a bar over the cells; then the table. Ctrl-C stops starting cells; run again to resume.
+int run_comparison(RunArgs& a, Context& ctx) {
+  if (!a.resume.empty() || !a.out_dir.empty()) throw ConfigError("engram run: --resume and --out apply to single runs, not comparisons");
+  const ComparisonSpec spec = read_comparison(a.config, a.overrides);
+  const std::vector<ComparisonCell> cells = comparison_cells(spec);
+  std::vector<std::vector<std::string>> todo;
+  std::vector<size_t> todo_cell;
+  {
+    std::unique_ptr<ResultsIndex> index;
+    if (!a.rerun && fs::exists(ctx.index())) index = std::make_unique<ResultsIndex>(ctx.index());
+    for (size_t i = 0; i < cells.size(); ++i)
+      if (!index || !existing_runs(*index, cells[i].experiment, cells[i].config_hash).done) {
+        todo.push_back(cells[i].overrides);
+        todo_cell.push_back(i);
+      }
+  }
+  ctx.out << "comparison " << spec.name << ": " << spec.readers.size() << " readers x " << spec.loads.size() << " loads x "
+          << spec.seeds.size() << " seeds = " << cells.size() << " runs, " << (cells.size() - todo.size())
+          << " already done in " << ctx.runs_root << "\n" << std::flush;
+  int worst = 0;
+  if (!todo.empty() && a.launcher == "dask") {
+    worst = python_hooks().launch_sweep(
+        {"dask", fs::absolute(a.config).string(), todo, ctx.runs_root, a.jobs, a.scheduler, a.plugins, self_exe()});
+  } else if (!todo.empty()) {
+    install_interrupt_handlers();
+    Progress bar(ctx.out, !a.no_progress && stdout_is_terminal(), "comparison", todo.size());
+    size_t finished = 0;
+    worst = run_workers(a, todo, ctx, [&](size_t i, int status) {
+      const ComparisonCell& c = cells[todo_cell[i]];
+      bar.update(++finished, c.reader + " " + spec.load_key + "=" + c.load + " seed " + std::to_string(c.seed) +
+                                 (status == 0 ? "" : " (exit " + std::to_string(status) + ")"), true);
+    });
+    bar.finish();
+    if (interrupt_requested()) {
+      ctx.err << "comparison interrupted: finished runs are kept; run the same command again to resume\n";
+      return 130;
+    }
+  }
+  render_comparison(spec, cells, ctx);
+  return worst;
+}
+
 Action add_run(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<RunArgs>();
   auto* sc = app.add_subcommand("run", "run an experiment config; prints the run directory last");
@@ -131,7 +210,7 @@ Action add_run(CLI::App& app, Context& ctx) {
   sc->add_flag("--skip-done", a->skip_done,
                "skip the run when the index holds it completed (or running elsewhere); resume it when it died");
   sc->add_flag("-m,--multirun", a->multirun, "expand comma-separated override values into a sweep");
-  sc->add_option("--jobs", a->jobs, "worker processes for -m")->check(CLI::Range(1, 256));
+  sc->add_option("--jobs", a->jobs, "worker processes for -m and comparisons")->check(CLI::Range(1, 256));
   sc->add_option("--out", a->out_dir, "run directory (default: RUNS_ROOT/<experiment>/<time>-<hash>)");
   sc->add_option("--resume", a->resume, "continue the run in this directory from its last checkpoint");
   sc->add_flag("--no-progress", a->no_progress, "no progress bar or periodic lines");
@@ -152,8 +231,10 @@ Action add_run(CLI::App& app, Context& ctx) {
       for (auto& p : a->plugins) p = fs::absolute(p).string();
       py.load_plugins(a->plugins);
     }
-    if (a->launcher == "dask" && !a->multirun) throw ConfigError("engram run: --launcher dask applies to sweeps (-m)");
+    if (a->launcher == "dask" && !a->multirun && !is_comparison(a->config, a->overrides))
+      throw ConfigError("engram run: --launcher dask applies to sweeps (-m) and comparisons");
     if (a->multirun) return run_sweep(*a, ctx);
+    if (a->resume.empty() && is_comparison(a->config, a->overrides)) return run_comparison(*a, ctx);
     install_interrupt_handlers();
     RunRequest req{a->config, a->overrides, a->out_dir, ctx.runs_root, a->resume, !a->no_progress};
     req.skip_done = a->skip_done;
@@ -240,9 +321,13 @@ Action add_compare(CLI::App& app, Context& ctx) {
     std::string experiment, status = "completed";
     std::vector<std::string> params;
     bool rows = false;
+    std::string comparison;
+    std::vector<std::string> overrides;
   };
   auto a = std::make_shared<Args>();
   auto* sc = app.add_subcommand("compare", "table of metrics grouped by parameters, mean and std over seeds");
+  sc->add_option("--comparison", a->comparison, "a comparison config: render its table, plots and capacities from the index");
+  sc->add_option("overrides", a->overrides, "with --comparison: the overrides it was run with");
   sc->add_option("--experiment", a->experiment, "only this experiment");
   sc->add_option("--status", a->status, "only runs with this status (default completed)");
   sc->add_option("--param", a->params, "key=value that runs must have (repeatable)");
@@ -255,6 +340,11 @@ Action add_compare(CLI::App& app, Context& ctx) {
   add_runs_root(sc, ctx);
   return [sc, a, &ctx]() -> int {
     if (!*sc) return -1;
+    if (!a->comparison.empty()) {
+      const ComparisonSpec spec = read_comparison(a->comparison, a->overrides);
+      return render_comparison(spec, comparison_cells(spec), ctx);
+    }
+    if (!a->overrides.empty()) throw ConfigError("engram compare: overrides apply to --comparison only");
     ResultsIndex index(ctx.index());
     const auto runs = index.list(RunFilter{a->experiment, a->status, parse_params(a->params), ""});
     ctx.out << (a->rows ? stack_run_tables(runs, a->opt) : compare_runs(runs, a->opt));

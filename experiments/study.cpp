@@ -53,6 +53,10 @@ nlohmann::json to_json(const Plot& p) {
   j["vlines"] = nlohmann::json::array();
   for (const auto& [label, x] : p.vlines) j["vlines"].push_back({{"label", label}, {"x", x}});
   if (!p.image.empty()) j["image"] = p.image;
+  if (!p.bars.empty()) {
+    j["bars"] = nlohmann::json::array();
+    for (const auto& [label, v] : p.bars) j["bars"].push_back({{"label", label}, {"value", v}});
+  }
   return j;
 }
 
@@ -155,26 +159,32 @@ std::vector<std::string> write_study_outputs(const StudyResult& r, const RunDir&
   dir.write_text("table.csv", r.table.csv());
   dir.write_text("table.md", r.table.markdown());
   log.push_back("table: " + dir.file("table.csv"));
-  if (r.plots.empty()) return log;
-  fs::create_directories(dir.file("plots"));
+  for (auto& line : draw_plots(r.plots, dir.path())) log.push_back(std::move(line));
+  return log;
+}
+
+std::vector<std::string> draw_plots(const std::vector<Plot>& plots, const std::string& dir) {
+  std::vector<std::string> log;
+  if (plots.empty()) return log;
+  fs::create_directories(dir + "/plots");
   std::string args;
-  for (const auto& p : r.plots) {
-    const std::string json = "plots/" + p.name + ".json";
-    dir.write_text(json, to_json(p).dump(1) + "\n");
-    args += " " + shell_quote(dir.file(json));
+  for (const auto& p : plots) {
+    const std::string json = dir + "/plots/" + p.name + ".json";
+    fileio::write_atomic(json, to_json(p).dump(1) + "\n");
+    args += " " + shell_quote(json);
   }
   const std::string script = plot_script();
   if (!fs::exists(script)) {
     log.push_back("plots not drawn: " + script + " not found (set ENGRAM_PLOTTER); data in plots/*.json");
     return log;
   }
-  const std::string errfile = dir.file("plots/plotting.log");
+  const std::string errfile = dir + "/plots/plotting.log";
   const std::string cmd = shell_quote(plot_python()) + " " + shell_quote(script) + args + " >" + shell_quote(errfile) + " 2>&1";
   const int rc = std::system(cmd.c_str());
   if (rc != 0) {
     log.push_back("plots not drawn (" + plot_python() + " " + script + " failed, see " + errfile + "); data in plots/*.json");
   } else {
-    for (const auto& p : r.plots) log.push_back("plot: " + dir.file("plots/" + p.name + ".png") + " (.svg)");
+    for (const auto& p : plots) log.push_back("plot: " + dir + "/plots/" + p.name + ".png (.svg)");
   }
   return log;
 }

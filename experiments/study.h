@@ -66,6 +66,8 @@ struct Plot {
   std::vector<std::pair<std::string, double>> vlines;  // labelled vertical markers
   // heat map instead of lines: rows x cols values (e.g. an attractor landscape)
   std::vector<std::vector<double>> image;
+  // bar chart instead of lines: one labelled bar each (e.g. each reader's capacity)
+  std::vector<std::pair<std::string, double>> bars = {};
 };
 nlohmann::json to_json(const Plot& p);
 
@@ -134,6 +136,9 @@ StudyFactory study_factory() {
 // Writes table.csv, table.md, plots/*.json and, through Python, plots/*.png and *.svg.
 // Returns the lines to log (what was written, or why a plot was not drawn).
 std::vector<std::string> write_study_outputs(const StudyResult& r, const RunDir& dir);
+// Writes <dir>/plots/<name>.json of each plot and draws them (.png, .svg) with the plotter;
+// returns the lines to log (the files drawn, or why they were not: the data stays in the json).
+std::vector<std::string> draw_plots(const std::vector<Plot>& plots, const std::string& dir);
 
 // The Python interpreter and script that draw plots: ENGRAM_PYTHON / ENGRAM_PLOTTER from the
 // environment, else the build's Python and <source>/python/engram/plotting.py.

@@ -58,6 +58,12 @@ def draw(spec, out_dir):
     if spec.get("image"):
         im = ax.imshow(spec["image"], aspect="auto", interpolation="nearest", cmap="viridis")
         fig.colorbar(im, ax=ax)
+    if spec.get("bars"):
+        labels = [b["label"] for b in spec["bars"]]
+        values = [b["value"] if b["value"] is not None and math.isfinite(b["value"]) else 0 for b in spec["bars"]]
+        ax.bar(range(len(values)), values, color="tab:blue")
+        ax.set_xticks(range(len(values)))
+        ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
     data_markers = "osD^v<>ph*"
     k = 0
     for s in spec.get("series", []):
@@ -84,6 +90,11 @@ def draw(spec, out_dir):
                     rotation=90, va="top", ha="right", fontsize=8, color="gray")
     if spec.get("logx"):
         ax.set_xscale("log")
+        xs = sorted({x for s in spec.get("series", []) for x in s["x"] if x and x > 0})
+        if 0 < len(xs) <= 12:  # few measured points: label them, not the decades
+            ax.set_xticks(xs)
+            ax.set_xticklabels(["%g" % x for x in xs])
+            ax.minorticks_off()
     if spec.get("logy"):
         ax.set_yscale("log")
     ax.set_title(spec.get("title", ""))

@@ -684,6 +684,47 @@ TEST_CASE("generator: same seed, same text; options shape the stories; distracto
   }
 }
 
+TEST_CASE("generator: distance uniform puts the supporting fact uniformly far from the question", "[babi]") {
+  for (int task : {1, 6}) {
+    INFO("task " << task);
+    GeneratorOptions o = default_options(task);
+    o.stories = 600;
+    o.statements = 20;
+    o.questions = 3;
+    o.uniform_distance = true;
+    const auto qs = generated(task, o, 3);
+    REQUIRE(qs.size() == static_cast<std::size_t>(o.stories * o.questions));
+    std::vector<int> hist(static_cast<std::size_t>(o.statements) + 1, 0);
+    for (const auto& q : qs) {
+      check_actor_task(task, q);  // answers and supporting facts agree with a replay
+      REQUIRE(q.story.size() == static_cast<std::size_t>(o.statements));  // every question after the last statement
+      REQUIRE(q.supporting.size() == 1);
+      ++hist[q.story.size() - static_cast<std::size_t>(q.supporting[0])];  // distance 1..statements
+    }
+    // uniform over 1..20: 90 per distance on average; every bin within a generous band
+    for (int d = 1; d <= o.statements; ++d) {
+      INFO("distance " << d);
+      CHECK(hist[static_cast<std::size_t>(d)] > 45);
+      CHECK(hist[static_cast<std::size_t>(d)] < 140);
+    }
+    // the natural placement keeps supporting facts close: most within 6 statements
+    GeneratorOptions n = o;
+    n.uniform_distance = false;
+    n.questions = 1;
+    int near = 0;
+    const auto nq = generated(task, n, 3);
+    for (const auto& q : nq) near += q.story.size() - static_cast<std::size_t>(q.supporting[0]) <= 6;
+    CHECK(near > static_cast<int>(nq.size()) * 3 / 4);
+  }
+  GeneratorOptions bad = default_options(2);
+  bad.uniform_distance = true;
+  CHECK_THROWS_WITH(validate(2, bad), Catch::StartsWith("distance: uniform is made for tasks 1 and 6"));
+  GeneratorOptions many = default_options(1);
+  many.uniform_distance = true;
+  many.questions = 4;
+  CHECK_THROWS_WITH(validate(1, many), "questions: must be in [1, 3], got 4");
+}
+
 TEST_CASE("generator: bad options name the option", "[babi]") {
   GeneratorOptions o = default_options(1);
   o.places = 1;

@@ -17,7 +17,8 @@
 //   data.generate    instead of dir: stories generated in memory by the bAbI-style generator
 //                    (generator.h), for tasks 1 2 3 6 7 8 19; keys: stories (training stories per
 //                    task, default 1000), test_stories (default 0: no test split), statements,
-//                    questions, actors, objects, places, distractors, path_length (defaults per
+//                    questions, actors, objects, places, distractors, path_length, distance
+//                    (natural | uniform: GeneratorOptions::uniform_distance) (defaults per
 //                    task: default_options()), and `task` as an alternative to the outer `task`.
 //                    The text is the same as `engram babi-generate --seed S` writes for seed S.
 //   task             1..20 (default 1), "all", or a list [1, 2, 4]. With data.dir, "all" needs the 20 training

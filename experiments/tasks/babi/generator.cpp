@@ -99,6 +99,7 @@ class World {
   World(int task, const GeneratorOptions& o, Rng& rng, std::string& out) : task_(task), o_(o), rng_(rng), text_(out) {}
 
   void story() {
+    if (o_.uniform_distance) return far_story();
     actors_.assign(static_cast<std::size_t>(o_.actors), Actor{});
     objects_.assign(static_cast<std::size_t>(o_.objects), Object{});
     extras_.assign(static_cast<std::size_t>(std::min<int>(o_.actors, static_cast<int>(distractor_names().size()))), -1);
@@ -123,6 +124,44 @@ class World {
   }
 
  private:
+  // Tasks 1 and 6 with uniform_distance: question k asks about actor asked[k], whose last move is
+  // statement target[k] (distinct positions drawn uniformly among the non-distractor ones); the
+  // other statements move an actor that has not yet made its last move.
+  void far_story() {
+    actors_.assign(static_cast<std::size_t>(o_.actors), Actor{});
+    extras_.assign(static_cast<std::size_t>(std::min<int>(o_.actors, static_cast<int>(distractor_names().size()))), -1);
+    text_.restart();
+    const int n = o_.statements, q = o_.questions, nd = distractor_count(o_);
+    std::vector<char> distractor(static_cast<std::size_t>(n), 0);
+    const std::vector<int> perm = rng_.permutation(n);
+    for (int i = 0; i < nd; ++i) distractor[static_cast<std::size_t>(perm[static_cast<std::size_t>(i)])] = 1;
+    std::vector<int> slots;  // where last moves may go
+    for (int t = 0; t < n; ++t)
+      if (!distractor[static_cast<std::size_t>(t)]) slots.push_back(t);
+    const std::vector<int> order = rng_.permutation(static_cast<int>(slots.size())), who = rng_.permutation(o_.actors);
+    std::vector<int> final_at(static_cast<std::size_t>(o_.actors), -1), asked;
+    for (int k = 0; k < q; ++k) {
+      asked.push_back(who[static_cast<std::size_t>(k)]);
+      final_at[static_cast<std::size_t>(asked.back())] = slots[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])];
+    }
+    for (int t = 0; t < n; ++t) {
+      if (distractor[static_cast<std::size_t>(t)]) {
+        distract();
+        continue;
+      }
+      const auto last = std::find(final_at.begin(), final_at.end(), t);
+      if (last != final_at.end()) {
+        move(static_cast<int>(last - final_at.begin()));
+        continue;
+      }
+      std::vector<int> free;  // actors still allowed to move: no last move yet to come at or before t
+      for (int a = 0; a < o_.actors; ++a)
+        if (final_at[static_cast<std::size_t>(a)] < 0 || final_at[static_cast<std::size_t>(a)] > t) free.push_back(a);
+      move(pick(free, rng_));
+    }
+    for (int a : asked) ask_about(a);
+  }
+
   struct Actor {
     int place = -1;
     int last_move = 0;          // line id of the last move
@@ -242,18 +281,10 @@ class World {
     if (c.empty()) return false;
     const int i = pick(c, rng_);
     switch (task_) {
-      case 1: {
-        const Actor& x = actors_[static_cast<std::size_t>(i)];
-        text_.question("Where is " + actor(i) + "?", place(x.place), {x.last_move});
+      case 1:
+      case 6:
+        ask_about(i);
         break;
-      }
-      case 6: {
-        const Actor& x = actors_[static_cast<std::size_t>(i)];
-        const bool yes = rng_.bernoulli(0.5);
-        const int p = yes ? x.place : other_place(x.place);
-        text_.question("Is " + actor(i) + " in the " + place(p) + "?", yes ? "yes" : "no", {x.last_move});
-        break;
-      }
       case 2: {
         const Object& y = objects_[static_cast<std::size_t>(i)];
         const Actor* h = y.holder >= 0 ? &actors_[static_cast<std::size_t>(y.holder)] : nullptr;
@@ -283,6 +314,15 @@ class World {
       }
     }
     return true;
+  }
+
+  // Tasks 1 and 6: the question about actor i (who has a place).
+  void ask_about(int i) {
+    const Actor& x = actors_[static_cast<std::size_t>(i)];
+    if (task_ == 1) return text_.question("Where is " + actor(i) + "?", place(x.place), {x.last_move});
+    const bool yes = rng_.bernoulli(0.5);
+    const int p = yes ? x.place : other_place(x.place);
+    text_.question("Is " + actor(i) + " in the " + place(p) + "?", yes ? "yes" : "no", {x.last_move});
   }
 
   int task_;
@@ -457,6 +497,15 @@ void validate(int task, const GeneratorOptions& o) {
   range("actors", o.actors, 1, static_cast<long long>(actor_names().size()));
   range("objects", o.objects, 1, static_cast<long long>(object_names().size()));
   range("places", o.places, 2, static_cast<long long>(place_names().size()));
+  if (o.uniform_distance) {
+    if (task != 1 && task != 6)
+      throw std::invalid_argument("distance: uniform is made for tasks 1 and 6 (the asked actor's last move), got task " +
+                                  std::to_string(task));
+    range("questions", o.questions, 1, o.actors - 1);
+    if (o.statements - distractor_count(o) < o.questions)
+      throw std::invalid_argument("statements: distance uniform needs a non-distractor statement per question (" +
+                                  std::to_string(o.questions) + "), got " + std::to_string(o.statements - distractor_count(o)));
+  }
   if (!(o.distractors >= 0 && o.distractors <= 0.9))
     throw std::invalid_argument("distractors: must be in [0, 0.9], got " + std::to_string(o.distractors));
   if (task == 19) {

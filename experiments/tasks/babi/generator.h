@@ -23,7 +23,8 @@
 //  19: a map of rooms on a grid ("The kitchen is north of the hallway."; directions are consistent);
 //      questions only for room pairs whose shortest path (Boost.Graph BFS) is unique and has
 //      path_length steps; the answer is its directions "n,e", supporting = its map sentences in order.
-// Questions are spread evenly over a story's statements; a question that cannot be asked yet (e.g.
+// Questions are spread evenly over a story's statements (tasks 1 and 6 with uniform_distance: all
+// at the end, see GeneratorOptions); a question that cannot be asked yet (e.g.
 // no object has two places for task 3) waits for the next statement, and a story is extended with
 // relevant statements until all its questions are asked.
 //
@@ -51,6 +52,13 @@ struct GeneratorOptions {
   int places = 6;           // places: the first `places` of place_names() (2..8; task 19: rooms drawn from them)
   double distractors = 0;   // share of distractor statements per story, in [0, 0.9]
   int path_length = 2;      // task 19: steps of every asked shortest path (1..places-1)
+  // Tasks 1 and 6: where the supporting facts lie. false (bAbI's way): questions spread over
+  // the story, so the asked actor's last move is usually a few statements back. true: every
+  // question comes after the last statement and asks about an actor whose last move is at a
+  // position drawn uniformly over the story (distinct per question; questions <= actors - 1), so
+  // the distance from question to supporting fact is uniform in 1..statements and a reader with
+  // a memory window of w sentences can only be right by chance on the share 1 - w / statements.
+  bool uniform_distance = false;
 };
 
 // The tasks generate() knows: 1 2 3 6 7 8 19.

@@ -97,7 +97,7 @@ std::vector<int> read_tasks(Section& cfg, const std::string& key, const std::vec
 }
 
 // data.generate: {task, stories, test_stories, statements, questions, actors, objects, places,
-// path_length, distractors}: generated stories of each task, with a test set when asked.
+// path_length, distractors, distance: natural | uniform}: generated stories of each task, with a test set when asked.
 void add_generated(BabiTask& task, Section& cfg, Section& data, const Rng& rng) {
   if (data.has("dir") || data.has("test_dir")) data.fail("generate", "cannot be combined with data.dir or data.test_dir: give one");
   Section g = data.section("generate");
@@ -114,6 +114,7 @@ void add_generated(BabiTask& task, Section& cfg, Section& data, const Rng& rng) 
   const auto statements = opt_int("statements"), questions = opt_int("questions"), actors = opt_int("actors"),
              objects = opt_int("objects"), places = opt_int("places"), path_length = opt_int("path_length");
   const std::optional<double> distractors = g.has("distractors") ? std::optional(g.number("distractors", 0)) : std::nullopt;
+  const bool uniform = g.choice("distance", "natural", {"natural", "uniform"}) == "uniform";
   g.finish();
   data.finish();
   cfg.finish();
@@ -127,6 +128,7 @@ void add_generated(BabiTask& task, Section& cfg, Section& data, const Rng& rng) 
     if (places) o.places = *places;
     if (path_length) o.path_length = *path_length;
     if (distractors) o.distractors = *distractors;
+    o.uniform_distance = uniform;
     const Rng stream = rng.child("babi-generate").child(static_cast<std::uint64_t>(t));
     const std::string name = "qa" + std::to_string(t) + "_generated_";
     std::vector<Question> train, test;

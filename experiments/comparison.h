@@ -1,0 +1,95 @@
+// engram/experiments/comparison.h — the memory comparison (docs/compare.md): which readers, at
+// which loads, with which seeds, as one config; every (reader, load, seed) cell an ordinary run
+// of the results index; the table, plots and capacities rendered from the index.
+//
+// A comparison config is a run config (task, trainer, name, seed, ...) with a `comparison`
+// section:
+//
+//   comparison:
+//     readers:                          # row label -> the model section of that row
+//       memn2n: {name: memn2n, memory_size: 50}
+//       ntm: {name: ntm, memory: {slots: 64}, addressing: [content, sharpen]}
+//     load:
+//       key: task.data.generate.statements   # the config key every column sets
+//       values: [10, 25, 50, 100]
+//     seeds: [0, 1, 2]
+//     metric: best/test/error           # the figure of a cell (an index summary key)
+//     target: 0.05                      # capacity: the largest load whose mean is at most this
+//
+// Cell (reader r, load v, seed s) = the comparison file with the overrides
+//   <the command line's>, model=@comparison.readers.r, <load.key>=v, seed=s, ~comparison
+// so a cell is `engram run FILE <those overrides>`: resumable, skipped when done, and its config
+// errors name the comparison file's lines. A reader enters the capacity summary only if its mean
+// error at the smallest load is at most `target` ("honest training"); a cell whose runs did not
+// reach their early-stopping plateau (they ran out of trainer.steps/epochs) is marked '*'.
+#pragma once
+
+#include "experiments/config.h"
+#include "experiments/results_index.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace engram::experiments {
+
+struct ComparisonSpec {
+  std::string file, name;
+  std::vector<std::string> overrides;  // the command line's, applied to every cell first
+  std::vector<std::string> readers;    // row labels, in file order
+  std::string load_key;
+  std::vector<std::string> loads;      // as written (the override values)
+  std::vector<double> load_values;
+  std::vector<std::uint64_t> seeds;
+  std::string metric = "best/test/error";
+  double target = 0.05;
+};
+
+struct ComparisonCell {
+  std::string reader, load;
+  double load_value = 0;
+  std::uint64_t seed = 0;
+  std::vector<std::string> overrides;  // what makes the comparison file this cell's run
+  std::string experiment, config_hash;
+};
+
+// True when the config at `file` (with `overrides`) has a `comparison` section.
+bool is_comparison(const std::string& file, const std::vector<std::string>& overrides);
+
+// Reads and checks the comparison section: at least one reader (labels of letters, digits, '_'
+// and '-'), numeric load values, seeds >= 0, a metric, target in [0, 1]. ConfigError at file:line.
+ComparisonSpec read_comparison(const std::string& file, const std::vector<std::string>& overrides);
+
+// Every cell, reader-major, each validated as the run it will be (a bad reader section is a
+// ConfigError naming the comparison file's line and the cell).
+std::vector<ComparisonCell> comparison_cells(const ComparisonSpec& spec);
+
+// One cell's outcome: the metric of each completed run (one per seed; NaN when missing).
+struct CellResult {
+  std::vector<double> values;
+  bool all_done = true;
+  bool budget = false;         // some run stopped at its budget, not at a plateau
+  double parameters = -1, state_size = -1;
+};
+
+struct ComparisonTable {
+  ComparisonSpec spec;
+  // [reader][load]
+  std::vector<std::vector<CellResult>> cells;
+  std::string markdown() const;   // rows: readers; columns: parameters, loads, capacity
+  std::string csv() const;        // one line per (reader, load): mean, std, n, budget, ...
+  // Largest load whose mean error is at most spec.target, counting from the smallest; nullopt
+  // when even the smallest load misses it (the reader did not learn: out of the summary).
+  std::optional<double> capacity(size_t reader) const;
+};
+
+// The table of the cells' runs in `index` (the newest completed run of each cell).
+ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector<ComparisonCell>& cells,
+                                   const ResultsIndex& index);
+
+// Writes table.md, table.csv, summary.json and plots (error vs load, capacity bars) into `dir`;
+// returns the lines to print (the files written).
+std::vector<std::string> write_comparison(const ComparisonTable& table, const std::string& dir);
+
+}  // namespace engram::experiments
