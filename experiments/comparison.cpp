@@ -83,7 +83,7 @@ ComparisonSpec read_comparison(const std::string& file, const std::vector<std::s
   spec.readers = readers.keys();
   if (spec.readers.empty()) c.fail("readers", "needs at least one reader (label: {name: <model>, ...})");
   for (const auto& r : spec.readers) {
-    if (!valid_label(r)) readers.fail(r, "a reader label is letters, digits, '_' and '-', got '" + r + "'");
+    if (!valid_label(r)) readers.fail(r, "is not a valid reader label (use letters, digits, '_' and '-')");
     if (readers.is_scalar(r) || !readers.has(r)) readers.fail(r, "must be a model section ({name: <model>, ...})");
     (void)readers.section(r);  // (its keys are read by the model when the cell is validated)
   }

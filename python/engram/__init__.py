@@ -69,6 +69,7 @@ from .runs import (
     runs_frame,
 )
 from .sweeps import SweepResult, grid_overrides, sweep
+from .comparison import Comparison, ComparisonError, comparison
 
 __version__ = build_info()["version"]
 
@@ -118,6 +119,9 @@ __all__ = [
     "compare",
     "compare_frame",
     "sweep",
+    "comparison",
+    "Comparison",
+    "ComparisonError",
     "grid_overrides",
     "SweepResult",
     "cli",

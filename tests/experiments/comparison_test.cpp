@@ -1,0 +1,144 @@
+// The comparison config (experiments/comparison.h): its section read with file:line errors, its
+// cells as overrides of the comparison file (validated as the runs they will be), and the table,
+// capacities and marks rendered from index records. Running a comparison end to end (worker
+// processes, resume, determinism) is tests/python/test_comparison.py, through the engram binary.
+#include "experiments/comparison.h"
+#include "tests/test_util.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+
+using namespace engram;
+using namespace engram::experiments;
+using Catch::Contains;
+
+namespace {
+
+const char* kComparison = R"(name: cmp_test
+seed: 0
+task:
+  name: babi
+  task: 1
+  memory_size: 40
+  data: {generate: {stories: 20, test_stories: 5, statements: 5, questions: 2, distance: uniform}}
+model: ~
+trainer: {epochs: 1, batch: 8, eval_every: epoch, log_every: epoch}
+comparison:
+  readers:
+    mem: {name: memn2n, dim: 8, hops: 1}
+    hop: {name: hopfield_reader, dim: 8}
+  load: {key: task.data.generate.statements, values: [5, 10]}
+  seeds: [3, 4]
+)";
+
+RunRecord record(const ComparisonCell& c, double error, bool plateau) {
+  RunRecord r;
+  r.id = c.reader + c.load + std::to_string(c.seed);
+  r.experiment = c.experiment;
+  r.dir = "/nowhere/" + r.id;
+  r.status = "completed";
+  r.started = "2026-12-06T00:00:0" + std::to_string(c.seed) + "Z";
+  r.config_hash = c.config_hash;
+  r.summary = {{"best/test/error", error}, {"plateau", plateau ? 1.0 : 0.0}, {"parameters", 100}, {"state_size", 40}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a comparison's cells are the comparison file with overrides, one per reader, load and seed", "[comparison]") {
+  test::TempDir d("engram-cmp");
+  const std::string file = d.write("cmp.yaml", kComparison);
+  CHECK(is_comparison(file, {}));
+  const ComparisonSpec spec = read_comparison(file, {});
+  CHECK(spec.name == "cmp_test");
+  CHECK(spec.readers == std::vector<std::string>{"mem", "hop"});
+  CHECK(spec.loads == std::vector<std::string>{"5", "10"});
+  CHECK(spec.seeds == std::vector<std::uint64_t>{3, 4});
+  CHECK(spec.metric == "best/test/error");
+  const auto cells = comparison_cells(spec);
+  REQUIRE(cells.size() == 8);
+  CHECK(cells[0].overrides == std::vector<std::string>{"model=@comparison.readers.mem", "task.data.generate.statements=5", "seed=3",
+                                                       "~comparison"});
+  CHECK(cells[0].experiment == "cmp_test");
+  // distinct configs, distinct hashes; the same cell twice, the same hash
+  std::set<std::string> hashes;
+  for (const auto& c : cells) hashes.insert(c.config_hash);
+  CHECK(hashes.size() == 8);
+  CHECK(comparison_cells(spec)[5].config_hash == cells[5].config_hash);
+  // the comparison's own overrides reach every cell (and change their hashes)
+  const auto other = comparison_cells(read_comparison(file, {"trainer.batch=4"}));
+  CHECK(other[0].overrides.front() == "trainer.batch=4");
+  CHECK(other[0].config_hash != cells[0].config_hash);
+  // a cell's config is an ordinary run config: no comparison section
+  Config cell = Config::load(file, cells[2].overrides);
+  CHECK(!cell.root().has("comparison"));
+  CHECK(cell.section("model").string("name") == "memn2n");
+  CHECK(cell.seed() == 3);
+}
+
+TEST_CASE("bad comparison configs are errors at the comparison file's lines", "[comparison]") {
+  test::TempDir d("engram-cmp");
+  const auto err = [&](const std::string& from, const std::string& to) {
+    std::string text = kComparison;
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    const std::string file = d.write("bad.yaml", text);
+    try {
+      comparison_cells(read_comparison(file, {}));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(err("hops: 1}", "hopz: 1}"), Contains("bad.yaml:12") && Contains("did you mean model.hops") &&
+                                               Contains("comparison cell reader 'mem'"));
+  CHECK_THAT(err("dim: 8}\n  load", "dim: 8, beta: -1}\n  load"), Contains("bad.yaml:13") && Contains("model.beta"));
+  CHECK_THAT(err("values: [5, 10]", "values: [10, 5]"), Contains("bad.yaml:14") && Contains("must increase"));
+  CHECK_THAT(err("values: [5, 10]", "values: [5, x]"), Contains("bad.yaml:14") && Contains("'x' is not a finite number"));
+  CHECK_THAT(err("seeds: [3, 4]", "seeds: [-1]"), Contains("bad.yaml:15") && Contains("seeds"));
+  CHECK_THAT(err("seeds: [3, 4]", "seedz: [3]"), Contains("bad.yaml") && Contains("comparison.seedz"));
+  CHECK_THAT(err("    mem:", "    m.e:"), Contains("bad.yaml:12") && Contains("is not a valid reader label"));
+  CHECK_THAT(err("    mem: {name: memn2n, dim: 8, hops: 1}", "    mem: memn2n"), Contains("must be a model section"));
+  CHECK_THAT(err("key: task.data.generate.statements", "key: task.data.generate.statementz"),
+             Contains("unknown key task.data.generate.statementz"));
+  CHECK_THAT(err("    hop: {name: hopfield_reader, dim: 8}\n", ""), Contains("no error"));  // one reader is enough
+  CHECK_THAT(err("    mem: {name: memn2n, dim: 8, hops: 1}\n    hop: {name: hopfield_reader, dim: 8}\n", "    {}\n"),
+             Contains("needs at least one reader"));
+}
+
+TEST_CASE("the table: mean ± std over seeds, budget marks, capacity at the target", "[comparison]") {
+  test::TempDir d("engram-cmp");
+  const std::string file = d.write("cmp.yaml", kComparison);
+  const ComparisonSpec spec = read_comparison(file, {"+comparison.target=0.1"});
+  const auto cells = comparison_cells(spec);
+  ResultsIndex index(d.file("runs/index.sqlite"));
+  // mem: 0.02/0.04 at 5, 0.5/0.7 at 10 (one seed stopped by its budget); hop: 0.3 at 5 (did not learn)
+  for (const auto& c : cells) {
+    const double e = c.reader == "mem" ? (c.load == "5" ? (c.seed == 3 ? 0.02 : 0.04) : (c.seed == 3 ? 0.5 : 0.7)) : 0.3;
+    if (c.reader == "hop" && c.load == "10" && c.seed == 4) continue;  // not run yet
+    index.upsert(record(c, e, !(c.reader == "mem" && c.load == "10" && c.seed == 4)));
+  }
+  const ComparisonTable t = collect_comparison(spec, cells, index);
+  REQUIRE(t.cells.size() == 2);
+  CHECK(t.capacity(0) == Approx(5.0));
+  CHECK(!t.capacity(1).has_value());
+  const std::string md = t.markdown();
+  INFO(md);
+  CHECK_THAT(md, Contains("| mem | 100 | 40 | 0.030 ± 0.014 | 0.600 ± 0.141* | 5 |"));
+  CHECK_THAT(md, Contains("| hop | 100 | 40 | 0.300 ± 0.000 | 0.300 (n=1) | did not learn |"));
+  CHECK_THAT(md, Contains("| reader | parameters | state (numbers) | statements=5 | statements=10 | capacity |"));
+  const std::string csv = t.csv();
+  CHECK_THAT(csv, Contains("mem,task.data.generate.statements,10,0.6,0.141421,2,2,1,100,40"));
+  CHECK_THAT(csv, Contains("hop,task.data.generate.statements,10,0.3,,1,2,0,100,40"));
+  // outputs: table, summary with each reader's capacity, plots' data
+  const auto lines = write_comparison(t, d.file("out"));
+  CHECK(std::filesystem::exists(d.file("out/table.md")));
+  CHECK(std::filesystem::exists(d.file("out/plots/error_vs_load.json")));
+  CHECK(std::filesystem::exists(d.file("out/plots/capacity.json")));
+  const std::string summary = test::slurp(d.file("out/summary.json"));
+  CHECK_THAT(summary, Contains("\"capacity\": 5.0"));
+  CHECK_THAT(summary, Contains("\"learned\": false"));
+}
