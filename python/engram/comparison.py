@@ -19,7 +19,16 @@ __all__ = ["comparison", "Comparison", "ComparisonError"]
 
 class ComparisonError(RuntimeError):
     """The engram program refused the comparison (a bad config: the message names file:line) or
-    was interrupted; ``exit_code`` is its exit status."""
+    was interrupted; ``exit_code`` is its exit status.
+
+    >>> import engram, tempfile
+    >>> try:
+    ...     engram.comparison("experiments/configs/compare/small.yaml", ["comparison.seeds=[-1]"],
+    ...                       runs_root=tempfile.mkdtemp())
+    ... except engram.ComparisonError as e:
+    ...     print(e.exit_code, "small.yaml" in str(e), "comparison.seeds must be integers" in str(e))
+    2 True True
+    """
 
     def __init__(self, message, exit_code):
         super().__init__(message)
@@ -30,7 +39,17 @@ class Comparison:
     """A comparison's outputs: ``dir`` (table.md, table.csv, summary.json, plots/), ``rows``
     (table.csv as dicts: reader, load_key, load, mean, std, n, seeds, budget, parameters,
     state_size; numbers as floats, missing as None), ``summary`` (summary.json: each reader's
-    error per load, capacity, parameters, state size) and ``markdown`` (table.md)."""
+    error per load, capacity, parameters, state size) and ``markdown`` (table.md).
+
+    >>> import engram, tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> small = ["task.data.generate.stories=20", "task.data.generate.test_stories=5", "trainer.epochs=1",
+    ...          "comparison.load.values=[5, 10]"]
+    >>> c = engram.comparison("experiments/configs/compare/small.yaml", small, runs_root=root)
+    >>> again = engram.Comparison(c.dir)          # read back later from its directory
+    >>> again.rows == c.rows, sorted(again.summary["readers"])
+    (True, ['hopfield', 'lstm', 'memn2n', 'ntm'])
+    """
 
     def __init__(self, directory):
         self.dir = directory
@@ -67,7 +86,17 @@ def comparison(config, overrides=(), *, runs_root="runs", jobs=2, rerun=False, p
     """Runs the comparison config (``engram run CONFIG OVERRIDES --jobs JOBS``): every cell not
     yet completed in ``runs_root``'s index is trained, then the table is written; returns a
     :class:`Comparison`. Raises :class:`ComparisonError` when the program fails (a config error
-    names its file:line) and TypeError for overrides given as one string."""
+    names its file:line) and TypeError for overrides given as one string.
+
+    >>> import engram, tempfile
+    >>> c = engram.comparison("experiments/configs/compare/small.yaml",
+    ...                       ["task.data.generate.stories=20", "task.data.generate.test_stories=5", "trainer.epochs=1",
+    ...                        "comparison.load.values=[5, 10]"], runs_root=tempfile.mkdtemp())
+    >>> [(r["load"], r["n"]) for r in c.rows if r["reader"] == "ntm"]
+    [(5.0, 1.0), (10.0, 1.0)]
+    >>> c.capacity("memn2n") in (None, 5.0, 10.0)
+    True
+    """
     if isinstance(overrides, str):
         raise TypeError("overrides: expected a list of 'key=value' strings, got a str")
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:

@@ -7,7 +7,7 @@ import pytest
 
 import engram
 
-MODULES = ["engram", "engram.ops", "engram.hopfield", "engram.runs", "engram.sweeps", "engram.plotting"]
+MODULES = ["engram", "engram.ops", "engram.hopfield", "engram.runs", "engram.sweeps", "engram.plotting", "engram.comparison"]
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
