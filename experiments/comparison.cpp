@@ -143,6 +143,7 @@ ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector
     f.config_hash = cell.config_hash;
     const std::vector<RunRecord> runs = index.list(f);
     if (runs.empty()) {
+      for (auto& a : out.age) a.push_back(kNaN);
       out.values.push_back(kNaN);
       out.all_done = false;
       continue;
@@ -150,6 +151,7 @@ ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector
     const RunRecord& rec = runs.back();
     const auto get = [&](const std::string& k) { auto it = rec.summary.find(k); return it == rec.summary.end() ? kNaN : it->second; };
     out.values.push_back(get(spec.metric));
+    for (size_t q = 0; q < 4; ++q) out.age[q].push_back(get(spec.metric + "/age_q" + std::to_string(q + 1)));
     if (get("plateau") == 0) out.budget = true;
     if (std::isfinite(get("parameters"))) out.parameters = get("parameters");
     if (std::isfinite(get("state_size"))) out.state_size = get("state_size");
@@ -194,6 +196,18 @@ std::string ComparisonTable::markdown() const {
          " seed(s). Capacity: the largest " + spec.load_key + " up to which the mean stays at most " + fixed(spec.target, 3) +
          "; \"did not learn\": above it at the smallest load. * = a run stopped at its training budget, not at a "
          "validation plateau. state: numbers the memory holds between the story and the question, at the largest load.\n";
+  // retention at the largest load, when the runs report it
+  const size_t last = spec.loads.size() - 1;
+  bool any = false;
+  for (const auto& row : cells) any = any || count_of(row[last].age[0]) > 0;
+  if (!any) return out;
+  out += "\nRetention at " + short_key + "=" + spec.loads[last] + ": " + spec.metric +
+         " by where the supporting fact lies (quarters of the story, newest first)\n\n| reader | newest | 2nd | 3rd | oldest |\n|---|---:|---:|---:|---:|\n";
+  for (size_t r = 0; r < spec.readers.size(); ++r) {
+    out += "| " + spec.readers[r] + " |";
+    for (const auto& a : cells[r][last].age) out += " " + fixed(mean_of(a), 3) + " |";
+    out += "\n";
+  }
   return out;
 }
 
@@ -250,6 +264,9 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
       jr["parameters"] = t.cells[r].front().parameters;
       jr["state_size"] = t.cells[r].back().state_size;
     }
+    std::vector<double> ages;
+    for (const auto& a : t.cells[r].back().age) ages.push_back(mean_of(a));
+    if (std::any_of(ages.begin(), ages.end(), [](double v) { return std::isfinite(v); })) jr["retention"] = ages;
     summary["readers"][t.spec.readers[r]] = jr;
     if (cap) bars.bars.emplace_back(t.spec.readers[r], *cap);
     curve.series.push_back(std::move(s));
@@ -259,6 +276,17 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
   lines.push_back("summary: " + dir + "/summary.json");
   std::vector<Plot> plots{curve};
   if (!bars.bars.empty()) plots.push_back(bars);
+  Plot retention;
+  retention.name = "retention";
+  retention.title = t.spec.name + ": error by the age of the fact, " + t.spec.load_key + " = " + t.spec.loads.back();
+  retention.xlabel = "quarter of the story holding the supporting fact (1 = newest)";
+  retention.ylabel = t.spec.metric;
+  for (size_t r = 0; r < t.spec.readers.size(); ++r) {
+    Series s{t.spec.readers[r], {1, 2, 3, 4}, {}, {}, false};
+    for (const auto& a : t.cells[r].back().age) s.y.push_back(mean_of(a));
+    if (std::any_of(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); })) retention.series.push_back(std::move(s));
+  }
+  if (!retention.series.empty()) plots.push_back(retention);
   for (auto& line : draw_plots(plots, dir)) lines.push_back(std::move(line));
   return lines;
 }

@@ -27,6 +27,7 @@
 #include "experiments/config.h"
 #include "experiments/results_index.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -71,13 +72,16 @@ struct CellResult {
   bool all_done = true;
   bool budget = false;         // some run stopped at its budget, not at a plateau
   double parameters = -1, state_size = -1;
+  // retention: <metric>/age_q1 .. age_q4 of each run (the newest .. oldest quarter of the story)
+  std::array<std::vector<double>, 4> age;
 };
 
 struct ComparisonTable {
   ComparisonSpec spec;
   // [reader][load]
   std::vector<std::vector<CellResult>> cells;
-  std::string markdown() const;   // rows: readers; columns: parameters, loads, capacity
+  // rows: readers; columns: parameters, loads, capacity; then the retention at the largest load
+  std::string markdown() const;
   std::string csv() const;        // one line per (reader, load): mean, std, n, budget, ...
   // Largest load whose mean error is at most spec.target, counting from the smallest; nullopt
   // when even the smallest load misses it (the reader did not learn: out of the summary).
@@ -88,7 +92,8 @@ struct ComparisonTable {
 ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector<ComparisonCell>& cells,
                                    const ResultsIndex& index);
 
-// Writes table.md, table.csv, summary.json and plots (error vs load, capacity bars) into `dir`;
+// Writes table.md, table.csv, summary.json and plots (error vs load, capacity bars, retention at
+// the largest load: error by the age of the supporting fact) into `dir`;
 // returns the lines to print (the files written).
 std::vector<std::string> write_comparison(const ComparisonTable& table, const std::string& dir);
 

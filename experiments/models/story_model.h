@@ -9,7 +9,9 @@
 //   });
 //
 // Metrics of evaluate(split): loss, accuracy, error (= 1 - accuracy), error/task_N for every task
-// of the split, and supporting_fact: the share of questions whose most attended memory at some hop
+// of the split, error/age_q1 .. error/age_q4 (the error of the questions whose newest supporting
+// fact lies in the newest .. oldest quarter of the story: retention; reported when each quarter
+// has questions), and supporting_fact: the share of questions whose most attended memory at some hop
 // holds a supporting fact, over the questions that have a supporting fact in memory (readers
 // with attention over memories). inspect(): for the first 32 val questions,
 // val_attention_hop<k> [32 x sentences] (hop k's attention summed per story sentence, oldest

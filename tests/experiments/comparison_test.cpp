@@ -42,6 +42,8 @@ RunRecord record(const ComparisonCell& c, double error, bool plateau) {
   r.started = "2026-12-06T00:00:0" + std::to_string(c.seed) + "Z";
   r.config_hash = c.config_hash;
   r.summary = {{"best/test/error", error}, {"plateau", plateau ? 1.0 : 0.0}, {"parameters", 100}, {"state_size", 40}};
+  // retention: older facts recalled worse
+  for (int q = 1; q <= 4; ++q) r.summary["best/test/error/age_q" + std::to_string(q)] = error * q / 4;
   return r;
 }
 
@@ -130,6 +132,9 @@ TEST_CASE("the table: mean ± std over seeds, budget marks, capacity at the targ
   CHECK_THAT(md, Contains("| mem | 100 | 40 | 0.030 ± 0.014 | 0.600 ± 0.141* | 5 |"));
   CHECK_THAT(md, Contains("| hop | 100 | 40 | 0.300 ± 0.000 | 0.300 (n=1) | did not learn |"));
   CHECK_THAT(md, Contains("| reader | parameters | state (numbers) | statements=5 | statements=10 | capacity |"));
+  CHECK_THAT(md, Contains("Retention at statements=10: best/test/error by where the supporting fact lies"));
+  CHECK_THAT(md, Contains("| mem | 0.150 | 0.300 | 0.450 | 0.600 |"));  // seeds' mean per quarter
+  CHECK_THAT(md, Contains("| hop | 0.075 | 0.150 | 0.225 | 0.300 |"));
   const std::string csv = t.csv();
   CHECK_THAT(csv, Contains("mem,task.data.generate.statements,10,0.6,0.141421,2,2,1,100,40"));
   CHECK_THAT(csv, Contains("hop,task.data.generate.statements,10,0.3,,1,2,0,100,40"));
@@ -138,6 +143,7 @@ TEST_CASE("the table: mean ± std over seeds, budget marks, capacity at the targ
   CHECK(std::filesystem::exists(d.file("out/table.md")));
   CHECK(std::filesystem::exists(d.file("out/plots/error_vs_load.json")));
   CHECK(std::filesystem::exists(d.file("out/plots/capacity.json")));
+  CHECK(std::filesystem::exists(d.file("out/plots/retention.json")));
   const std::string summary = test::slurp(d.file("out/summary.json"));
   CHECK_THAT(summary, Contains("\"capacity\": 5.0"));
   CHECK_THAT(summary, Contains("\"learned\": false"));

@@ -19,7 +19,7 @@ task:
   name: babi
   task: 1
   memory_size: 20
-  data: {generate: {stories: %(stories)d, test_stories: 10, statements: 4, questions: 2, distance: uniform}}
+  data: {generate: {stories: %(stories)d, test_stories: 30, statements: 4, questions: 2, distance: uniform}}
 model: ~
 trainer: {epochs: %(epochs)d, batch: 16, threads: 1, eval_every: epoch, log_every: epoch, optimizer: {name: adam, lr: 0.02}}
 comparison:
@@ -63,6 +63,9 @@ def test_comparison_writes_table_and_is_the_same_at_one_or_two_threads(engram_ex
             tables.append(f.read())
         summary = json.load(open(os.path.join(out, "summary.json")))
         assert set(summary["readers"]) == {"mem", "hop"}
+        # retention at the largest load: the error by the quarter of the story holding the fact
+        assert len(summary["readers"]["hop"]["retention"]) == 4
+        assert "Retention at statements=6" in p.stdout
         assert len(run_summaries(root)) == 4
     assert tables[0] == tables[1]
     rows = tables[0].strip().splitlines()
