@@ -393,6 +393,7 @@ Action add_babi_generate(CLI::App& app, Context& ctx) {
   sc->add_option("--objects", g->objects, "objects that can be carried");
   sc->add_option("--places", g->places, "places (rooms)");
   sc->add_option("--distractors", g->distractors, "share of distractor statements, [0, 0.9]");
+  sc->add_option("--distance", g->distance, "natural (questions spread over the story) | uniform (tasks 1, 6: asked at the end about a fact anywhere)");
   sc->add_option("--path-length", g->path_length, "task 19: steps of the asked paths");
   return [sc, g, &ctx]() -> int {
     if (!*sc) return -1;

@@ -322,6 +322,19 @@ TEST_CASE("babi task from data.generate: no files needed; same text as engram ba
         std::pair{2, std::string("engram: babi-generate: task 1: --actors: must be in [1, 12], got 40\n")});
   CHECK(run({"engram", "babi-generate", "--task", "19", "--path-length", "9", "--out", gen}) ==
         std::pair{2, std::string("engram: babi-generate: task 19: --path-length: must be in [1, 5], got 9\n")});
+  CHECK(run({"engram", "babi-generate", "--task", "1", "--distance", "far", "--out", gen}) ==
+        std::pair{2, std::string("engram: babi-generate: --distance: expected natural or uniform, got 'far'\n")});
+  CHECK(run({"engram", "babi-generate", "--task", "2", "--distance", "uniform", "--out", gen}).second ==
+        "engram: babi-generate: task 2: --distance: uniform is made for tasks 1 and 6 (the asked actor's last move), got task 2\n");
+  // --distance uniform writes what the config's distance: uniform generates
+  REQUIRE(run({"engram", "babi-generate", "--task", "1", "--distance", "uniform", "--questions", "3", "--stories", "20",
+               "--seed", "4", "--out", (d.path / "far").string()}).first == 0);
+  GeneratorOptions u = default_options(1);
+  u.stories = 20;
+  u.questions = 3;
+  u.uniform_distance = true;
+  Rng ru = Rng(4, "task").child("babi-generate").child(1).child("train");
+  CHECK(slurp((d.path / "far" / "qa1_generated_train.txt").string()) == generate(1, u, ru));
 }
 
 // ---- the real data, when present ---------------------------------------------------------

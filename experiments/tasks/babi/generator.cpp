@@ -590,6 +590,9 @@ std::vector<std::string> run_generate(const GenerateRequest& r) {
     if (r.places != -1) o.places = r.places;
     if (r.path_length != -1) o.path_length = r.path_length;
     if (r.distractors != -1) o.distractors = r.distractors;
+    if (r.distance != "natural" && r.distance != "uniform")
+      throw ConfigError(cmd + "--distance: expected natural or uniform, got '" + r.distance + "'");
+    o.uniform_distance = r.distance == "uniform";
     try {
       if (r.test_stories < 0) throw std::invalid_argument("test_stories: must be >= 0, got " + std::to_string(r.test_stories));
       validate(t, o);

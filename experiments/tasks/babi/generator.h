@@ -89,6 +89,7 @@ struct GenerateRequest {
   int stories = -1, test_stories = 0, statements = -1, questions = -1, actors = -1, objects = -1,
       places = -1, path_length = -1;
   double distractors = -1;
+  std::string distance = "natural";  // natural | uniform (GeneratorOptions::uniform_distance)
 };
 // Writes the files of every requested task; returns their paths. A bad request throws
 // ConfigError ("babi-generate: task 1: --actors: must be ...").
