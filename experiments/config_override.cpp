@@ -5,6 +5,7 @@
 #include "experiments/config_yaml.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 
 namespace engram::experiments::config_detail {
@@ -15,8 +16,24 @@ using Kind = Node::Kind;
 
 namespace {
 
+// `s` with control bytes as \xNN, for messages.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 [[noreturn]] void override_error(const std::string& text, const std::string& what) {
-  throw ConfigError("override '" + text + "': " + what);
+  throw ConfigError("override '" + printable(text) + "': " + what);
 }
 
 std::vector<std::string> key_parts(const std::string& key, const std::function<void(const std::string&)>& fail) {
@@ -27,8 +44,11 @@ std::vector<std::string> key_parts(const std::string& key, const std::function<v
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
+  // (a key is a YAML mapping key: no blanks, no control bytes, which a config file cannot hold
+  // and to_yaml could not write back)
+  const auto bad = [](char c) { return c == ' ' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   for (const auto& p : parts)
-    if (p.empty() || p.find_first_of(" \t") != std::string::npos) fail("malformed key '" + key + "'");
+    if (p.empty() || std::any_of(p.begin(), p.end(), bad)) fail("malformed key '" + printable(key) + "'");
   return parts;
 }
 

@@ -146,6 +146,8 @@ TEST_CASE("override errors name the override and what is wrong", "[config]") {
   CHECK_THROWS_WITH(with("model.hops"), "override 'model.hops': expected key=value");
   CHECK_THROWS_WITH(with("=3"), "override '=3': expected key=value");
   CHECK_THROWS_WITH(with("model..hops=3"), "override 'model..hops=3': malformed key 'model..hops'");
+  // control bytes cannot be in a key (found by the config fuzzer: the key did not read back)
+  CHECK_THROWS_WITH(with(std::string("+a\x01\0b.c=1", 9)), Contains("malformed key 'a\\x01\\x00b.c'"));
   CHECK_THROWS_WITH(with("+model.hops=3"),
                     Contains("override '+model.hops=3': key model.hops already exists (set at kv.yaml:3"));
   CHECK_THROWS_WITH(with("model.xyzzy=3"),
