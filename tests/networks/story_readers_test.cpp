@@ -167,30 +167,47 @@ TEST_CASE("the Hebbian memory is the decayed sum of the sentences' outer product
   CHECK(net.state_size(400) == 16);
 }
 
-TEST_CASE("every comparison reader learns the synthetic task-1 story set", "[story_readers][train]") {
-  // Chance is 80% error. The readers that look the question's person up among stored sentences
-  // (Transformer, Hopfield, Hebbian) reach a few percent in 40 epochs (the Hebbian
-  // matrix, d x d whatever the story, plateaus near 5%); the recurrent ones must
-  // carry every person's place to the question's step in their state, which plain LSTMs
-  // notoriously fail at (Weston et al. 2015: about 50% error on bAbI task 1); with a larger
-  // learning rate and embedding they get well below chance here, and the bound says so.
+// Trains `kind` on the synthetic task-1 set with Adam and returns the test error.
+double learn(const std::string& kind, double lr, double init, int epochs = 40) {
   const Synthetic train = make_synthetic(1000, 1), test = make_synthetic(300, 2);
-  struct Case {
-    const char* kind;
-    double lr, init, bound;
-    int epochs = 40;
-  };
-  for (const Case c : {Case{"lstm", 0.03, 1.0, 0.25}, Case{"ntm", 0.03, 1.0, 0.25}, Case{"transformer", 0.01, 0.1, 0.05},
-                       Case{"hopfield", 0.01, 0.1, 0.05}, Case{"hebbian", 0.01, 0.1, 0.08}}) {
-    INFO(c.kind);
-    Rng rng(1, "init");
-    StoryEncoderOptions e = encoder_options(17, 20, 10);
-    e.init_stddev = c.init;
-    const auto net = make_reader<float>(c.kind, e, 5, rng);
-    const double error = train_and_test(*net, train, test, c.epochs, c.lr, [&](const Story& s, const std::vector<int>& q, Rng* r) {
-      return net->forward(s, q, r);
-    });
-    WARN(c.kind << " test error " << error);
-    CHECK(error < c.bound);
-  }
+  Rng rng(1, "init");
+  StoryEncoderOptions e = encoder_options(17, 20, 10);
+  e.init_stddev = init;
+  const auto net = make_reader<float>(kind, e, 5, rng);
+  const double error = train_and_test(*net, train, test, epochs, lr, [&](const Story& s, const std::vector<int>& q, Rng* r) {
+    return net->forward(s, q, r);
+  });
+  WARN(kind << " test error " << error);
+  return error;
 }
+
+// Chance is 80% error. The readers that look the question's person up among stored sentences
+// (Transformer, Hopfield, Hebbian) reach a few percent in 40 epochs (the Hebbian matrix, d x d
+// whatever the story, plateaus near 5%); the recurrent ones must carry every person's place to
+// the question's step in their state, which plain LSTMs notoriously fail at (Weston et al. 2015:
+// about 50% error on bAbI task 1); with a larger learning rate and embedding they get well below
+// chance here, and the bound says so.
+TEST_CASE("the Transformer reader learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("transformer", 0.01, 0.1) < 0.05);
+}
+
+TEST_CASE("the modern-Hopfield reader learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("hopfield", 0.01, 0.1) < 0.05);
+}
+
+TEST_CASE("the Hebbian reader learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("hebbian", 0.01, 0.1) < 0.08);
+}
+
+// The recurrent readers step a graph per sentence: 40 epochs of them take minutes under
+// AddressSanitizer, where the Jacobian checks above already run their code; the release suite
+// trains them.
+#if !defined(__SANITIZE_ADDRESS__)
+TEST_CASE("the LSTM reader learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("lstm", 0.03, 1.0) < 0.25);
+}
+
+TEST_CASE("the NTM reader learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("ntm", 0.03, 1.0) < 0.25);
+}
+#endif
