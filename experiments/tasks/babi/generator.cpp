@@ -100,14 +100,8 @@ class World {
 
   void story() {
     if (o_.uniform_distance) return far_story();
-    actors_.assign(static_cast<std::size_t>(o_.actors), Actor{});
-    objects_.assign(static_cast<std::size_t>(o_.objects), Object{});
-    extras_.assign(static_cast<std::size_t>(std::min<int>(o_.actors, static_cast<int>(distractor_names().size()))), -1);
-    text_.restart();
-    const int n = o_.statements, q = o_.questions, nd = distractor_count(o_);
-    std::vector<char> distractor(static_cast<std::size_t>(n), 0);
-    const std::vector<int> perm = rng_.permutation(n);
-    for (int i = 0; i < nd; ++i) distractor[static_cast<std::size_t>(perm[static_cast<std::size_t>(i)])] = 1;
+    const std::vector<char> distractor = begin_story();
+    const int n = o_.statements, q = o_.questions;
     // question k is due after statement ceil((k + 1) * n / q)
     const auto due = [&](int k) { return std::max(1, static_cast<int>((static_cast<long long>(k + 1) * n + q - 1) / q)); };
     const int limit = 11 * n + 100;
@@ -124,17 +118,25 @@ class World {
   }
 
  private:
+  // A fresh world and numbering; returns which statements are distractors (a seeded share).
+  std::vector<char> begin_story() {
+    actors_.assign(static_cast<std::size_t>(o_.actors), Actor{});
+    objects_.assign(static_cast<std::size_t>(o_.objects), Object{});
+    extras_.assign(static_cast<std::size_t>(std::min<int>(o_.actors, static_cast<int>(distractor_names().size()))), -1);
+    text_.restart();
+    const int n = o_.statements, nd = distractor_count(o_);
+    std::vector<char> distractor(static_cast<std::size_t>(n), 0);
+    const std::vector<int> perm = rng_.permutation(n);
+    for (int i = 0; i < nd; ++i) distractor[static_cast<std::size_t>(perm[static_cast<std::size_t>(i)])] = 1;
+    return distractor;
+  }
+
   // Tasks 1 and 6 with uniform_distance: question k asks about actor asked[k], whose last move is
   // statement target[k] (distinct positions drawn uniformly among the non-distractor ones); the
   // other statements move an actor that has not yet made its last move.
   void far_story() {
-    actors_.assign(static_cast<std::size_t>(o_.actors), Actor{});
-    extras_.assign(static_cast<std::size_t>(std::min<int>(o_.actors, static_cast<int>(distractor_names().size()))), -1);
-    text_.restart();
-    const int n = o_.statements, q = o_.questions, nd = distractor_count(o_);
-    std::vector<char> distractor(static_cast<std::size_t>(n), 0);
-    const std::vector<int> perm = rng_.permutation(n);
-    for (int i = 0; i < nd; ++i) distractor[static_cast<std::size_t>(perm[static_cast<std::size_t>(i)])] = 1;
+    const std::vector<char> distractor = begin_story();
+    const int n = o_.statements, q = o_.questions;
     std::vector<int> slots;  // where last moves may go
     for (int t = 0; t < n; ++t)
       if (!distractor[static_cast<std::size_t>(t)]) slots.push_back(t);
