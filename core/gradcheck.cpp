@@ -1,14 +1,14 @@
 #include "core/gradcheck.h"
 
+#include "core/init.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace engram {
 
 MatD random_matrix(Index rows, Index cols, Rng& rng, double lo, double hi) {
-  MatD m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(lo, hi);
-  return m;
+  return init::uniform<double>(rows, cols, lo, hi, rng);
 }
 
 double check_gradient(const VarFn& f, const std::vector<Var<double>>& inputs,

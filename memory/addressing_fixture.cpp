@@ -1,22 +1,17 @@
 #include "memory/addressing_fixture.h"
 
+#include "core/init.h"
+
 #include <cmath>
 
 namespace engram::memory {
 
 namespace {
 
-template <class T>
-Mat<T> uniform(Index r, Index c, Rng& rng, double lo, double hi) {
-  Mat<T> m(r, c);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(rng.uniform(lo, hi));
-  return m;
-}
-
 // A strictly positive [1 x n] weighting summing to `total`.
 template <class T>
 Mat<T> weighting(Index n, Rng& rng, double total) {
-  Mat<T> w = uniform<T>(1, n, rng, 0.05, 1.0);
+  Mat<T> w = init::uniform<T>(1, n, 0.05, 1.0, rng);
   return w * static_cast<T>(total / double(w.sum()));
 }
 
@@ -29,8 +24,8 @@ AddressingFixture<T>::AddressingFixture(const AddressingStage<T>& stage, const A
   check_shape("addressing fixture", s);
   const Index n = s.slots;
   const auto leaf = [&](Mat<T> m) { return Var<T>(std::move(m), requires_grad); };
-  interface = leaf(uniform<T>(1, interface_size(specs), rng, -1, 1));
-  memory = leaf(uniform<T>(n, s.width, rng, -1, 1));
+  interface = leaf(init::uniform<T>(1, interface_size(specs), -1, 1, rng));
+  memory = leaf(init::uniform<T>(n, s.width, -1, 1, rng));
   previous = leaf(weighting<T>(n, rng, 0.9));
   incoming = leaf(weighting<T>(n, rng, 1.0));
 

@@ -1,17 +1,11 @@
 #include "memory/trackers.h"
 
+#include "core/init.h"
 #include "memory/memory_ops.h"
 
 namespace engram::memory {
 
 namespace {
-
-template <class T>
-Mat<T> uniform(Index r, Index c, Rng& rng, double lo, double hi) {
-  Mat<T> m(r, c);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(rng.uniform(lo, hi));
-  return m;
-}
 
 template <class T>
 Var<T> detach(const Var<T>& v) {
@@ -50,7 +44,7 @@ class UsageTracker : public Tracker<T> {
   }
   // usage in (0.02, 0.98): allocation's sort sees distinct values away from 0 and 1
   std::any random_value(Rng& rng, bool requires_grad) const override {
-    const Var<T> u(uniform<T>(1, shape_.slots, rng, 0.02, 0.98), requires_grad);
+    const Var<T> u(init::uniform<T>(1, shape_.slots, 0.02, 0.98, rng), requires_grad);
     return UsageState<T>{u, u};
   }
   std::vector<Var<T>> leaves(const std::any& value) const override {
@@ -91,12 +85,12 @@ class LinksTracker : public Tracker<T> {
     const Index n = shape_.slots;
     LinksState<T> s;
     for (Index j = 0; j < shape_.write_heads; ++j) {
-      Mat<T> L = uniform<T>(n, n, rng, 0, 1);
+      Mat<T> L = init::uniform<T>(n, n, 0, 1, rng);
       L.diagonal().setZero();
       const double biggest = std::max(double(L.rowwise().sum().maxCoeff()), double(L.colwise().sum().maxCoeff()));
       if (biggest > 0) L *= static_cast<T>(0.9 / biggest);
       s.links.emplace_back(std::move(L), requires_grad);
-      Mat<T> p = uniform<T>(1, n, rng, 0.05, 1.0);
+      Mat<T> p = init::uniform<T>(1, n, 0.05, 1.0, rng);
       s.precedences.emplace_back(Mat<T>(p * static_cast<T>(0.8 / double(p.sum()))), requires_grad);
     }
     return s;
@@ -133,7 +127,7 @@ class LruTracker : public Tracker<T> {
     return {{"lru_usage", std::any_cast<const LruState<T>&>(value).usage.value()}};
   }
   std::any random_value(Rng& rng, bool) const override {
-    return LruState<T>{Var<T>(uniform<T>(1, shape_.slots, rng, 0, 3), false)};
+    return LruState<T>{Var<T>(init::uniform<T>(1, shape_.slots, 0, 3, rng), false)};
   }
 
  private:

@@ -5,6 +5,7 @@
 #include "core/gradcheck.h"
 #include "memory/interface.h"
 #include "memory/memory_ops.h"
+#include "tests/memory/memory_test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -12,23 +13,8 @@
 
 using namespace engram;
 using namespace engram::memory;
-
-namespace {
-
-MatD row(std::initializer_list<double> v) {
-  MatD m(1, static_cast<Index>(v.size()));
-  Index i = 0;
-  for (double x : v) m(0, i++) = x;
-  return m;
-}
-
-// A strictly positive weighting summing to `total`.
-MatD weighting(Index n, Rng& rng, double total = 0.9) {
-  MatD w = random_matrix(1, n, rng, 0.05, 1.0);
-  return w * (total / w.sum());
-}
-
-}  // namespace
+using test::row;
+using test::weighting;
 
 TEST_CASE("erase_add erases, then adds, along the write weighting", "[memory_ops]") {
   MatD m(3, 2);

@@ -5,6 +5,7 @@
 #include "core/op_table.h"
 #include "memory/interface.h"
 #include "memory/memory_ops.h"
+#include "tests/memory/memory_test_util.h"
 
 #include <limits>
 
@@ -14,19 +15,8 @@ namespace {
 
 using memory::Activation;
 using V = std::vector<Var<double>>;
-
-MatD row(std::initializer_list<double> v) {
-  MatD m(1, static_cast<Index>(v.size()));
-  Index i = 0;
-  for (double x : v) m(0, i++) = x;
-  return m;
-}
-
-// A strictly positive weighting summing to `total`.
-MatD weighting(Index n, Rng& rng, double total = 0.9) {
-  MatD w = random_matrix(1, n, rng, 0.05, 1.0);
-  return w * (total / w.sum());
-}
+using test::row;
+using test::weighting;
 
 Var<double> leaf(const MatD& m) { return Var<double>(m, true); }
 
