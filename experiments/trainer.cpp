@@ -233,6 +233,13 @@ TrainResult Trainer::run(bool resume) {
     return result;
   };
 
+  // A model without parameters (a memory that is written, not trained) has nothing to learn:
+  // it is evaluated once, at step 0, and that is its plateau.
+  if (params_.empty()) {
+    const Metrics evaluated = evaluate_and_checkpoint(0, pool);
+    if (on_progress) on_progress({opt_.steps, opt_.steps, 0.0, &evaluated});
+    return finish("stopped_early", "the model has no parameters: evaluated once, nothing to train");
+  }
   model_.set_training(true);
   const std::uint64_t per_epoch = task_.train_size() ? (task_.train_size() + opt_.batch - 1) / opt_.batch : 0;
   while (step < opt_.steps) {

@@ -12,6 +12,9 @@
 //     schedule: {name: constant}
 //     early_stopping: {metric: val/loss, mode: min, patience: 0}   # patience 0 = off
 //
+// A model without parameters (a stored memory, models/associative_memory.cpp) is evaluated once
+// at step 0 and stops there (status stopped_early: its plateau).
+//
 // Determinism: the examples of step s and the randomness of example i of step s derive from
 // (seed, s, i) only, so a run resumed from a checkpoint continues with exactly the numbers the
 // uninterrupted run would have produced, whatever the thread count.

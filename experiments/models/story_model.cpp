@@ -71,7 +71,6 @@ class StoryModel : public Model {
       }
     });
     std::map<int, std::pair<double, double>> per_task;  // task -> (wrong, total)
-    std::array<std::pair<double, double>, 4> per_age{};  // quarter of the story holding the newest supporting fact
     double loss = 0, right = 0, hits = 0, with_support = 0;
     for (double l : chunk_loss) loss += l;
     for (Index i = 0; i < n; ++i) {
@@ -84,27 +83,12 @@ class StoryModel : public Model {
         with_support += 1;
         hits += support[k];
       }
-      if (const int q = age_quarter(examples[k]); q >= 0) {
-        per_age[static_cast<size_t>(q)].first += 1 - correct[k];
-        per_age[static_cast<size_t>(q)].second += 1;
-      }
     }
     Metrics m{{"loss", loss / double(n)}, {"accuracy", right / double(n)}, {"error", 1 - right / double(n)}};
     for (const auto& [task, t] : per_task) m["error/task_" + std::to_string(task)] = t.first / t.second;
     if (with_support > 0) m["supporting_fact"] = hits / with_support;
-    // retention: the error by how long ago the fact was written (reported when every quarter has questions)
-    if (std::all_of(per_age.begin(), per_age.end(), [](const auto& a) { return a.second > 0; }))
-      for (size_t q = 0; q < 4; ++q) m["error/age_q" + std::to_string(q + 1)] = per_age[q].first / per_age[q].second;
+    add_retention(m, examples, correct);
     return m;
-  }
-
-  // The quarter of the story (0: the newest, 3: the oldest) holding the question's newest
-  // supporting fact; -1 without supporting facts or with fewer than 4 sentences.
-  static int age_quarter(const Example& e) {
-    const int n = static_cast<int>(e.story.size());
-    if (e.supporting.empty() || n < 4) return -1;
-    const int newest = *std::max_element(e.supporting.begin(), e.supporting.end());
-    return std::clamp(4 * (n - 1 - newest) / n, 0, 3);
   }
 
   std::map<std::string, MatF> inspect() const override {
@@ -162,6 +146,24 @@ class StoryModel : public Model {
 };
 
 }  // namespace
+
+int age_quarter(const Example& e) {
+  const int n = static_cast<int>(e.story.size());
+  if (e.supporting.empty() || n < 4) return -1;
+  const int newest = *std::max_element(e.supporting.begin(), e.supporting.end());
+  return std::clamp(4 * (n - 1 - newest) / n, 0, 3);
+}
+
+void add_retention(Metrics& m, const std::vector<Example>& examples, const std::vector<int>& correct) {
+  std::array<std::pair<double, double>, 4> per_age{};  // (wrong, total) per quarter
+  for (size_t k = 0; k < examples.size() && k < correct.size(); ++k)
+    if (const int q = age_quarter(examples[k]); q >= 0) {
+      per_age[static_cast<size_t>(q)].first += 1 - correct[k];
+      per_age[static_cast<size_t>(q)].second += 1;
+    }
+  if (std::all_of(per_age.begin(), per_age.end(), [](const auto& a) { return a.second > 0; }))
+    for (size_t q = 0; q < 4; ++q) m["error/age_q" + std::to_string(q + 1)] = per_age[q].first / per_age[q].second;
+}
 
 std::unique_ptr<Model> make_story_model(std::unique_ptr<networks::StoryReader<float>> reader, const StoryTask& task) {
   return std::make_unique<StoryModel>(std::move(reader), task);

@@ -40,6 +40,12 @@ Index read_memory_size(Section& cfg, const StoryTask& task);
 //   init_stddev: <default_init> (the embedding and temporal tables)
 networks::StoryEncoderOptions read_story_encoder(Section& cfg, const StoryTask& task, Index default_dim,
                                                 double default_init);
+// Retention (docs/compare.md): the quarter of the story (0: the newest, 3: the oldest) holding the
+// question's newest supporting fact; -1 without supporting facts or with fewer than 4 sentences.
+int age_quarter(const Example& e);
+// Adds error/age_q1 .. error/age_q4 (the error of the questions of each quarter; correct[i] is 1
+// when examples[i] was answered right) to `m`, when every quarter has questions.
+void add_retention(Metrics& m, const std::vector<Example>& examples, const std::vector<int>& correct);
 // The word id of each answer class, -1 for an answer that is not a word ("n,s").
 std::vector<int> answer_words(const StoryTask& task);
 
