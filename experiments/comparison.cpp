@@ -97,8 +97,30 @@ ComparisonSpec read_comparison(const std::string& file, const std::vector<std::s
   for (double s : integer_list(c, "seeds", {0}, 0, 1e15)) spec.seeds.push_back(static_cast<std::uint64_t>(s));
   spec.metric = c.string("metric", spec.metric);
   spec.target = c.number("target", spec.target, 0, 1);
+  if (c.has("max_load")) {
+    Section ml = c.section("max_load");
+    for (const auto& r : ml.keys()) {
+      if (std::find(spec.readers.begin(), spec.readers.end(), r) == spec.readers.end())
+        ml.fail(r, "is not a reader of comparison.readers");
+      spec.max_load[r] = ml.number(r, 0);
+      if (spec.load_values.empty() || !(spec.max_load[r] >= spec.load_values.front()))
+        ml.fail(r, "must be at least the smallest load (" + (spec.loads.empty() ? std::string("none") : spec.loads.front()) +
+                       "): a reader runs at the smallest load at least");
+    }
+    ml.finish();
+  }
   c.finish();  // (the readers' own keys belong to their models: checked when the cells are validated)
   return spec;
+}
+
+std::string ComparisonSpec::theory_metric() const {
+  const auto slash = metric.rfind('/');
+  return slash == std::string::npos ? "theory_" + metric : metric.substr(0, slash + 1) + "theory_" + metric.substr(slash + 1);
+}
+
+bool ComparisonSpec::runs(const std::string& reader, size_t l) const {
+  const auto it = max_load.find(reader);
+  return it == max_load.end() || load_values[l] <= it->second;
 }
 
 std::vector<ComparisonCell> comparison_cells(const ComparisonSpec& spec) {
@@ -109,6 +131,7 @@ std::vector<ComparisonCell> comparison_cells(const ComparisonSpec& spec) {
   for (const auto& r : spec.readers)
     for (size_t l = 0; l < spec.loads.size(); ++l)
       for (std::uint64_t seed : spec.seeds) {
+        if (!spec.runs(r, l)) continue;
         ComparisonCell cell{r, spec.loads[l], spec.load_values[l], seed, spec.overrides, {}, {}};
         cell.overrides.push_back(model_override + "@comparison.readers." + r);
         cell.overrides.push_back(spec.load_key + "=" + spec.loads[l]);
@@ -133,6 +156,8 @@ ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector
   ComparisonTable t;
   t.spec = spec;
   t.cells.assign(spec.readers.size(), std::vector<CellResult>(spec.loads.size()));
+  for (size_t r = 0; r < spec.readers.size(); ++r)
+    for (size_t l = 0; l < spec.loads.size(); ++l) t.cells[r][l].skipped = !spec.runs(spec.readers[r], l);
   for (const auto& cell : cells) {
     const size_t r = static_cast<size_t>(std::find(spec.readers.begin(), spec.readers.end(), cell.reader) - spec.readers.begin());
     const size_t l = static_cast<size_t>(std::find(spec.loads.begin(), spec.loads.end(), cell.load) - spec.loads.begin());
@@ -145,12 +170,14 @@ ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector
     if (runs.empty()) {
       for (auto& a : out.age) a.push_back(kNaN);
       out.values.push_back(kNaN);
+      out.theory.push_back(kNaN);
       out.all_done = false;
       continue;
     }
     const RunRecord& rec = runs.back();
     const auto get = [&](const std::string& k) { auto it = rec.summary.find(k); return it == rec.summary.end() ? kNaN : it->second; };
     out.values.push_back(get(spec.metric));
+    out.theory.push_back(get(spec.theory_metric()));
     for (size_t q = 0; q < 4; ++q) out.age[q].push_back(get(spec.metric + "/age_q" + std::to_string(q + 1)));
     if (get("plateau") == 0) out.budget = true;
     if (std::isfinite(get("parameters"))) out.parameters = get("parameters");
@@ -159,14 +186,50 @@ ComparisonTable collect_comparison(const ComparisonSpec& spec, const std::vector
   return t;
 }
 
-std::optional<double> ComparisonTable::capacity(size_t reader) const {
+namespace {
+
+// The largest load, counting from the smallest, whose mean of `of(cell)` is at most target.
+template <class Of>
+std::optional<double> capacity_of(const ComparisonTable& t, size_t reader, Of of) {
   std::optional<double> cap;
-  for (size_t l = 0; l < spec.loads.size(); ++l) {
-    const double m = mean_of(cells[reader][l].values);
-    if (!(m <= spec.target)) break;
-    cap = spec.load_values[l];
+  for (size_t l = 0; l < t.spec.loads.size(); ++l) {
+    if (t.cells[reader][l].skipped) break;
+    const double m = mean_of(of(t.cells[reader][l]));
+    if (!(m <= t.spec.target)) break;
+    cap = t.spec.load_values[l];
   }
   return cap;
+}
+
+// The reader's parameter count / state size at `load` (-1: not known).
+double at_load(const std::vector<CellResult>& row, const std::vector<double>& loads, double load, double CellResult::*field) {
+  for (size_t l = 0; l < row.size(); ++l)
+    if (loads[l] == load) return row[l].*field;
+  return -1;
+}
+
+double last_known(const std::vector<CellResult>& row, double CellResult::*field) {
+  for (auto it = row.rbegin(); it != row.rend(); ++it)
+    if ((*it).*field >= 0) return (*it).*field;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<double> ComparisonTable::capacity(size_t reader) const {
+  return capacity_of(*this, reader, [](const CellResult& c) -> const std::vector<double>& { return c.values; });
+}
+
+std::optional<double> ComparisonTable::theory_capacity(size_t reader) const {
+  return capacity_of(*this, reader, [](const CellResult& c) -> const std::vector<double>& { return c.theory; });
+}
+
+bool ComparisonTable::capacity_is_bound(size_t reader) const {
+  const auto cap = capacity(reader);
+  if (!cap) return false;
+  for (size_t l = 0; l < spec.loads.size(); ++l)
+    if (spec.load_values[l] > *cap) return cells[reader][l].skipped;
+  return true;  // the largest load of all
 }
 
 std::string ComparisonTable::markdown() const {
@@ -174,28 +237,47 @@ std::string ComparisonTable::markdown() const {
   std::string rule = "|---|---:|---:|";
   const std::string short_key = spec.load_key.substr(spec.load_key.rfind('.') + 1);
   for (const auto& l : spec.loads) out += " " + short_key + "=" + l + " |", rule += "---:|";
-  out += " capacity |\n" + rule + "---:|\n";
+  out += " capacity | per 1k parameters | per KiB of state |\n" + rule + "---:|---:|---:|\n";
+  const auto mean_cell = [](const std::vector<double>& v, bool budget) {
+    const int n = count_of(v);
+    std::string cell = n == 0 ? "—" : fixed(mean_of(v), 3);
+    if (n > 1) cell += " ± " + fixed(std_of(v), 3);
+    if (n > 0 && n < static_cast<int>(v.size())) cell += " (n=" + std::to_string(n) + ")";
+    if (budget) cell += "*";
+    return cell;
+  };
+  bool any_skipped = false, any_theory = false;
   for (size_t r = 0; r < spec.readers.size(); ++r) {
     const auto& row = cells[r];
-    const double params = row.empty() ? -1 : row.front().parameters, state = row.empty() ? -1 : row.back().state_size;
+    const double params = row.empty() ? -1 : row.front().parameters, state = last_known(row, &CellResult::state_size);
     out += "| " + spec.readers[r] + " | " + (params >= 0 ? compact(params) : "—") + " | " + (state >= 0 ? compact(state) : "—") + " |";
     for (const auto& c : row) {
-      const int n = count_of(c.values);
-      std::string cell = n == 0 ? "—" : fixed(mean_of(c.values), 3);
-      if (n > 1) cell += " ± " + fixed(std_of(c.values), 3);
-      if (n > 0 && n < static_cast<int>(c.values.size())) cell += " (n=" + std::to_string(n) + ")";
-      if (c.budget) cell += "*";
-      out += " " + cell + " |";
+      any_skipped = any_skipped || c.skipped;
+      out += " " + (c.skipped ? std::string("·") : mean_cell(c.values, c.budget)) + " |";
     }
     const auto cap = capacity(r);
     const double smallest = row.empty() ? kNaN : mean_of(row.front().values);
-    out += " " + (cap ? (*cap == spec.load_values.back() ? "≥ " : "") + compact(*cap)
-                      : std::isfinite(smallest) ? std::string("did not learn") : std::string("—")) + " |\n";
+    out += " " + (cap ? (capacity_is_bound(r) ? "≥ " : "") + compact(*cap)
+                      : std::isfinite(smallest) ? std::string("did not learn") : std::string("—")) + " |";
+    const double p_at = cap ? at_load(row, spec.load_values, *cap, &CellResult::parameters) : -1;
+    const double s_at = cap ? at_load(row, spec.load_values, *cap, &CellResult::state_size) : -1;
+    out += " " + (p_at > 0 ? fixed(*cap / p_at * 1000, 3) : std::string("—")) + " | " +
+           (s_at > 0 ? fixed(*cap / (4 * s_at) * 1024, 3) : std::string("—")) + " |\n";
+    const bool has_theory = std::any_of(row.begin(), row.end(), [](const CellResult& c) { return count_of(c.theory) > 0; });
+    if (!has_theory) continue;
+    any_theory = true;
+    out += "| ↳ theory | | |";
+    for (const auto& c : row) out += " " + (c.skipped ? std::string("·") : mean_cell(c.theory, false)) + " |";
+    const auto tcap = theory_capacity(r);
+    out += " " + (tcap ? compact(*tcap) : std::string("—")) + " | | |\n";
   }
   out += "\nCells: " + spec.metric + " at " + spec.load_key + " = the column's value, mean ± std over " + std::to_string(spec.seeds.size()) +
          " seed(s). Capacity: the largest " + spec.load_key + " up to which the mean stays at most " + fixed(spec.target, 3) +
-         "; \"did not learn\": above it at the smallest load. * = a run stopped at its training budget, not at a "
-         "validation plateau. state: numbers the memory holds between the story and the question, at the largest load.\n";
+         " (≥: it holds at the largest load the reader ran at); \"did not learn\": above it at the smallest load; per 1k "
+         "parameters and per KiB of state (4 bytes per number) at the capacity's load. * = a run stopped at its training budget, "
+         "not at a validation plateau. state: numbers the memory holds between the story and the question, at the largest load run.\n";
+  if (any_skipped) out += "· = not run (comparison.max_load).\n";
+  if (any_theory) out += "↳ theory: what the run reports as " + spec.theory_metric() + " (the memory's theory at that load).\n";
   // retention at the largest load, when the runs report it
   const size_t last = spec.loads.size() - 1;
   bool any = false;
@@ -205,14 +287,14 @@ std::string ComparisonTable::markdown() const {
          " by where the supporting fact lies (quarters of the story, newest first)\n\n| reader | newest | 2nd | 3rd | oldest |\n|---|---:|---:|---:|---:|\n";
   for (size_t r = 0; r < spec.readers.size(); ++r) {
     out += "| " + spec.readers[r] + " |";
-    for (const auto& a : cells[r][last].age) out += " " + fixed(mean_of(a), 3) + " |";
+    for (const auto& a : cells[r][last].age) out += " " + (cells[r][last].skipped ? std::string("·") : fixed(mean_of(a), 3)) + " |";
     out += "\n";
   }
   return out;
 }
 
 std::string ComparisonTable::csv() const {
-  std::string out = "reader,load_key,load,mean,std,n,seeds,budget,parameters,state_size\n";
+  std::string out = "reader,load_key,load,mean,std,n,seeds,budget,parameters,state_size,skipped,theory\n";
   for (size_t r = 0; r < spec.readers.size(); ++r)
     for (size_t l = 0; l < spec.loads.size(); ++l) {
       const CellResult& c = cells[r][l];
@@ -220,7 +302,7 @@ std::string ComparisonTable::csv() const {
       out += spec.readers[r] + "," + spec.load_key + "," + spec.loads[l] + "," + num(mean_of(c.values)) + "," +
              num(std_of(c.values)) + "," + std::to_string(count_of(c.values)) + "," + std::to_string(c.values.size()) + "," +
              (c.budget ? "1" : "0") + "," + (c.parameters >= 0 ? compact(c.parameters) : "") + "," +
-             (c.state_size >= 0 ? compact(c.state_size) : "") + "\n";
+             (c.state_size >= 0 ? compact(c.state_size) : "") + "," + (c.skipped ? "1" : "0") + "," + num(mean_of(c.theory)) + "\n";
     }
   return out;
 }
@@ -247,8 +329,13 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
   summary["load_key"] = t.spec.load_key;
   summary["readers"] = nlohmann::json::object();
   for (size_t r = 0; r < t.spec.readers.size(); ++r) {
-    Series s{t.spec.readers[r], {}, {}, {}, false};
+    Series s{t.spec.readers[r], {}, {}, {}, false}, theory{t.spec.readers[r] + " (theory)", {}, {}, {}, true};
     for (size_t l = 0; l < t.spec.loads.size(); ++l) {
+      if (t.cells[r][l].skipped) continue;
+      if (const double th = mean_of(t.cells[r][l].theory); std::isfinite(th)) {
+        theory.x.push_back(t.spec.load_values[l]);
+        theory.y.push_back(th);
+      }
       s.x.push_back(t.spec.load_values[l]);
       s.y.push_back(mean_of(t.cells[r][l].values));
       const double sd = std_of(t.cells[r][l].values);
@@ -260,9 +347,21 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
     const auto cap = t.capacity(r);
     jr["capacity"] = cap ? nlohmann::json(*cap) : nlohmann::json(nullptr);
     jr["learned"] = cap.has_value();
+    jr["capacity_is_bound"] = t.capacity_is_bound(r);
     if (!t.cells[r].empty()) {
       jr["parameters"] = t.cells[r].front().parameters;
-      jr["state_size"] = t.cells[r].back().state_size;
+      jr["state_size"] = last_known(t.cells[r], &CellResult::state_size);
+    }
+    if (cap) {
+      const double p = at_load(t.cells[r], t.spec.load_values, *cap, &CellResult::parameters);
+      const double st = at_load(t.cells[r], t.spec.load_values, *cap, &CellResult::state_size);
+      jr["capacity_per_parameter"] = p > 0 ? nlohmann::json(*cap / p) : nlohmann::json(nullptr);
+      jr["capacity_per_byte"] = st > 0 ? nlohmann::json(*cap / (4 * st)) : nlohmann::json(nullptr);
+    }
+    if (!theory.y.empty()) {
+      jr["theory"] = theory.y;
+      const auto tcap = t.theory_capacity(r);
+      jr["theory_capacity"] = tcap ? nlohmann::json(*tcap) : nlohmann::json(nullptr);
     }
     std::vector<double> ages;
     for (const auto& a : t.cells[r].back().age) ages.push_back(mean_of(a));
@@ -270,6 +369,7 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
     summary["readers"][t.spec.readers[r]] = jr;
     if (cap) bars.bars.emplace_back(t.spec.readers[r], *cap);
     curve.series.push_back(std::move(s));
+    if (!theory.y.empty()) curve.series.push_back(std::move(theory));
   }
   summary["loads"] = t.spec.load_values;
   fileio::write_atomic(dir + "/summary.json", summary.dump(2) + "\n");

@@ -15,6 +15,15 @@
 //     seeds: [0, 1, 2]
 //     metric: best/test/error           # the figure of a cell (an index summary key)
 //     target: 0.05                      # capacity: the largest load whose mean is at most this
+//     max_load: {ntm: 64}               # optional: a reader's cells above this load are not run
+//                                       # (cut loads, never training: shown as "·", and a
+//                                       # capacity reaching the cut is a lower bound "≥")
+//
+// When a run reports the metric's theory (the same key with its last part prefixed "theory_",
+// e.g. best/test/theory_error, as the stored memories of models/associative_memory.cpp do), the
+// table shows it in a row under the reader's, and the error-vs-load plot draws it as a curve.
+// Capacity is also given per 1000 parameters and per KiB of state (4 bytes per number, as
+// engram holds them), each at the capacity's load.
 //
 // Cell (reader r, load v, seed s) = the comparison file with the overrides
 //   <the command line's>, model=@comparison.readers.r, <load.key>=v, seed=s, ~comparison
@@ -29,6 +38,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +55,11 @@ struct ComparisonSpec {
   std::vector<std::uint64_t> seeds;
   std::string metric = "best/test/error";
   double target = 0.05;
+  std::map<std::string, double> max_load;  // reader -> the largest load it runs at
+  // the theory's summary key of `metric`: "best/test/error" -> "best/test/theory_error"
+  std::string theory_metric() const;
+  // Whether the reader runs at load index l (max_load).
+  bool runs(const std::string& reader, size_t l) const;
 };
 
 struct ComparisonCell {
@@ -72,6 +87,8 @@ struct CellResult {
   bool all_done = true;
   bool budget = false;         // some run stopped at its budget, not at a plateau
   double parameters = -1, state_size = -1;
+  bool skipped = false;        // not run: above the reader's max_load
+  std::vector<double> theory;  // the runs' theory of the metric (NaN when they report none)
   // retention: <metric>/age_q1 .. age_q4 of each run (the newest .. oldest quarter of the story)
   std::array<std::vector<double>, 4> age;
 };
@@ -86,6 +103,10 @@ struct ComparisonTable {
   // Largest load whose mean error is at most spec.target, counting from the smallest; nullopt
   // when even the smallest load misses it (the reader did not learn: out of the summary).
   std::optional<double> capacity(size_t reader) const;
+  // The same from the theory rows (nullopt when the reader has no theory or misses it).
+  std::optional<double> theory_capacity(size_t reader) const;
+  // Whether capacity(reader) is only a lower bound (it reaches the largest load the reader ran at).
+  bool capacity_is_bound(size_t reader) const;
 };
 
 // The table of the cells' runs in `index` (the newest completed run of each cell).

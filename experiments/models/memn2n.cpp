@@ -14,7 +14,7 @@
 //                              # for adjacent tying, separate for layer-wise
 //     linear_start_epochs: 0   # softmax removed from the memory layers for the first N epochs
 //     random_noise: 0.1        # share of empty memories inserted in training (0 = off)
-//     memory_size: <task's>    # memories kept (at most the task's memory_size)
+//     memory_size: <task's>    # memories kept (a larger window than the task's keeps the whole story)
 //     init_stddev: 0.1
 //     examples_per_graph: 16   # training questions read in one ragged-batch graph (a speed knob;
 //                              # groups of a batch run on trainer.threads; changes only rounding)

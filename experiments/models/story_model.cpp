@@ -178,7 +178,9 @@ networks::SentenceEncoding read_encoding(Section& cfg, bool attention) {
 }
 
 Index read_memory_size(Section& cfg, const StoryTask& task) {
-  return cfg.integer("memory_size", task.memory_size(), 1, task.memory_size());
+  // a window longer than the task's stories holds the whole story (a comparison's budget, such
+  // as MemN2N's 50 sentences, stays the same config at every load)
+  return std::min<Index>(cfg.integer("memory_size", task.memory_size(), 1, Index(1) << 24), task.memory_size());
 }
 
 networks::StoryEncoderOptions read_story_encoder(Section& cfg, const StoryTask& task, Index default_dim,

@@ -33,7 +33,8 @@ std::unique_ptr<Model> make_story_model(std::unique_ptr<networks::StoryReader<fl
 // What the story readers' config sections share:
 //   encoding: bow | pe (| attention when `attention` is allowed): the sentence encoding
 networks::SentenceEncoding read_encoding(Section& cfg, bool attention);
-//   memory_size: memories kept, at most (and by default) the task's memory_size
+//   memory_size: memories kept (default: the task's memory_size; a larger window keeps the
+//                whole story: the model is built for min(memory_size, the task's))
 Index read_memory_size(Section& cfg, const StoryTask& task);
 // The shared story encoder of the comparison readers (networks/story_encoder.h):
 //   dim: <default_dim>   encoding: bow | pe (pe)   temporal: true   memory_size: <task's>

@@ -148,3 +148,52 @@ TEST_CASE("the table: mean ± std over seeds, budget marks, capacity at the targ
   CHECK_THAT(summary, Contains("\"capacity\": 5.0"));
   CHECK_THAT(summary, Contains("\"learned\": false"));
 }
+
+TEST_CASE("max_load cuts a reader's loads; theory rows; capacity per parameter and per byte", "[comparison]") {
+  test::TempDir d("engram-cmp");
+  const std::string file = d.write("cmp.yaml", kComparison);
+  const ComparisonSpec spec = read_comparison(file, {"+comparison.max_load={hop: 5}", "+comparison.target=0.1"});
+  CHECK(spec.theory_metric() == "best/test/theory_error");
+  const auto cells = comparison_cells(spec);
+  CHECK(cells.size() == 6);  // hop runs at 5 only
+  CHECK(std::none_of(cells.begin(), cells.end(), [](const ComparisonCell& c) { return c.reader == "hop" && c.load == "10"; }));
+  ResultsIndex index(d.file("runs/index.sqlite"));
+  for (const auto& c : cells) {
+    RunRecord r = record(c, c.reader == "mem" ? (c.load == "5" ? 0.0 : 0.5) : 0.05, true);
+    if (c.reader == "hop") {
+      r.summary["best/test/theory_error"] = 0.04;
+      r.summary["parameters"] = 0;
+    }
+    index.upsert(r);
+  }
+  const ComparisonTable t = collect_comparison(spec, cells, index);
+  CHECK(t.capacity(1) == Approx(5.0));
+  CHECK(t.capacity_is_bound(1));  // it held at the largest load it ran at
+  CHECK(!t.capacity_is_bound(0));
+  CHECK(t.theory_capacity(1) == Approx(5.0));
+  CHECK(!t.theory_capacity(0).has_value());
+  const std::string md = t.markdown();
+  INFO(md);
+  // mem: capacity 5 with 100 parameters = 50 per 1k; 40 numbers = 160 bytes: 5 / 160 * 1024 = 32 per KiB
+  CHECK_THAT(md, Contains("| mem | 100 | 40 | 0.000 ± 0.000 | 0.500 ± 0.000 | 5 | 50.000 | 32.000 |"));
+  CHECK_THAT(md, Contains("| hop | 0 | 40 | 0.050 ± 0.000 | · | ≥ 5 | — | 32.000 |"));
+  CHECK_THAT(md, Contains("| ↳ theory | | | 0.040 ± 0.000 | · | 5 | | |"));
+  CHECK_THAT(md, Contains("· = not run (comparison.max_load)"));
+  CHECK_THAT(t.csv(), Contains("hop,task.data.generate.statements,10,,,0,0,0,,,1,"));
+  write_comparison(t, d.file("out"));
+  const std::string summary = test::slurp(d.file("out/summary.json"));
+  CHECK_THAT(summary, Contains("\"capacity_per_parameter\": 0.05"));
+  CHECK_THAT(summary, Contains("\"theory_capacity\": 5.0"));
+  CHECK_THAT(test::slurp(d.file("out/plots/error_vs_load.json")), Contains("hop (theory)"));
+  // max_load names a reader, at least the smallest load
+  const auto bad = [&](const std::string& o) {
+    try {
+      (void)read_comparison(file, {o});
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(bad("+comparison.max_load={ntm: 5}"), Contains("not a reader"));
+  CHECK_THAT(bad("+comparison.max_load={hop: 2}"), Contains("at least the smallest load"));
+}
