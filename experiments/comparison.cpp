@@ -65,6 +65,101 @@ std::vector<std::string> load_texts(Section& load, const std::vector<double>& va
   return out;
 }
 
+// The file's base config has a `model` key (then a cell overrides it, else adds it).
+std::string model_override(const ComparisonSpec& spec) {
+  Config base = Config::load(spec.file, spec.overrides);
+  const std::vector<std::string> keys = base.root().keys();
+  return std::find(keys.begin(), keys.end(), "model") != keys.end() ? "model=" : "+model=";
+}
+
+// The overrides that make the comparison file the run of row `label` at load index l, seed s.
+std::vector<std::string> cell_overrides(const ComparisonSpec& spec, const std::string& label, size_t l, std::uint64_t seed,
+                                        const std::string& model_key) {
+  std::vector<std::string> o = spec.overrides;
+  const auto src = spec.source.find(label);
+  o.push_back(model_key + "@comparison.readers." + (src == spec.source.end() ? label : src->second));
+  if (const auto extra = spec.reader_overrides.find(label); extra != spec.reader_overrides.end())
+    o.insert(o.end(), extra->second.begin(), extra->second.end());
+  o.push_back(spec.load_key + "=" + spec.loads[l]);
+  o.push_back("seed=" + std::to_string(seed));
+  o.push_back("~comparison");
+  return o;
+}
+
+// match_parameters: for each listed reader, the value of its key whose parameter count at the
+// smallest load is closest to the target (parameters grow with the key: a binary search over
+// 1 .. 65536, values the model rejects skipped upwards); a new row "<reader>-matched".
+void match_parameters(ComparisonSpec& spec, Section& c) {
+  Section m = c.section("match_parameters");
+  const double target = m.number("target", 0, 1, 1e12);
+  const double tolerance = m.number("tolerance", 0.2, 0, 10);
+  Section keys = m.section("keys");
+  const std::vector<std::string> listed = keys.keys();
+  if (listed.empty()) m.fail("keys", "must name at least one reader: {<reader>: <model key>, ...}");
+  const std::string model_key = model_override(spec);
+  for (const auto& r : listed) {
+    if (std::find(spec.readers.begin(), spec.readers.end(), r) == spec.readers.end()) keys.fail(r, "is not a reader of comparison.readers");
+    const std::string key = keys.string(r);
+    const std::string label = r + "-matched";
+    // parameters at value v (nullopt when the model rejects v)
+    bool plus = false;
+    std::string last_error;
+    const auto params = [&](Index v) -> std::optional<double> {
+      for (int attempt = 0; attempt < 2; ++attempt) {
+        ComparisonSpec probe = spec;
+        probe.reader_overrides[r] = {std::string(plus ? "+" : "") + "model." + key + "=" + std::to_string(v)};
+        try {
+          Config cfg = Config::load(spec.file, cell_overrides(probe, r, 0, spec.seeds.front(), model_key));
+          return double(build_problem(cfg).model->num_parameters());
+        } catch (const ConfigError& e) {
+          last_error = e.what();
+          if (attempt == 0 && last_error.find("unknown key") != std::string::npos) {
+            plus = true;
+            continue;
+          }
+          if (last_error.find("unknown key") != std::string::npos) keys.fail(r, "names '" + key + "', not a key of the reader's model: " + last_error);
+          return std::nullopt;
+        }
+      }
+      return std::nullopt;
+    };
+    // the smallest valid value at or above v (within 64 steps)
+    const auto valid_from = [&](Index v) -> std::optional<std::pair<Index, double>> {
+      for (Index u = v; u < v + 64; ++u)
+        if (const auto p = params(u)) return std::make_pair(u, *p);
+      return std::nullopt;
+    };
+    Index lo = 1, hi = 65536;
+    std::optional<std::pair<Index, double>> best;
+    const auto consider = [&](const std::optional<std::pair<Index, double>>& c2) {
+      if (c2 && (!best || std::abs(c2->second - target) < std::abs(best->second - target))) best = c2;
+    };
+    while (lo < hi) {  // the smallest valid value with parameters >= target
+      const Index mid = lo + (hi - lo) / 2;
+      const auto at = valid_from(mid);
+      if (!at) {
+        lo = mid + 1;
+        continue;
+      }
+      consider(at);
+      if (at->second >= target) hi = mid;
+      else lo = at->first + 1;
+    }
+    consider(valid_from(lo));
+    if (!best || std::abs(best->second - target) > tolerance * target)
+      keys.fail(r, "no value of " + key + " brings the parameters within " + fixed(100 * tolerance, 0) + "% of " + compact(target) +
+                       (best ? " (closest: " + key + "=" + std::to_string(best->first) + ", " + compact(best->second) + " parameters)"
+                             : (" (" + last_error + ")")));
+    spec.readers.push_back(label);
+    spec.source[label] = r;
+    spec.reader_overrides[label] = {std::string(plus ? "+" : "") + "model." + key + "=" + std::to_string(best->first)};
+    spec.matched_parameters[label] = best->second;
+    if (const auto ml = spec.max_load.find(r); ml != spec.max_load.end()) spec.max_load[label] = ml->second;
+  }
+  keys.finish();
+  m.finish();
+}
+
 }  // namespace
 
 bool is_comparison(const std::string& file, const std::vector<std::string>& overrides) {
@@ -109,6 +204,15 @@ ComparisonSpec read_comparison(const std::string& file, const std::vector<std::s
     }
     ml.finish();
   }
+  if (c.has("retention_load")) {
+    spec.retention_load = c.number("retention_load", 0);
+    if (std::find(spec.load_values.begin(), spec.load_values.end(), *spec.retention_load) == spec.load_values.end())
+      c.fail("retention_load", "must be one of load.values");
+  }
+  if (c.has("match_parameters")) {
+    if (spec.seeds.empty()) c.fail("seeds", "must list a seed");
+    match_parameters(spec, c);
+  }
   c.finish();  // (the readers' own keys belong to their models: checked when the cells are validated)
   return spec;
 }
@@ -118,25 +222,25 @@ std::string ComparisonSpec::theory_metric() const {
   return slash == std::string::npos ? "theory_" + metric : metric.substr(0, slash + 1) + "theory_" + metric.substr(slash + 1);
 }
 
+size_t ComparisonSpec::retention_index() const {
+  for (size_t l = 0; l < load_values.size(); ++l)
+    if (retention_load && load_values[l] == *retention_load) return l;
+  return load_values.empty() ? 0 : load_values.size() - 1;
+}
+
 bool ComparisonSpec::runs(const std::string& reader, size_t l) const {
   const auto it = max_load.find(reader);
   return it == max_load.end() || load_values[l] <= it->second;
 }
 
 std::vector<ComparisonCell> comparison_cells(const ComparisonSpec& spec) {
-  Config base = Config::load(spec.file, spec.overrides);
-  const std::vector<std::string> keys = base.root().keys();
-  const std::string model_override = std::find(keys.begin(), keys.end(), "model") != keys.end() ? "model=" : "+model=";
+  const std::string model_key = model_override(spec);
   std::vector<ComparisonCell> cells;
   for (const auto& r : spec.readers)
     for (size_t l = 0; l < spec.loads.size(); ++l)
       for (std::uint64_t seed : spec.seeds) {
         if (!spec.runs(r, l)) continue;
-        ComparisonCell cell{r, spec.loads[l], spec.load_values[l], seed, spec.overrides, {}, {}};
-        cell.overrides.push_back(model_override + "@comparison.readers." + r);
-        cell.overrides.push_back(spec.load_key + "=" + spec.loads[l]);
-        cell.overrides.push_back("seed=" + std::to_string(seed));
-        cell.overrides.push_back("~comparison");
+        ComparisonCell cell{r, spec.loads[l], spec.load_values[l], seed, cell_overrides(spec, r, l, seed, model_key), {}, {}};
         try {
           Config cfg = Config::load(spec.file, cell.overrides);
           validate_config(cfg);
@@ -277,9 +381,14 @@ std::string ComparisonTable::markdown() const {
          "parameters and per KiB of state (4 bytes per number) at the capacity's load. * = a run stopped at its training budget, "
          "not at a validation plateau. state: numbers the memory holds between the story and the question, at the largest load run.\n";
   if (any_skipped) out += "· = not run (comparison.max_load).\n";
+  for (const auto& [label, params] : spec.matched_parameters) {
+    const auto& o = spec.reader_overrides.at(label).front();
+    out += label + " = " + spec.source.at(label) + " with " + (o[0] == '+' ? o.substr(1) : o) + " (" + compact(params) +
+           " parameters at the smallest load: comparison.match_parameters).\n";
+  }
   if (any_theory) out += "↳ theory: what the run reports as " + spec.theory_metric() + " (the memory's theory at that load).\n";
   // retention at the largest load, when the runs report it
-  const size_t last = spec.loads.size() - 1;
+  const size_t last = spec.retention_index();
   bool any = false;
   for (const auto& row : cells) any = any || count_of(row[last].age[0]) > 0;
   if (!any) return out;
@@ -364,7 +473,7 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
       jr["theory_capacity"] = tcap ? nlohmann::json(*tcap) : nlohmann::json(nullptr);
     }
     std::vector<double> ages;
-    for (const auto& a : t.cells[r].back().age) ages.push_back(mean_of(a));
+    for (const auto& a : t.cells[r][t.spec.retention_index()].age) ages.push_back(mean_of(a));
     if (std::any_of(ages.begin(), ages.end(), [](double v) { return std::isfinite(v); })) jr["retention"] = ages;
     summary["readers"][t.spec.readers[r]] = jr;
     if (cap) bars.bars.emplace_back(t.spec.readers[r], *cap);
@@ -378,12 +487,12 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
   if (!bars.bars.empty()) plots.push_back(bars);
   Plot retention;
   retention.name = "retention";
-  retention.title = t.spec.name + ": error by the age of the fact, " + t.spec.load_key + " = " + t.spec.loads.back();
+  retention.title = t.spec.name + ": error by the age of the fact, " + t.spec.load_key + " = " + t.spec.loads[t.spec.retention_index()];
   retention.xlabel = "quarter of the story holding the supporting fact (1 = newest)";
   retention.ylabel = t.spec.metric;
   for (size_t r = 0; r < t.spec.readers.size(); ++r) {
     Series s{t.spec.readers[r], {1, 2, 3, 4}, {}, {}, false};
-    for (const auto& a : t.cells[r].back().age) s.y.push_back(mean_of(a));
+    for (const auto& a : t.cells[r][t.spec.retention_index()].age) s.y.push_back(mean_of(a));
     if (std::any_of(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); })) retention.series.push_back(std::move(s));
   }
   if (!retention.series.empty()) plots.push_back(retention);

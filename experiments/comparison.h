@@ -15,6 +15,11 @@
 //     seeds: [0, 1, 2]
 //     metric: best/test/error           # the figure of a cell (an index summary key)
 //     target: 0.05                      # capacity: the largest load whose mean is at most this
+//     match_parameters:                 # optional: each listed reader again, as a row "<reader>-matched",
+//       target: 20000                   # with the value of its key that brings its parameter count
+//       tolerance: 0.2                  # (at the smallest load) closest to target; an error when
+//       keys: {memn2n: dim, ntm: controller.hidden}   # no value lands within the tolerance
+//     retention_load: 64                # optional: the load of the retention table (default: the largest)
 //     max_load: {ntm: 64}               # optional: a reader's cells above this load are not run
 //                                       # (cut loads, never training: shown as "·", and a
 //                                       # capacity reaching the cut is a lower bound "≥")
@@ -56,8 +61,15 @@ struct ComparisonSpec {
   std::string metric = "best/test/error";
   double target = 0.05;
   std::map<std::string, double> max_load;  // reader -> the largest load it runs at
+  // match_parameters: row label -> the reader whose section it copies, and the overrides that
+  // follow (model.<key>=<value>); absent for plain readers
+  std::map<std::string, std::string> source;
+  std::map<std::string, std::vector<std::string>> reader_overrides;
+  std::map<std::string, double> matched_parameters;  // row label -> its parameter count
   // the theory's summary key of `metric`: "best/test/error" -> "best/test/theory_error"
   std::string theory_metric() const;
+  std::optional<double> retention_load;
+  size_t retention_index() const;  // the load index of the retention table and plot
   // Whether the reader runs at load index l (max_load).
   bool runs(const std::string& reader, size_t l) const;
 };

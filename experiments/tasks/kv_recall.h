@@ -8,7 +8,8 @@
 //     key_bits: 16         # K
 //     value_bits: 8        # V (<= 12: the answer is one of 2^V classes)
 //     stories: 1000        # training stories
-//     questions: 1         # questions per story (each a pair drawn uniformly: its age is uniform)
+//     questions: 1         # questions per story, in every split (distinct pairs drawn uniformly:
+//                          # the age of the asked pair is uniform)
 //     val_stories: 100
 //     test_stories: 200
 //

@@ -38,8 +38,10 @@ class ComparisonError(RuntimeError):
 class Comparison:
     """A comparison's outputs: ``dir`` (table.md, table.csv, summary.json, plots/), ``rows``
     (table.csv as dicts: reader, load_key, load, mean, std, n, seeds, budget, parameters,
-    state_size; numbers as floats, missing as None), ``summary`` (summary.json: each reader's
-    error per load, capacity, parameters, state size) and ``markdown`` (table.md).
+    state_size, skipped (1: not run, comparison.max_load), theory (the memory's theory, when
+    its runs report one); numbers as floats, missing as None), ``summary`` (summary.json: each
+    reader's error per load, capacity, capacity per parameter and per byte, theory, parameters,
+    state size) and ``markdown`` (table.md).
 
     >>> import engram, tempfile
     >>> root = tempfile.mkdtemp()

@@ -66,6 +66,10 @@ def draw(spec, out_dir):
         ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
     data_markers = "osD^v<>ph*"
     k = 0
+    n_data = sum(1 for s in spec.get("series", []) if not s.get("theory"))
+    if n_data > 10:  # the default cycle repeats after 10 colours
+        ax.set_prop_cycle(color=plt.cm.tab20.colors)
+    colors = {}  # a data series' colour, for its theory curve "<label> (theory)"
     for s in spec.get("series", []):
         pts = _finite(s["x"], s["y"], s.get("err"), spec.get("logy", False))
         if not pts:
@@ -73,7 +77,9 @@ def draw(spec, out_dir):
         xs = [p[0] for p in pts]
         ys = [p[1] for p in pts]
         if s.get("theory"):
-            ax.plot(xs, ys, "--", linewidth=1.5, label=s["label"])
+            base = s["label"][: -len(" (theory)")] if s["label"].endswith(" (theory)") else None
+            kw = {"color": colors[base]} if base in colors else {}
+            ax.plot(xs, ys, "--", linewidth=1.5, label=s["label"], **kw)
         else:
             errs = None
             if s.get("err"):
@@ -81,8 +87,9 @@ def draw(spec, out_dir):
                 # on a log axis an error bar may not reach 0: clip the lower one at 90% of y
                 low = [min(e, 0.9 * y) if spec.get("logy") else e for e, y in zip(up, ys)]
                 errs = [low, up]
-            ax.errorbar(xs, ys, yerr=errs, fmt=data_markers[k % len(data_markers)] + "-",
-                        markersize=4, linewidth=1, capsize=2, label=s["label"])
+            bars = ax.errorbar(xs, ys, yerr=errs, fmt=data_markers[k % len(data_markers)] + "-",
+                               markersize=4, linewidth=1, capsize=2, label=s["label"])
+            colors[s["label"]] = bars[0].get_color()
             k += 1
     for v in spec.get("vlines", []):
         ax.axvline(v["x"], color="gray", linestyle=":", linewidth=1)
@@ -101,7 +108,11 @@ def draw(spec, out_dir):
     ax.set_xlabel(spec.get("xlabel", ""))
     ax.set_ylabel(spec.get("ylabel", ""))
     if spec.get("series"):
-        ax.legend(fontsize=8)
+        if len(spec["series"]) > 8:  # many curves: the legend beside the axes, not over them
+            fig.set_size_inches(8.4, 4.4)
+            ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        else:
+            ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
     return _save(fig, out_dir, spec["name"])

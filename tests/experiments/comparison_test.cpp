@@ -3,10 +3,12 @@
 // capacities and marks rendered from index records. Running a comparison end to end (worker
 // processes, resume, determinism) is tests/python/test_comparison.py, through the engram binary.
 #include "experiments/comparison.h"
+#include "experiments/runner.h"
 #include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -152,7 +154,8 @@ TEST_CASE("the table: mean ± std over seeds, budget marks, capacity at the targ
 TEST_CASE("max_load cuts a reader's loads; theory rows; capacity per parameter and per byte", "[comparison]") {
   test::TempDir d("engram-cmp");
   const std::string file = d.write("cmp.yaml", kComparison);
-  const ComparisonSpec spec = read_comparison(file, {"+comparison.max_load={hop: 5}", "+comparison.target=0.1"});
+  const ComparisonSpec spec =
+      read_comparison(file, {"+comparison.max_load={hop: 5}", "+comparison.target=0.1", "+comparison.retention_load=5"});
   CHECK(spec.theory_metric() == "best/test/theory_error");
   const auto cells = comparison_cells(spec);
   CHECK(cells.size() == 6);  // hop runs at 5 only
@@ -179,6 +182,8 @@ TEST_CASE("max_load cuts a reader's loads; theory rows; capacity per parameter a
   CHECK_THAT(md, Contains("| hop | 0 | 40 | 0.050 ± 0.000 | · | ≥ 5 | — | 32.000 |"));
   CHECK_THAT(md, Contains("| ↳ theory | | | 0.040 ± 0.000 | · | 5 | | |"));
   CHECK_THAT(md, Contains("· = not run (comparison.max_load)"));
+  CHECK_THAT(md, Contains("Retention at statements=5:"));
+  CHECK_THAT(md, Contains("| hop | 0.013 | 0.025 | 0.038 | 0.050 |"));  // hop ran at 5: its retention is there
   CHECK_THAT(t.csv(), Contains("hop,task.data.generate.statements,10,,,0,0,0,,,1,"));
   write_comparison(t, d.file("out"));
   const std::string summary = test::slurp(d.file("out/summary.json"));
@@ -196,4 +201,33 @@ TEST_CASE("max_load cuts a reader's loads; theory rows; capacity per parameter a
   };
   CHECK_THAT(bad("+comparison.max_load={ntm: 5}"), Contains("not a reader"));
   CHECK_THAT(bad("+comparison.max_load={hop: 2}"), Contains("at least the smallest load"));
+  CHECK_THAT(bad("+comparison.retention_load=7"), Contains("must be one of load.values"));
+}
+
+TEST_CASE("match_parameters adds each listed reader again at a parameter count within the tolerance", "[comparison]") {
+  test::TempDir d("engram-cmp");
+  const std::string file = d.write("cmp.yaml", kComparison);
+  const ComparisonSpec spec = read_comparison(file, {"+comparison.match_parameters={target: 3000, keys: {mem: dim, hop: dim}}"});
+  REQUIRE(spec.readers == std::vector<std::string>{"mem", "hop", "mem-matched", "hop-matched"});
+  for (const std::string r : {"mem-matched", "hop-matched"}) {
+    INFO(r);
+    CHECK(std::abs(spec.matched_parameters.at(r) - 3000) <= 600);
+    const auto cells = comparison_cells(spec);
+    const auto it = std::find_if(cells.begin(), cells.end(), [&](const ComparisonCell& c) { return c.reader == r; });
+    REQUIRE(it != cells.end());
+    Config cfg = Config::load(file, it->overrides);
+    CHECK(double(build_problem(cfg).model->num_parameters()) == spec.matched_parameters.at(r));
+    CHECK(cfg.section("model").integer("dim", 0) != 8);
+  }
+  const auto bad = [&](const std::string& o) {
+    try {
+      (void)read_comparison(file, {o});
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(bad("+comparison.match_parameters={target: 3000, tolerance: 0, keys: {mem: dim}}"), Contains("closest: dim="));
+  CHECK_THAT(bad("+comparison.match_parameters={target: 3000, keys: {mem: dimz}}"), Contains("not a key of the reader"));
+  CHECK_THAT(bad("+comparison.match_parameters={target: 3000, keys: {ntm: dim}}"), Contains("not a reader"));
 }

@@ -139,3 +139,26 @@ def test_python_runs_a_comparison_in_one_call(engram_exe, tmp_path):
         engram.comparison(config, "seed=1")
     with pytest.raises(ValueError):
         engram.comparison(config, jobs=0)
+
+
+def test_recall_comparison_stored_memories_against_their_theory(engram_exe, tmp_path):
+    """The associative-recall config with its stored memories only (they are evaluated, not
+    trained): the Hebbian memory breaks where its partial-cue theory says, the modern one holds
+    far longer, and the theory reaches the table, the csv and the summary."""
+    config = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "configs", "compare", "recall.yaml")
+    stored = ("comparison.readers={hebbian: {name: associative_memory, memory: hebbian},"
+              " modern: {name: associative_memory, memory: modern, beta: 0.25}}")
+    c = engram.comparison(config, [stored, "~comparison.max_load", "comparison.load.values=[2, 8, 32]", "comparison.seeds=[0]",
+                                   "task.stories=2", "task.val_stories=20", "task.test_stories=300"],
+                          runs_root=str(tmp_path / "runs"), jobs=2)
+    rows = {(r["reader"], r["load"]): r for r in c.rows}
+    assert rows[("hebbian", 2.0)]["mean"] == 0.0
+    assert abs(rows[("hebbian", 8.0)]["mean"] - rows[("hebbian", 8.0)]["theory"]) < 0.1  # 0.42 by theory
+    assert rows[("hebbian", 8.0)]["mean"] > 0.2
+    assert rows[("modern", 32.0)]["mean"] < 0.05
+    assert c.capacity("hebbian") == 2.0 and c.capacity("modern") == 32.0
+    assert c.summary["readers"]["modern"]["capacity_is_bound"] is True
+    assert c.summary["readers"]["hebbian"]["theory_capacity"] == 2.0
+    assert c.summary["readers"]["hebbian"]["capacity_per_parameter"] is None  # no parameters
+    assert c.summary["readers"]["hebbian"]["capacity_per_byte"] == 2.0 / (4 * 24 * 24)
+    assert "| ↳ theory |" in c.markdown
