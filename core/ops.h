@@ -106,6 +106,12 @@ template <class T> Var<T> gather_rows(const Var<T>& table, const std::vector<int
 template <class T> Var<T> segment_dot(const Var<T>& u, const Var<T>& m, const std::vector<int>& offsets);
 // x: [R x 1] -> [R x 1], softmax(beta * x) within each set
 template <class T> Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta = T(1));
+// The same with sink[s] >= 0 more members of set s whose score is 0 and which are not returned:
+// row r of set s = exp(beta x_r) / (sum_{q in set} exp(beta x_q) + sink[s]). The rows of a set
+// then sum to less than 1; the rest is the sinks' share (MemN2N's empty memory slots).
+// sink: one entry per set.
+template <class T>
+Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta, const std::vector<T>& sink);
 // p: [R x 1], c: [R x d] -> [S x d], row s = sum_{r in set s} p_r c_r   (an empty set gives zeros)
 template <class T> Var<T> segment_weighted_sum(const Var<T>& p, const Var<T>& c, const std::vector<int>& offsets);
 

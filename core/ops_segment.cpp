@@ -42,25 +42,34 @@ Var<T> segment_dot(const Var<T>& u, const Var<T>& m, const std::vector<int>& off
 }
 
 template <class T>
-Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta) {
+Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta, const std::vector<T>& sink) {
   const char* where = "segment_softmax";
   require_lazy(x.cols() == 1, where, [&] { return "x must be a column [R x 1], got " + x.shape(); });
   detail::check_offsets(where, offsets, x.rows(), "rows of x");
+  const Index sets = static_cast<Index>(offsets.size()) - 1;
+  require_lazy(sink.empty() || static_cast<Index>(sink.size()) == sets, where, [&] {
+    return "sink must have one entry per set (" + std::to_string(sets) + "), got " + std::to_string(sink.size());
+  });
+  for (size_t s = 0; s < sink.size(); ++s)
+    require_lazy(std::isfinite(sink[s]) && sink[s] >= 0, where, [&] {
+      return "sink[" + std::to_string(s) + "] must be a finite count >= 0";
+    });
   const Mat<T>& X = x.value();
   Mat<T> y(x.rows(), 1);
-  for (Index s = 0; s + 1 < static_cast<Index>(offsets.size()); ++s) {
+  for (Index s = 0; s < sets; ++s) {
     const int lo = lo_of(offsets, s), hi = hi_of(offsets, s);
     if (lo == hi) continue;
-    T top = -std::numeric_limits<T>::infinity();
+    const T k = sink.empty() ? T(0) : sink[static_cast<size_t>(s)];
+    T top = k > 0 ? T(0) : -std::numeric_limits<T>::infinity();  // the sinks' score is 0
     for (int r = lo; r < hi; ++r) top = std::max(top, beta * X(r, 0));
-    T total = 0;
+    T total = k > 0 ? k * std::exp(-top) : T(0);
     for (int r = lo; r < hi; ++r) total += (y(r, 0) = std::exp(beta * X(r, 0) - top));
     for (int r = lo; r < hi; ++r) y(r, 0) /= total;
   }
   return Var<T>::make(Mat<T>(y), {x},
       [offsets, y, beta](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
         if (!gin[0]) return;
-        // dx_r = beta y_r (g_r - sum_{q in set} g_q y_q)
+        // dx_r = beta y_r (g_r - sum_{q in set} g_q y_q)   (the sinks are constants: the same form)
         for (Index s = 0; s + 1 < static_cast<Index>(offsets.size()); ++s) {
           const int lo = lo_of(offsets, s), hi = hi_of(offsets, s);
           T dot = 0;
@@ -68,6 +77,11 @@ Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta)
           for (int r = lo; r < hi; ++r) (*gin[0])(r, 0) += beta * y(r, 0) * (g(r, 0) - dot);
         }
       }, "segment_softmax");
+}
+
+template <class T>
+Var<T> segment_softmax(const Var<T>& x, const std::vector<int>& offsets, T beta) {
+  return segment_softmax(x, offsets, beta, std::vector<T>{});
 }
 
 template <class T>
@@ -98,6 +112,7 @@ Var<T> segment_weighted_sum(const Var<T>& p, const Var<T>& c, const std::vector<
 #define ENGRAM_SEGMENT_OPS(T)                                                                        \
   template Var<T> segment_dot(const Var<T>&, const Var<T>&, const std::vector<int>&);                 \
   template Var<T> segment_softmax(const Var<T>&, const std::vector<int>&, T);                        \
+  template Var<T> segment_softmax(const Var<T>&, const std::vector<int>&, T, const std::vector<T>&);  \
   template Var<T> segment_weighted_sum(const Var<T>&, const Var<T>&, const std::vector<int>&);
 ENGRAM_INSTANTIATE_FLOAT_DOUBLE(ENGRAM_SEGMENT_OPS)
 

@@ -49,6 +49,7 @@ MemN2N<T>::MemN2N(const MemN2NOptions& o, Rng& rng) : o_(o) {
     return "random_noise must be in [0, 1], got " + num_str(o.random_noise);
   });
   require_lazy(o.init_stddev > 0, where, [&] { return "init_stddev must be > 0, got " + num_str(o.init_stddev); });
+  require_lazy(o.memory_slots >= 0, where, [&] { return "memory_slots must be >= 0, got " + std::to_string(o.memory_slots); });
   const Index d = o.dim;
   Index extra = 0;  // answers that are not words: rows after the vocabulary in the last output matrix
   for (size_t a = 0; a < o.answer_words.size(); ++a) {
@@ -117,8 +118,10 @@ BatchReadout<T> MemN2N<T>::forward_batch(std::span<const StoryQuestion> question
   const bool pe = o_.encoding == SentenceEncoding::pe;
   WordBags<T> memory_bags(o_.dim, pe), query_bags(o_.dim, pe);
   std::vector<int> recency;  // per memory: 0 = the most recent of its story
+  std::vector<T> sinks;      // per question: its empty slots (memory_slots)
   r.offsets.push_back(0);
   Index words = 0, query_words = 0;
+  const bool skip_time = o_.noise_mode == RandomNoise::skip_time;
   for (size_t b = 0; b < questions.size(); ++b) {
     const StoryQuestion& q = questions[b];
     require_lazy(!q.story.empty(), "MemN2N", [&] {
@@ -127,10 +130,17 @@ BatchReadout<T> MemN2N<T>::forward_batch(std::span<const StoryQuestion> question
     const std::vector<int> layout = memory_layout(static_cast<Index>(q.story.size()), o_.memory_size,
                                                   q.noise_rng ? o_.random_noise : 0.0, q.noise_rng);
     const int n = static_cast<int>(layout.size());
-    for (int i = 0; i < n; ++i) recency.push_back(n - 1 - i);
-    r.slots.insert(r.slots.end(), layout.begin(), layout.end());
-    r.offsets.push_back(r.offsets.back() + n);
-    for (int s : layout) words += s < 0 ? 0 : static_cast<Index>(q.story[static_cast<size_t>(s)].size());
+    int rows = 0;
+    for (int i = 0; i < n; ++i) {
+      const int s = layout[static_cast<size_t>(i)];
+      if (s < 0 && skip_time) continue;  // the blank only shifts the recency of what precedes it
+      recency.push_back(n - 1 - i);
+      r.slots.push_back(s);
+      words += s < 0 ? 0 : static_cast<Index>(q.story[static_cast<size_t>(s)].size());
+      ++rows;
+    }
+    r.offsets.push_back(r.offsets.back() + rows);
+    sinks.push_back(T(std::max<Index>(0, o_.memory_slots - rows)));
     query_words += static_cast<Index>(q.query.size());
   }
   memory_bags.reserve(words, static_cast<Index>(r.slots.size()));
@@ -161,7 +171,9 @@ BatchReadout<T> MemN2N<T>::forward_batch(std::span<const StoryQuestion> question
   for (int k = 1; k <= o_.hops; ++k) {
     const int in = adjacent ? k - 1 : 0, out = adjacent ? k : 1;
     const Var<T> s = segment_dot(u, memory(in), r.offsets);                // [R x 1]: u_b . m_i per story
-    const Var<T> p = linear_ ? s : segment_softmax(s, r.offsets);          // [R x 1]
+    const Var<T> p = linear_ ? s
+                     : o_.memory_slots > 0 ? segment_softmax(s, r.offsets, T(1), sinks)  // with the empty slots
+                                           : segment_softmax(s, r.offsets);              // [R x 1]
     const Var<T> o = segment_weighted_sum(p, memory(out), r.offsets);      // [B x d]
     u = adjacent ? add(u, o) : add(matmul(u, H_), o);                      // [B x d]
     r.attention.push_back(p);

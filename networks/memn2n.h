@@ -72,6 +72,10 @@
 namespace engram::networks {
 
 enum class WeightTying { adjacent, layerwise };
+// Random noise: `insert` adds the blanks as memories of their own (an empty sentence plus its
+// temporal encoding: rows that exist in training only); `skip_time` is the authors' form (their
+// Matlab code): the blanks only shift the recency of the sentences before them, no rows.
+enum class RandomNoise { insert, skip_time };
 
 // Which story sentence each memory holds, oldest first: the last `memory_size` of `sentences`,
 // with -1 for empty memories. With `rng`, between 0 and ceil(noise * kept) empty memories are
@@ -97,6 +101,13 @@ struct MemN2NOptions {
   Options attention_score_options;
   std::uint64_t linear_start_epochs = 0;  // the memory layers' softmax removed in the first epochs
   Index examples_per_graph = 16;        // questions read in one ragged-batch graph in training
+  RandomNoise noise_mode = RandomNoise::insert;
+  // The paper's fixed memory of S slots (0 = off: the memory holds the story's sentences only).
+  // A story with n memories (n < S) also attends to S - n empty slots: score 0, nothing read,
+  // exactly the authors' zero-padded buffer (their empty sentence and its time word embed to 0),
+  // in training and at test. One sink term per story in the softmax (segment_softmax with
+  // sinks), no rows; linear start is unchanged (an empty slot adds 0 x 0).
+  Index memory_slots = 0;
 };
 
 template <class T>

@@ -14,6 +14,11 @@
 //                              # for adjacent tying, separate for layer-wise
 //     linear_start_epochs: 0   # softmax removed from the memory layers for the first N epochs
 //     random_noise: 0.1        # share of empty memories inserted in training (0 = off)
+//     random_noise_mode: insert   # insert (blanks are memories of their own, training only) |
+//                              # skip_time (the authors': blanks only shift the recency)
+//     memory_slots: 0          # the paper's fixed memory: 0 (off) | N | auto (min(memory_size,
+//                              # the longest training story), as the authors' code); a story
+//                              # with fewer memories also attends to that many empty slots
 //     memory_size: <task's>    # memories kept (a larger window than the task's keeps the whole story)
 //     init_stddev: 0.1
 //     examples_per_graph: 16   # training questions read in one ragged-batch graph (a speed knob;
@@ -44,7 +49,20 @@ ENGRAM_REGISTER(models(), "memn2n", "end-to-end memory network (Sukhbaatar et al
                                   {"tied", "separate"}) == "tied";
       o.linear_start_epochs = static_cast<std::uint64_t>(cfg.integer("linear_start_epochs", 0, 0));
       o.random_noise = cfg.number("random_noise", 0.1, 0.0, 1.0);
+      o.noise_mode = cfg.choice("random_noise_mode", "insert", {"insert", "skip_time"}) == "insert"
+                         ? networks::RandomNoise::insert
+                         : networks::RandomNoise::skip_time;
       o.memory_size = read_memory_size(cfg, story);
+      // memory_slots: 0 (off), a number, or auto: min(memory_size, the longest training story), as
+      // the authors' code sizes its buffer per task
+      const std::string slots = cfg.string("memory_slots", "0");
+      if (slots == "auto") {
+        Index longest = 0;
+        for (const auto& e : story.split("train")) longest = std::max(longest, static_cast<Index>(e.story.size()));
+        o.memory_slots = std::min(o.memory_size, longest);
+      } else {
+        o.memory_slots = cfg.integer("memory_slots", 0, 0, Index(1) << 24);
+      }
       o.init_stddev = cfg.number("init_stddev", 0.1, 1e-12);
       o.examples_per_graph = cfg.integer("examples_per_graph", 16, 1, 100000);
       cfg.finish();

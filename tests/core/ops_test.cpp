@@ -108,6 +108,24 @@ TEST_CASE("ops compute the textbook values", "[ops]") {
       CHECK((o.row(s) - want_o).cwiseAbs().maxCoeff() < 1e-14);
     }
   }
+  SECTION("segment_softmax with sinks is the softmax over the set plus that many zero scores") {
+    const MatD x = (MatD(5, 1) << 0.3, -1.2, 2.0, 0.7, -0.4).finished();
+    const std::vector<int> offsets{0, 3, 3, 5};
+    const MatD p = segment_softmax(Var<double>(x), offsets, 1.5, std::vector<double>{2, 4, 0}).value();
+    MatD padded(1, 5);  // set 0 with its two sinks appended
+    padded << 0.3, -1.2, 2.0, 0, 0;
+    const MatD want = softmax(Var<double>(padded), 1.5).value();
+    for (Index r = 0; r < 3; ++r) CHECK(p(r, 0) == Approx(want(0, r)).epsilon(1e-14));
+    CHECK(p.col(0).head(3).sum() == Approx(1 - 2 * want(0, 3)));
+    const MatD plain = segment_softmax(Var<double>(x), offsets, 1.5).value();
+    CHECK(p.middleRows(3, 2) == plain.middleRows(3, 2));  // no sinks: the plain softmax
+    // very negative scores: the sinks take everything, no overflow or NaN
+    const MatD low = segment_softmax(Var<double>(MatD::Constant(2, 1, -800)), {0, 2}, 1.0, std::vector<double>{1}).value();
+    CHECK(low.allFinite());
+    CHECK(low.sum() < 1e-300);
+    CHECK_THROWS_WITH(segment_softmax(Var<double>(x), offsets, 1.0, std::vector<double>{1, 1}), Catch::Contains("one entry per set"));
+    CHECK_THROWS_WITH(segment_softmax(Var<double>(x), offsets, 1.0, std::vector<double>{1, -1, 0}), Catch::Contains("sink[1]"));
+  }
   SECTION("lstm_cell is the gate equations of the elementwise ops") {
     Rng rng(6, "lstm-cell-values");
     const Var<double> z(random_matrix(2, 8, rng, -2, 2)), c(random_matrix(2, 2, rng));

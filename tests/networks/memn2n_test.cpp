@@ -279,6 +279,59 @@ TEST_CASE("linear start removes the softmax of the memory layers", "[memn2n]") {
   CHECK(again.isApprox(soft.attention[0].value(), 1e-12));
 }
 
+TEST_CASE("the paper's fixed memory: empty slots take their share of the softmax, skip_time noise adds no rows", "[memn2n]") {
+  MemN2NOptions o;
+  o.vocab = 10;
+  o.answer_words = {1, 2, 3};
+  o.dim = 6;
+  o.hops = 2;
+  o.memory_size = 4;
+  o.memory_slots = 7;  // 4 memories kept: 3 empty slots
+  Rng rng(3, "init");
+  MemN2N<double> net(o, rng);
+  randomize(net, 4);
+  net.set_linear(true);
+  const MatD s = net.forward(kStory, kQuery).attention[0].value();  // hop 1's raw scores (slots do not change them)
+  net.set_linear(false);
+  const MatD p = net.forward(kStory, kQuery).attention[0].value();
+  const double z = s.array().exp().sum() + 3;  // the 3 empty slots score 0: e^0 each
+  for (Index i = 0; i < 4; ++i) CHECK(p(0, i) == Approx(std::exp(s(0, i)) / z).epsilon(1e-12));
+  CHECK(p.sum() < 1);
+  // a story that fills the memory has no empty slot: the plain softmax
+  MemN2NOptions full = o;
+  full.memory_slots = 4;
+  Rng rng2(3, "init");
+  MemN2N<double> plain(full, rng2);
+  randomize(plain, 4);
+  CHECK(plain.forward(kStory, kQuery).attention[0].value().sum() == Approx(1.0));
+  // skip_time: the blanks shift the recency of the sentences but are not memories
+  MemN2NOptions skip = o;
+  skip.random_noise = 1.0;
+  skip.noise_mode = RandomNoise::skip_time;
+  Rng rng3(5, "init");
+  MemN2N<double> skipping(skip, rng3);
+  randomize(skipping, 6);
+  int shifted = 0;
+  for (std::uint64_t k = 0; k < 20; ++k) {
+    Rng noise(k, "noise");
+    const auto r = skipping.forward(kStory, kQuery, &noise);
+    CHECK(r.slots == std::vector<int>{1, 2, 3, 4});  // the kept sentences, no blank rows
+    Rng again(k, "noise");
+    shifted += memory_layout(5, 4, 1.0, &again).size() > 4;
+  }
+  CHECK(shifted > 0);
+  // the Jacobian with empty slots and skip_time noise
+  for (bool linear : {false, true}) {
+    skipping.set_linear(linear);
+    const Rng noise(9, "noise");
+    const auto f = [&](const V&) {
+      Rng r = noise;
+      return readout_row(skipping.forward(kStory, kQuery, &r));
+    };
+    CHECK(check_gradient(f, skipping.parameters()) < 1e-6);
+  }
+}
+
 TEST_CASE("the attention sentence encoding is AttentionPooling over each sentence's words", "[memn2n]") {
   Rng rng(6, "pool");
   attention::AttentionPooling<double> pool(5, rng);

@@ -86,6 +86,8 @@ const bool core_rows = add_op_cases({
     op_case("segment_dot (an empty set)", "segment_dot", {{3, 4}, {5, 4}}, ENGRAM_OP_EXPR(segment_dot(x[0], x[1], {0, 2, 2, 5}))),
     op_case("segment_softmax (an empty set)", "segment_softmax", {{5, 1}}, ENGRAM_OP_EXPR(segment_softmax(x[0], {0, 3, 3, 5}))),
     op_case("segment_softmax beta 2.5", "segment_softmax", {{4, 1}}, ENGRAM_OP_EXPR(segment_softmax(x[0], {0, 1, 4}, T(2.5)))),
+    op_case("segment_softmax with sinks (an empty set, a set without)", "segment_softmax", {{5, 1}},
+            ENGRAM_OP_EXPR(segment_softmax(x[0], {0, 3, 3, 5}, T(1.5), std::vector<T>{T(2), T(1), T(0)}))),
     op_case("segment_weighted_sum (an empty set)", "segment_weighted_sum", {{5, 1}, {5, 3}},
             ENGRAM_OP_EXPR(segment_weighted_sum(x[0], x[1], {0, 2, 2, 5}))),
     op_case("cosine_similarity", "cosine_similarity", {{4, 3}, {4, 3}}, ENGRAM_OP_EXPR(cosine_similarity(x[0], x[1]))),
