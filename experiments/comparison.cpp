@@ -88,7 +88,7 @@ std::vector<std::string> cell_overrides(const ComparisonSpec& spec, const std::s
 
 // match_parameters: for each listed reader, the value of its key whose parameter count at the
 // smallest load is closest to the target (parameters grow with the key: a binary search over
-// 1 .. 65536, values the model rejects skipped upwards); a new row "<reader>-matched".
+// 1 .. 8192, values the model rejects skipped upwards); a new row "<reader>-matched".
 void match_parameters(ComparisonSpec& spec, Section& c) {
   Section m = c.section("match_parameters");
   const double target = m.number("target", 0, 1, 1e12);
@@ -129,7 +129,7 @@ void match_parameters(ComparisonSpec& spec, Section& c) {
         if (const auto p = params(u)) return std::make_pair(u, *p);
       return std::nullopt;
     };
-    Index lo = 1, hi = 65536;
+    Index lo = 1, hi = 8192;
     std::optional<std::pair<Index, double>> best;
     const auto consider = [&](const std::optional<std::pair<Index, double>>& c2) {
       if (c2 && (!best || std::abs(c2->second - target) < std::abs(best->second - target))) best = c2;
