@@ -2,6 +2,7 @@
 
 #include "core/tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -27,6 +28,20 @@ StepLr::StepLr(double base, std::uint64_t every, double gamma) : base_(base), ev
 
 double StepLr::lr(std::uint64_t step) const {
   return base_ * std::pow(gamma_, static_cast<double>(step / every_));
+}
+
+MultiStepLr::MultiStepLr(double base, std::vector<std::uint64_t> milestones, double gamma)
+    : base_(base), milestones_(std::move(milestones)), gamma_(gamma) {
+  require_positive(base, "MultiStepLr", "base");
+  require_positive(gamma, "MultiStepLr", "gamma");
+  for (size_t i = 1; i < milestones_.size(); ++i)
+    require(milestones_[i] > milestones_[i - 1], "MultiStepLr",
+            "milestones must increase, got " + std::to_string(milestones_[i - 1]) + " then " + std::to_string(milestones_[i]));
+}
+
+double MultiStepLr::lr(std::uint64_t step) const {
+  const auto passed = std::upper_bound(milestones_.begin(), milestones_.end(), step) - milestones_.begin();
+  return base_ * std::pow(gamma_, static_cast<double>(passed));
 }
 
 ExponentialLr::ExponentialLr(double base, double gamma) : base_(base), gamma_(gamma) {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace engram {
 
@@ -41,6 +42,18 @@ class StepLr : public LrSchedule {
  private:
   double base_;
   std::uint64_t every_;
+  double gamma_;
+};
+
+// lr = base * gamma^(number of milestones <= step); milestones strictly increasing (e.g. the
+// MemN2N authors' schedule after 20 epochs of linear start: halved at epochs 45, 70, 95)
+class MultiStepLr : public LrSchedule {
+ public:
+  MultiStepLr(double base, std::vector<std::uint64_t> milestones, double gamma);  // base, gamma > 0
+  double lr(std::uint64_t step) const override;
+ private:
+  double base_;
+  std::vector<std::uint64_t> milestones_;
   double gamma_;
 };
 

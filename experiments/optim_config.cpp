@@ -2,6 +2,7 @@
 
 #include "core/catalogue.h"
 
+#include <charconv>
 #include <limits>
 
 namespace engram::experiments {
@@ -11,7 +12,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 }
 
 std::vector<std::string> optimizer_names() { return {"adagrad", "adam", "rmsprop", "sgd"}; }
-std::vector<std::string> schedule_names() { return {"constant", "exponential", "step"}; }
+std::vector<std::string> schedule_names() { return {"constant", "exponential", "step", "multistep"}; }
 
 namespace {
 // The optimizers and schedules are names the trainer knows (not registries): they enrol in the
@@ -88,6 +89,19 @@ std::shared_ptr<const LrSchedule> make_schedule(Section cfg, double base_lr, std
     if (name == "step") {
       const auto every = static_cast<std::uint64_t>(cfg.integer("every", 1, 1));
       s = std::make_shared<StepLr>(base_lr, every * scale, cfg.number("gamma", 0.5, 0, 1));
+    } else if (name == "multistep") {
+      std::vector<std::uint64_t> at;
+      for (const std::string& m : cfg.strings("milestones", {})) {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(m.data(), m.data() + m.size(), v);
+        if (ec != std::errc() || end != m.data() + m.size() || v == 0)
+          cfg.fail("milestones", "must be a list of positive integers, got '" + m + "'");
+        at.push_back(v * scale);
+      }
+      if (at.empty()) cfg.fail("milestones", "must list at least one step (or epoch) at which the rate is multiplied by gamma");
+      for (size_t i = 1; i < at.size(); ++i)
+        if (at[i] <= at[i - 1]) cfg.fail("milestones", "must increase");
+      s = std::make_shared<MultiStepLr>(base_lr, at, cfg.number("gamma", 0.5, 0, 1));
     } else {
       // gamma per unit; per step it is gamma^(1/scale)
       const double gamma = cfg.number("gamma", 0.99, 0, 1);

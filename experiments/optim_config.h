@@ -1,7 +1,8 @@
 // engram/experiments/optim_config.h — optimizers and LR schedules built from config sections.
 //
 //   optimizer: {name: adam, lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0}
-//   schedule:  {name: step, every: 25, gamma: 0.5, unit: epoch}   # constant | step | exponential
+//   schedule:  {name: step, every: 25, gamma: 0.5, unit: epoch}   # constant | step | exponential | multistep
+//              {name: multistep, milestones: [45, 70, 95], gamma: 0.5, unit: epoch}
 //   warmup: 100                                                    # steps of linear warm-up (0 = none)
 #pragma once
 

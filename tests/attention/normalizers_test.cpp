@@ -271,7 +271,7 @@ TEST_CASE("sparsemax gives exact zeros and the simplex projection of a hand exam
   CHECK(w(0, 3) == 0.0);
 }
 
-TEST_CASE("hardmax picks the arg-max; only the values get a gradient through Attention", "[normalizers]") {
+TEST_CASE("hardmax picks the arg-max, only the values get a gradient through Attention", "[normalizers]") {
   Rng rng(8);
   auto norm = make_normalizer<double>("hardmax", {}, {}, rng);
   CHECK_FALSE(norm->differentiable());
@@ -435,7 +435,7 @@ TEST_CASE("predictive local attention: Luong's formula, the center moves with th
   CHECK(res.output.cols() == 3);
 }
 
-TEST_CASE("REINFORCE through the sampled normalizer is unbiased; a baseline lowers its variance",
+TEST_CASE("REINFORCE through the sampled normalizer is unbiased, a baseline lowers its variance",
           "[normalizers][reinforce]") {
   // E_{i ~ softmax(s)}[f(i)] has the exact gradient dE/ds_j = p_j (f_j - E f).
   MatD s(1, 4);

@@ -57,7 +57,7 @@ TEST_CASE("a full or read-only disk fails the write and keeps the old file", "[f
   CHECK(fileio::read_file(t / "log").rfind("first record\n", 0) == 0);  // then a torn half line
 }
 
-TEST_CASE("write points are counted in order; kill@N ends the process at the N-th", "[fileio][faults]") {
+TEST_CASE("write points are counted in order, kill@N ends the process at the N-th", "[fileio][faults]") {
   TempDir t;
   fileio::set_faults("");
   const auto before = fileio::fault_points();

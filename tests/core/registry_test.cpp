@@ -28,7 +28,7 @@ TEST_CASE("unknown names suggest the nearest known one", "[registry]") {
   CHECK_THROWS_WITH(r.get("zzzzzzzzzz"), !Catch::Contains("did you mean"));
 }
 
-TEST_CASE("duplicates need replace = true; entries can be added at run time", "[registry]") {
+TEST_CASE("duplicates need replace = true, entries can be added at run time", "[registry]") {
   Registry<std::function<int()>> r("task");
   r.add("copy", "", [] { return 1; });
   CHECK_THROWS_WITH(r.add("copy", "", [] { return 2; }), Catch::Contains("already registered"));

@@ -33,6 +33,18 @@ TEST_CASE("StepLr: base * gamma^floor(step / every)", "[schedule]") {
   CHECK(StepLr(1, 1, 0.1).lr(3) == near(0.001));
 }
 
+TEST_CASE("MultiStepLr: base * gamma^(milestones passed)", "[schedule]") {
+  const MultiStepLr s(0.16, {45, 70, 95}, 0.5);  // the MemN2N authors' schedule after linear start
+  CHECK(s.lr(0) == near(0.16));
+  CHECK(s.lr(44) == near(0.16));
+  CHECK(s.lr(45) == near(0.08));
+  CHECK(s.lr(70) == near(0.04));
+  CHECK(s.lr(119) == near(0.02));
+  CHECK(MultiStepLr(1, {}, 0.1).lr(1000) == near(1));
+  CHECK_THROWS_WITH(MultiStepLr(1, {5, 5}, 0.5), Catch::Contains("milestones must increase"));
+  CHECK_THROWS_AS(MultiStepLr(1, {5}, 0), std::invalid_argument);
+}
+
 TEST_CASE("ExponentialLr: base * gamma^step", "[schedule]") {
   const ExponentialLr s(0.1, 0.9);
   CHECK(s.lr(0) == near(0.1));

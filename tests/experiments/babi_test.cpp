@@ -273,7 +273,7 @@ TEST_CASE("babi task: config errors name the key's file:line", "[babi]") {
              Catch::Contains("cannot be combined with data.dir"));
 }
 
-TEST_CASE("babi task from data.generate: no files needed; same text as engram babi-generate", "[babi]") {
+TEST_CASE("babi task from data.generate: no files needed, same text as engram babi-generate", "[babi]") {
   TempDir d;
   const auto t = build(d,
                        "seed: 3\ntask:\n  name: babi\n  task: [1, 19]\n"
@@ -644,7 +644,7 @@ TEST_CASE("generator: every answer and supporting fact agrees with an independen
   }
 }
 
-TEST_CASE("generator: same seed, same text; options shape the stories; distractor share", "[babi]") {
+TEST_CASE("generator: same seed, same text, options shape the stories, distractor share", "[babi]") {
   GeneratorOptions o = default_options(8);
   o.stories = 50;
   Rng a(4, "g"), b(4, "g"), c(5, "g");

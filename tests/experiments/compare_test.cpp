@@ -71,7 +71,7 @@ TEST_CASE("csv table: <metric>_mean and <metric>_std columns", "[compare]") {
         "dot,3,0.9200,0.0200,0.2500,0.0707\n");
 }
 
-TEST_CASE("a single run shows just the mean; no group_by makes one group", "[compare]") {
+TEST_CASE("a single run shows just the mean, no group_by makes one group", "[compare]") {
   // acc 0.7 alone: no std. All five runs of score_runs in one group:
   //   acc 0.90 0.80 0.92 0.84 0.94: mean 4.40 / 5 = 0.88; deviations .02 -.08 .04 -.04 .06,
   //   squares .0004 .0064 .0016 .0016 .0036 = .0136, var = .0136 / 4 = .0034, std = 0.058310

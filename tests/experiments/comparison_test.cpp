@@ -151,7 +151,7 @@ TEST_CASE("the table: mean ± std over seeds, budget marks, capacity at the targ
   CHECK_THAT(summary, Contains("\"learned\": false"));
 }
 
-TEST_CASE("max_load cuts a reader's loads; theory rows; capacity per parameter and per byte", "[comparison]") {
+TEST_CASE("max_load cuts a reader's loads, theory rows, capacity per parameter and per byte", "[comparison]") {
   test::TempDir d("engram-cmp");
   const std::string file = d.write("cmp.yaml", kComparison);
   const ComparisonSpec spec =

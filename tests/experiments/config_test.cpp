@@ -114,7 +114,7 @@ model:
   CHECK(c3.section("model").integer("hops", 9) == 9);
 }
 
-TEST_CASE("key=@path copies another value with its file:line; ~key removes a key", "[config]") {
+TEST_CASE("key=@path copies another value with its file:line, and ~key removes a key", "[config]") {
   const std::string yaml = "seed: 1\nmodel: {name: a}\nrows:\n  big:\n    name: memn2n\n    hops: -2\n  small: {name: lstm}\n";
   Config cfg = Config::parse(yaml, "cmp.yaml", {"model=@rows.big", "~rows"});
   Section m = cfg.section("model");
@@ -416,7 +416,7 @@ TEST_CASE("multirun expands sweeps into the cartesian product", "[config]") {
 
 // ---- hostile YAML: aliases are expanded under limits ---------------------------------------
 
-TEST_CASE("anchors and aliases copy a value; the copy reports the alias's line", "[config][yaml]") {
+TEST_CASE("anchors and aliases copy a value, the copy reports the alias's line", "[config][yaml]") {
   Config cfg = Config::parse("seed: 1\nbase: &b {dim: 8, hops: 2}\nmodel: *b\n", "a.yaml");
   Section m = cfg.section("model");
   CHECK(m.integer("dim") == 8);

@@ -164,6 +164,9 @@ TEST_CASE("bad input exits with status 2 and names the key and file:line", "[eng
       {{"run", cfg, "task.name=kv_retreival"}, {"override 'task.name=kv_retreival'", "did you mean 'kv_retrieval'"}},
       {{"run", cfg, "trainer.optimizer.name=adamw"}, {"trainer.optimizer.name", "did you mean adam"}},
       {{"run", cfg, "+trainer.early_stopping={metric: val/acc}"}, {"val/acc", "val/accuracy"}},
+      {{"run", cfg, "trainer.schedule={name: multistep, milestones: [30, 20]}"}, {"trainer.schedule.milestones", "must increase"}},
+      {{"run", cfg, "trainer.schedule={name: multistep, milestones: [a]}"}, {"trainer.schedule.milestones", "positive integers"}},
+      {{"run", cfg, "trainer.schedule={name: multistep}"}, {"trainer.schedule.milestones", "at least one"}},
   };
   for (auto& c : cases) {
     c.args.push_back("--runs-root");
@@ -202,7 +205,7 @@ TEST_CASE("engram list prints registered names with descriptions", "[engine][cli
 }
 
 #ifdef ENGRAM_BINARY
-TEST_CASE("multirun runs the cartesian product in worker processes; compare groups it", "[engine][multirun]") {
+TEST_CASE("multirun runs the cartesian product in worker processes, compare groups it", "[engine][multirun]") {
   TempDir d;
   const auto cfg = write_config(d).string();
   const std::string root = (d.path / "runs").string();

@@ -102,7 +102,7 @@ TEST_CASE("list filters by experiment, status and params, ordered by start time"
   CHECK_THROWS_AS(index.list({"", "complete", {}}), std::invalid_argument);  // typo in status
 }
 
-TEST_CASE("a run goes from running to completed; the update replaces params and summary", "[index]") {
+TEST_CASE("a run goes from running to completed, the update replaces params and summary", "[index]") {
   TempDir tmp;
   ResultsIndex index(tmp.file("index.sqlite"));
   auto other = make_run("other", "exp", "2026-01-01T00:00:00Z");

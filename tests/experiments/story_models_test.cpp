@@ -185,7 +185,11 @@ TEST_CASE("bAbI model configs are validated with the key and the file", "[babi_m
                     Catch::Contains("model.score") && Catch::Contains("hiden"));
   CHECK_THROWS_WITH(build("{name: memn2n, hopz: 2}", task), Catch::Contains("did you mean model.hops"));
   CHECK_THROWS_WITH(build("{name: kv_memnn, encoding: attention}", task), Catch::Contains("model.encoding"));
-  CHECK_THROWS_WITH(build("{name: memn2n, memory_size: 51}", task), Catch::Contains("model.memory_size"));
+  CHECK_THROWS_WITH(build("{name: memn2n, memory_size: 0}", task), Catch::Contains("model.memory_size"));
+  CHECK_THROWS_WITH(build("{name: memn2n, memory_slots: -1}", task), Catch::Contains("model.memory_slots"));
+  CHECK_THROWS_WITH(build("{name: memn2n, random_noise_mode: drop}", task), Catch::Contains("model.random_noise_mode"));
+  // a window longer than the task's stories holds the whole story: the model is built for the task's 50
+  CHECK(build("{name: memn2n, memory_size: 51}", task)->num_parameters() == build("{name: memn2n}", task)->num_parameters());
   CHECK_THROWS_WITH(build("{name: transformer_reader, dim: 8, heads: 3}", task), Catch::Contains("model.heads") && Catch::Contains("divide"));
   CHECK_THROWS_WITH(build("{name: hopfield_reader, beta: 0}", task), Catch::Contains("model.beta"));
   CHECK_THROWS_WITH(build("{name: hebbian_reader, decay: 1}", task), Catch::Contains("model.decay"));
@@ -198,7 +202,7 @@ TEST_CASE("bAbI model configs are validated with the key and the file", "[babi_m
   CHECK_THROWS_WITH(build("{name: ntm}", other), Catch::Contains("needs a bit_sequence or babi task"));
 }
 
-TEST_CASE("a score is a name or a mapping with options; the old attention_score key still works, with a warning",
+TEST_CASE("a score is a name or a mapping with options, the old attention_score key still works, with a warning",
           "[babi_models]") {
   const HandTask task(true);
   Config cfg = Config::parse("seed: 0\nmodel: {name: memn2n, encoding: attention, attention_score: mlp}\n", "old.yaml");

@@ -104,7 +104,7 @@ TEST_CASE("a study run writes its table, plot data and summary, and is indexed",
   REQUIRE(rec->summary.at("sum") == Approx(sum));
 }
 
-TEST_CASE("same config and seed give the same study table; another seed does not", "[study][determinism]") {
+TEST_CASE("same config and seed give the same study table, another seed does not", "[study][determinism]") {
   TempDir d;
   const auto cfg = write(d, "s.yaml", "name: counter\nseed: 4\nstudy: {name: test_counter, points: 3}\n");
   run(cfg, d, "a");

@@ -69,7 +69,7 @@ TEST_CASE("position encoding follows l_kj = (1 - j/J) - (k/d)(1 - 2j/J)", "[memn
   }
 }
 
-TEST_CASE("memories keep the last sentences; random noise inserts seeded empty memories", "[memn2n]") {
+TEST_CASE("memories keep the last sentences, random noise inserts seeded empty memories", "[memn2n]") {
   CHECK(memory_layout(5, 3, 0.5, nullptr) == std::vector<int>{2, 3, 4});
   CHECK(memory_layout(2, 50, 0.0, nullptr) == std::vector<int>{0, 1});
   Rng rng(1, "layout");

@@ -200,7 +200,7 @@ TEST_CASE("dense: stored patterns are fixed points at low load", "[dense]") {
   }
 }
 
-TEST_CASE("dense: n = 3 stores far more than 0.14 N; n = 2 fails at the same load", "[dense]") {
+TEST_CASE("dense: n = 3 stores far more than 0.14 N, n = 2 fails at the same load", "[dense]") {
   // N = 100, P = 60 (0.6 N, over four times the classical 0.138 N), 10% of the bits flipped.
   // Measured: n = 3 recovers 60/60 for each seed (also 20% noise); n = 2 recovers none.
   const Index N = 100, P = 60;
@@ -254,7 +254,7 @@ TEST_CASE("dense: exp is stable at N = 1000 (overlaps far beyond exp's range)", 
   for (double v : r.energy) CHECK(std::isfinite(v));
 }
 
-TEST_CASE("dense: synchronous dynamics can 2-cycle; asynchronous ones settle", "[dense]") {
+TEST_CASE("dense: synchronous dynamics can 2-cycle, asynchronous ones settle", "[dense]") {
   // One pattern (1, 1) with F = x^2, from (1, -1): each unit copies the other's sign, so the
   // synchronous update swaps the two units forever.
   States x(1, 2);

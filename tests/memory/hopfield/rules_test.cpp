@@ -53,7 +53,7 @@ TEST_CASE("the three rules are registered", "[hopfield][rules]") {
   for (const char* name : {"hebbian", "storkey", "pseudo_inverse"}) CHECK(learning_rules().contains(name));
 }
 
-TEST_CASE("hebbian weights match the direct formula; the integer form is exact", "[hopfield][rules]") {
+TEST_CASE("hebbian weights match the direct formula, the integer form is exact", "[hopfield][rules]") {
   Rng rng(1, "hebbian");
   for (Index N : {Index{1}, Index{7}, Index{33}}) {
     const States x = random_patterns(5, N, rng);
