@@ -416,6 +416,72 @@ std::string ComparisonTable::csv() const {
   return out;
 }
 
+namespace {
+
+// Reader r's curve over the loads it ran at, and its theory curve (empty when it has none).
+std::pair<Series, Series> reader_curves(const ComparisonTable& t, size_t r) {
+  Series s{t.spec.readers[r], {}, {}, {}, false}, theory{t.spec.readers[r] + " (theory)", {}, {}, {}, true};
+  for (size_t l = 0; l < t.spec.loads.size(); ++l) {
+    if (t.cells[r][l].skipped) continue;
+    if (const double th = mean_of(t.cells[r][l].theory); std::isfinite(th)) {
+      theory.x.push_back(t.spec.load_values[l]);
+      theory.y.push_back(th);
+    }
+    s.x.push_back(t.spec.load_values[l]);
+    s.y.push_back(mean_of(t.cells[r][l].values));
+    const double sd = std_of(t.cells[r][l].values);
+    s.err.push_back(std::isfinite(sd) ? sd : 0);
+  }
+  return {std::move(s), std::move(theory)};
+}
+
+// Reader r's block of summary.json: errors, capacity (per parameter, per byte), theory, retention.
+nlohmann::json reader_summary(const ComparisonTable& t, size_t r, const Series& s, const Series& theory) {
+  nlohmann::json jr;
+  jr["error"] = s.y;
+  jr["std"] = s.err;
+  const auto cap = t.capacity(r);
+  jr["capacity"] = cap ? nlohmann::json(*cap) : nlohmann::json(nullptr);
+  jr["learned"] = cap.has_value();
+  jr["capacity_is_bound"] = t.capacity_is_bound(r);
+  if (!t.cells[r].empty()) {
+    jr["parameters"] = t.cells[r].front().parameters;
+    jr["state_size"] = last_known(t.cells[r], &CellResult::state_size);
+  }
+  if (cap) {
+    const double p = at_load(t.cells[r], t.spec.load_values, *cap, &CellResult::parameters);
+    const double st = at_load(t.cells[r], t.spec.load_values, *cap, &CellResult::state_size);
+    jr["capacity_per_parameter"] = p > 0 ? nlohmann::json(*cap / p) : nlohmann::json(nullptr);
+    jr["capacity_per_byte"] = st > 0 ? nlohmann::json(*cap / (4 * st)) : nlohmann::json(nullptr);
+  }
+  if (!theory.y.empty()) {
+    jr["theory"] = theory.y;
+    const auto tcap = t.theory_capacity(r);
+    jr["theory_capacity"] = tcap ? nlohmann::json(*tcap) : nlohmann::json(nullptr);
+  }
+  std::vector<double> ages;
+  for (const auto& a : t.cells[r][t.spec.retention_index()].age) ages.push_back(mean_of(a));
+  if (std::any_of(ages.begin(), ages.end(), [](double v) { return std::isfinite(v); })) jr["retention"] = ages;
+  return jr;
+}
+
+// Error by the age of the fact at the retention load, one line per reader that reports it.
+Plot retention_plot(const ComparisonTable& t) {
+  Plot retention;
+  retention.name = "retention";
+  retention.title = t.spec.name + ": error by the age of the fact, " + t.spec.load_key + " = " + t.spec.loads[t.spec.retention_index()];
+  retention.xlabel = "quarter of the story holding the supporting fact (1 = newest)";
+  retention.ylabel = t.spec.metric;
+  for (size_t r = 0; r < t.spec.readers.size(); ++r) {
+    Series s{t.spec.readers[r], {1, 2, 3, 4}, {}, {}, false};
+    for (const auto& a : t.cells[r][t.spec.retention_index()].age) s.y.push_back(mean_of(a));
+    if (std::any_of(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); })) retention.series.push_back(std::move(s));
+  }
+  return retention;
+}
+
+}  // namespace
+
 std::vector<std::string> write_comparison(const ComparisonTable& t, const std::string& dir) {
   std::filesystem::create_directories(dir);
   fileio::write_atomic(dir + "/table.md", t.markdown());
@@ -438,45 +504,9 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
   summary["load_key"] = t.spec.load_key;
   summary["readers"] = nlohmann::json::object();
   for (size_t r = 0; r < t.spec.readers.size(); ++r) {
-    Series s{t.spec.readers[r], {}, {}, {}, false}, theory{t.spec.readers[r] + " (theory)", {}, {}, {}, true};
-    for (size_t l = 0; l < t.spec.loads.size(); ++l) {
-      if (t.cells[r][l].skipped) continue;
-      if (const double th = mean_of(t.cells[r][l].theory); std::isfinite(th)) {
-        theory.x.push_back(t.spec.load_values[l]);
-        theory.y.push_back(th);
-      }
-      s.x.push_back(t.spec.load_values[l]);
-      s.y.push_back(mean_of(t.cells[r][l].values));
-      const double sd = std_of(t.cells[r][l].values);
-      s.err.push_back(std::isfinite(sd) ? sd : 0);
-    }
-    nlohmann::json jr;
-    jr["error"] = s.y;
-    jr["std"] = s.err;
-    const auto cap = t.capacity(r);
-    jr["capacity"] = cap ? nlohmann::json(*cap) : nlohmann::json(nullptr);
-    jr["learned"] = cap.has_value();
-    jr["capacity_is_bound"] = t.capacity_is_bound(r);
-    if (!t.cells[r].empty()) {
-      jr["parameters"] = t.cells[r].front().parameters;
-      jr["state_size"] = last_known(t.cells[r], &CellResult::state_size);
-    }
-    if (cap) {
-      const double p = at_load(t.cells[r], t.spec.load_values, *cap, &CellResult::parameters);
-      const double st = at_load(t.cells[r], t.spec.load_values, *cap, &CellResult::state_size);
-      jr["capacity_per_parameter"] = p > 0 ? nlohmann::json(*cap / p) : nlohmann::json(nullptr);
-      jr["capacity_per_byte"] = st > 0 ? nlohmann::json(*cap / (4 * st)) : nlohmann::json(nullptr);
-    }
-    if (!theory.y.empty()) {
-      jr["theory"] = theory.y;
-      const auto tcap = t.theory_capacity(r);
-      jr["theory_capacity"] = tcap ? nlohmann::json(*tcap) : nlohmann::json(nullptr);
-    }
-    std::vector<double> ages;
-    for (const auto& a : t.cells[r][t.spec.retention_index()].age) ages.push_back(mean_of(a));
-    if (std::any_of(ages.begin(), ages.end(), [](double v) { return std::isfinite(v); })) jr["retention"] = ages;
-    summary["readers"][t.spec.readers[r]] = jr;
-    if (cap) bars.bars.emplace_back(t.spec.readers[r], *cap);
+    auto [s, theory] = reader_curves(t, r);
+    summary["readers"][t.spec.readers[r]] = reader_summary(t, r, s, theory);
+    if (const auto cap = t.capacity(r)) bars.bars.emplace_back(t.spec.readers[r], *cap);
     curve.series.push_back(std::move(s));
     if (!theory.y.empty()) curve.series.push_back(std::move(theory));
   }
@@ -485,17 +515,7 @@ std::vector<std::string> write_comparison(const ComparisonTable& t, const std::s
   lines.push_back("summary: " + dir + "/summary.json");
   std::vector<Plot> plots{curve};
   if (!bars.bars.empty()) plots.push_back(bars);
-  Plot retention;
-  retention.name = "retention";
-  retention.title = t.spec.name + ": error by the age of the fact, " + t.spec.load_key + " = " + t.spec.loads[t.spec.retention_index()];
-  retention.xlabel = "quarter of the story holding the supporting fact (1 = newest)";
-  retention.ylabel = t.spec.metric;
-  for (size_t r = 0; r < t.spec.readers.size(); ++r) {
-    Series s{t.spec.readers[r], {1, 2, 3, 4}, {}, {}, false};
-    for (const auto& a : t.cells[r][t.spec.retention_index()].age) s.y.push_back(mean_of(a));
-    if (std::any_of(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); })) retention.series.push_back(std::move(s));
-  }
-  if (!retention.series.empty()) plots.push_back(retention);
+  if (Plot retention = retention_plot(t); !retention.series.empty()) plots.push_back(std::move(retention));
   for (auto& line : draw_plots(plots, dir)) lines.push_back(std::move(line));
   return lines;
 }

@@ -69,7 +69,7 @@ def test_comparison_writes_table_and_is_the_same_at_one_or_two_threads(engram_ex
         assert len(run_summaries(root)) == 4
     assert tables[0] == tables[1]
     rows = tables[0].strip().splitlines()
-    assert rows[0] == "reader,load_key,load,mean,std,n,seeds,budget,parameters,state_size"
+    assert rows[0] == "reader,load_key,load,mean,std,n,seeds,budget,parameters,state_size,skipped,theory"
     assert len(rows) == 5
     # engram compare --comparison renders the same from the index
     root = str(tmp_path / "runs1")
