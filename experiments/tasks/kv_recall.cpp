@@ -25,6 +25,11 @@ KvRecallTask::KvRecallTask(const KvRecallOptions& o, const Rng& rng) : o_(o), rn
        "must be in [1, pairs = " + std::to_string(o.pairs) + "], got " + std::to_string(o.questions));
   need(o.val_stories >= 1, "val_stories", "must be >= 1, got " + std::to_string(o.val_stories));
   need(o.test_stories >= 0, "test_stories", "must be >= 0, got " + std::to_string(o.test_stories));
+  // every question holds its story: refuse what would not fit rather than die of it
+  const double words = (double(o.stories) + o.val_stories + o.test_stories) * o.questions * o.pairs * (o.key_bits + o.value_bits);
+  need(words <= double(1u << 28), "stories",
+       "(stories + val_stories + test_stories) x questions x pairs x (key_bits + value_bits) = " + std::to_string(std::int64_t(words)) +
+           " words (" + std::to_string(std::int64_t(words * 4 / (1 << 20))) + " MiB) is above the limit of 2^28 words (1 GiB): lower stories, questions or pairs");
   (void)words_.add("<nil>");
   for (const char* part : {"k", "v"})
     for (int j = 0, n = part[0] == 'k' ? o.key_bits : o.value_bits; j < n; ++j) {

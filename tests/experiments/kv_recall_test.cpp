@@ -91,6 +91,8 @@ TEST_CASE("kv_recall and associative_memory options are errors at their lines", 
   CHECK_THAT(config_error("{name: kv_recall, pairs: 20, key_bits: 4}"), Contains("kv.yaml:3") && Contains("fewer than pairs"));
   CHECK_THAT(config_error("{name: kv_recall, value_bits: 13}"), Contains("value_bits"));
   CHECK_THAT(config_error("{name: kv_recall, pairs: 4, questions: 5}"), Contains("questions"));
+  CHECK_THAT(config_error("{name: kv_recall, pairs: 1000000, key_bits: 32, stories: 100000}"),
+             Contains("kv.yaml:3") && Contains("above the limit") && Contains("MiB"));
   CHECK_THAT(config_error("{name: kv_recall}", "{name: associative_memory, memory: hebbian, beta: 2}"),
              Contains("kv.yaml:4") && Contains("modern memory only"));
   CHECK_THAT(config_error("{name: kv_recall}", "{name: associative_memory, memory: hopfield}"), Contains("memory"));
