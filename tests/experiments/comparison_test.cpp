@@ -49,6 +49,16 @@ RunRecord record(const ComparisonCell& c, double error, bool plateau) {
   return r;
 }
 
+// The ConfigError of reading the comparison `file` with one override, or "no error".
+std::string read_error(const std::string& file, const std::string& override_text) {
+  try {
+    (void)read_comparison(file, {override_text});
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 }  // namespace
 
 TEST_CASE("a comparison's cells are the comparison file with overrides, one per reader, load and seed", "[comparison]") {
@@ -191,14 +201,7 @@ TEST_CASE("max_load cuts a reader's loads, theory rows, capacity per parameter a
   CHECK_THAT(summary, Contains("\"theory_capacity\": 5.0"));
   CHECK_THAT(test::slurp(d.file("out/plots/error_vs_load.json")), Contains("hop (theory)"));
   // max_load names a reader, at least the smallest load
-  const auto bad = [&](const std::string& o) {
-    try {
-      (void)read_comparison(file, {o});
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto bad = [&](const std::string& o) { return read_error(file, o); };
   CHECK_THAT(bad("+comparison.max_load={ntm: 5}"), Contains("not a reader"));
   CHECK_THAT(bad("+comparison.max_load={hop: 2}"), Contains("at least the smallest load"));
   CHECK_THAT(bad("+comparison.retention_load=7"), Contains("must be one of load.values"));
@@ -219,14 +222,7 @@ TEST_CASE("match_parameters adds each listed reader again at a parameter count w
     CHECK(double(build_problem(cfg).model->num_parameters()) == spec.matched_parameters.at(r));
     CHECK(cfg.section("model").integer("dim", 0) != 8);
   }
-  const auto bad = [&](const std::string& o) {
-    try {
-      (void)read_comparison(file, {o});
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto bad = [&](const std::string& o) { return read_error(file, o); };
   CHECK_THAT(bad("+comparison.match_parameters={target: 3000, tolerance: 0, keys: {mem: dim}}"), Contains("closest: dim="));
   CHECK_THAT(bad("+comparison.match_parameters={target: 3000, keys: {mem: dimz}}"), Contains("not a key of the reader"));
   CHECK_THAT(bad("+comparison.match_parameters={target: 3000, keys: {ntm: dim}}"), Contains("not a reader"));
