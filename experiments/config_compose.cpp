@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
+#include <unordered_map>
 
 namespace engram::experiments::config_detail {
 
@@ -52,15 +53,23 @@ Node parse_document(const std::string& text, const std::string& file) {
 
 // Deep merge: mappings merge key by key, anything else replaces. Keys keep their first position.
 void merge_into(Node& base, const Node& over) {
+  // base's keys indexed once: a mapping of n keys merges in O(n), not O(n^2)
+  std::unordered_map<std::string, std::size_t> at;
+  at.reserve(base.children.size() + over.children.size());
+  for (std::size_t i = 0; i < base.children.size(); ++i) at.emplace(base.children[i].key, i);
   for (const auto& c : over.children) {
-    Node* b = base.find(c.key);
-    if (!b) {
+    const auto it = at.find(c.key);
+    if (it == at.end()) {
+      at.emplace(c.key, base.children.size());
       base.children.push_back(c);
-    } else if (b->kind == Kind::Mapping && c.kind == Kind::Mapping) {
-      merge_into(*b, c);
-      b->source = c.source;
+      continue;
+    }
+    Node& b = base.children[it->second];
+    if (b.kind == Kind::Mapping && c.kind == Kind::Mapping) {
+      merge_into(b, c);
+      b.source = c.source;
     } else {
-      *b = c;
+      b = c;
     }
   }
 }

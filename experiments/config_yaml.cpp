@@ -8,6 +8,7 @@
 
 #include <map>
 #include <sstream>
+#include <unordered_map>
 
 namespace engram::experiments::config_detail {
 
@@ -85,6 +86,7 @@ class TreeBuilder : public YAML::EventHandler {
     bool have_key = false;
     std::string key;
     Source key_source;
+    std::unordered_map<std::string, std::size_t> seen;  // mapping keys -> child index (duplicates in O(1))
   };
   struct Anchored {
     Node node;
@@ -177,10 +179,11 @@ class TreeBuilder : public YAML::EventHandler {
       return;
     }
     parent.have_key = false;
-    for (const auto& c : parent.node.children)
-      if (c.key == parent.key)
-        throw ConfigError(parent.key_source.str() + ": duplicate key " + path_to(parent.key) +
-                          (c.source.is_override ? std::string() : " (first set at line " + std::to_string(c.source.line) + ")"));
+    if (const auto [it, fresh] = parent.seen.emplace(parent.key, parent.node.children.size()); !fresh) {
+      const Node& c = parent.node.children[it->second];
+      throw ConfigError(parent.key_source.str() + ": duplicate key " + path_to(parent.key) +
+                        (c.source.is_override ? std::string() : " (first set at line " + std::to_string(c.source.line) + ")"));
+    }
     n.key = parent.key;
     n.source = parent.key_source;
     parent.node.children.push_back(std::move(n));
