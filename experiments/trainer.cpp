@@ -84,6 +84,11 @@ TrainerOptions read_trainer_options(Section cfg, const Task& task) {
                                       ? "min" : "max",
                           {"min", "max"});
   o.patience = static_cast<std::uint64_t>(es.integer("patience", 0, 0));
+  if (es.has("min_epochs")) {
+    if (!per_epoch)
+      throw ConfigError(es.source("min_epochs") + ": trainer.early_stopping.min_epochs needs a finite training set");
+    o.min_steps = static_cast<std::uint64_t>(es.integer("min_epochs", 0, 0)) * per_epoch;
+  }
   es.finish();
   return o;
 }
@@ -200,8 +205,8 @@ Metrics Trainer::evaluate_and_checkpoint(std::uint64_t step, ThreadPool& pool) {
     best_metrics_ = evaluated;
     bad_evals_ = 0;
     save_checkpoint("best", step);
-  } else {
-    ++bad_evals_;
+  } else if (step >= opt_.min_steps) {
+    ++bad_evals_;  // evaluations before min_epochs do not count toward the patience
   }
   save_checkpoint("last", step);
   return evaluated;

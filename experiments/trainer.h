@@ -11,6 +11,8 @@
 //     optimizer: {name: adam, lr: 0.003}
 //     schedule: {name: constant}
 //     early_stopping: {metric: val/loss, mode: min, patience: 0}   # patience 0 = off
+//                                    # min_epochs: N: evaluations of the first N epochs do not
+//                                    # count toward the patience (e.g. a curriculum's epochs)
 //
 // A model without parameters (a stored memory, models/associative_memory.cpp) is evaluated once
 // at step 0 and stops there (status stopped_early: its plateau).
@@ -42,6 +44,7 @@ struct TrainerOptions {
   std::string stop_metric = "val/loss";  // also selects the best checkpoint
   std::string stop_mode = "min";
   std::uint64_t patience = 0;
+  std::uint64_t min_steps = 0;  // early_stopping.min_epochs x steps per epoch
 };
 
 // Reads the `trainer` section (all of it: the optimizer and schedule sub-sections are read by

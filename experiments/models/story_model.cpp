@@ -21,7 +21,10 @@ class StoryModel : public Model {
   }
   const networks::StoryReader<float>& reader() const { return *reader_; }
 
-  void begin_step(std::uint64_t, std::uint64_t epoch) override { reader_->begin_epoch(epoch); }
+  void begin_step(std::uint64_t, std::uint64_t epoch) override {
+    reader_->begin_epoch(epoch);
+    epoch_ = epoch;
+  }
   Index examples_per_graph() const override { return reader_->examples_per_graph(); }
   double state_size() const override {
     Index longest = 0;
@@ -36,8 +39,18 @@ class StoryModel : public Model {
     std::vector<const Example*> batch;
     std::vector<Rng*> streams;
     std::vector<int> answers;
+    const StoryCurriculum& curriculum = task_.curriculum();
+    std::vector<Example> shortened;  // the curriculum's stories of this batch
+    shortened.reserve(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
-      batch.push_back(&(*train_)[static_cast<size_t>(ids[i])]);
+      const Example& e = (*train_)[static_cast<size_t>(ids[i])];
+      const int keep = curriculum.length(epoch_, static_cast<int>(e.story.size()));
+      if (keep < static_cast<int>(e.story.size())) {
+        shortened.push_back(shorten_story(e, keep, rngs[i].child("curriculum")));
+        batch.push_back(&shortened.back());
+      } else {
+        batch.push_back(&e);
+      }
       streams.push_back(&rngs[i]);
       answers.push_back(batch.back()->answer);
     }
@@ -143,6 +156,7 @@ class StoryModel : public Model {
   std::unique_ptr<networks::StoryReader<float>> reader_;
   const StoryTask& task_;
   const std::vector<Example>* train_;
+  std::uint64_t epoch_ = 0;  // the training epoch (begin_step): the curriculum's stage
 };
 
 }  // namespace

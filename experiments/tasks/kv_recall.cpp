@@ -141,8 +141,11 @@ ENGRAM_REGISTER(tasks(), "kv_recall", "associative recall under load: P key -> v
       o.questions = static_cast<int>(cfg.integer("questions", 1, 1, 1 << 20));
       o.val_stories = static_cast<int>(cfg.integer("val_stories", 100, 1, 100000000));
       o.test_stories = static_cast<int>(cfg.integer("test_stories", 200, 0, 100000000));
+      const babi::StoryCurriculum curriculum = babi::read_curriculum(cfg);
       cfg.finish();
-      return with_config_errors(cfg, [&] { return std::make_unique<KvRecallTask>(o, rng); });
+      auto task = with_config_errors(cfg, [&] { return std::make_unique<KvRecallTask>(o, rng); });
+      task->set_curriculum(curriculum);
+      return task;
     });
 
 }  // namespace engram::experiments

@@ -12,6 +12,7 @@
 //                          # the age of the asked pair is uniform)
 //     val_stories: 100
 //     test_stories: 200
+//     curriculum: {epochs: 10, start: 4}   # optional: shorter training stories first (babi.h)
 //
 // Every family reads the same stories. As a story task (the `babi` family, so every story reader
 // of the comparison reads it unchanged), pair (k, v) is the sentence of K + V words

@@ -751,3 +751,70 @@ TEST_CASE("generator: bad options name the option", "[babi]") {
   Rng r(1, "x");
   CHECK_THROWS_WITH(generate(19, m, r), Catch::StartsWith("statements: task 19: could not draw a map of 30 sentences over 6 places"));
 }
+
+TEST_CASE("curriculum: shortened stories keep every supporting fact, in order, and grow to the whole story", "[babi]") {
+  Example e;
+  for (int i = 0; i < 20; ++i) e.story.push_back({i + 1, 100 + i});
+  e.supporting = {3, 17};
+  e.query = {7, 8};
+  e.answer = 2;
+  e.task = 1;
+  const Example s = shorten_story(e, 6, Rng(5, "c"));
+  REQUIRE(s.story.size() == 6);
+  CHECK(s.query == e.query);
+  CHECK(s.answer == 2);
+  CHECK(s.task == 1);
+  REQUIRE(s.supporting.size() == 2);
+  CHECK(s.story[static_cast<size_t>(s.supporting[0])] == e.story[3]);
+  CHECK(s.story[static_cast<size_t>(s.supporting[1])] == e.story[17]);
+  for (size_t i = 1; i < s.story.size(); ++i) CHECK(s.story[i][0] > s.story[i - 1][0]);  // story order kept
+  // seeded: the same stream picks the same sentences, another stream (almost surely) others
+  CHECK(shorten_story(e, 6, Rng(5, "c")).story == s.story);
+  bool differs = false;
+  for (std::uint64_t k = 0; k < 8 && !differs; ++k) differs = shorten_story(e, 6, Rng(5, "c").child(k)).story != s.story;
+  CHECK(differs);
+  // every other sentence is chosen about equally often (4 of 18 per draw)
+  std::vector<int> picked(20, 0);
+  for (std::uint64_t k = 0; k < 1800; ++k)
+    for (const auto& sentence : shorten_story(e, 6, Rng(9, "u").child(k)).story) ++picked[static_cast<size_t>(sentence[0] - 1)];
+  CHECK(picked[3] == 1800);
+  CHECK(picked[17] == 1800);
+  for (int i = 0; i < 20; ++i)
+    if (i != 3 && i != 17) CHECK(std::abs(picked[static_cast<size_t>(i)] - 400) < 80);
+  // the supporting facts stay even when they alone exceed `keep`; keep >= n changes nothing
+  CHECK(shorten_story(e, 1, Rng(1, "c")).story.size() == 2);
+  CHECK(shorten_story(e, 20, Rng(1, "c")).story == e.story);
+  CHECK(shorten_story(e, 50, Rng(1, "c")).supporting == e.supporting);
+
+  const StoryCurriculum c{10, 5};
+  CHECK(c.length(0, 80) == 5);
+  CHECK(c.length(5, 80) == 42);  // 5 + 75 * 5 / 10, rounded down
+  CHECK(c.length(9, 80) == 72);
+  CHECK(c.length(10, 80) == 80);
+  CHECK(c.length(0, 3) == 3);  // never longer than the story
+  CHECK(StoryCurriculum{}.length(0, 80) == 80);
+}
+
+TEST_CASE("curriculum: read from the task section of babi and kv_recall, errors at file:line", "[babi]") {
+  TempDir d;
+  const auto t = build(d, "seed: 3\ntask:\n  name: babi\n  data: {generate: {stories: 20}}\n  curriculum: {epochs: 12, start: 4}\n");
+  CHECK(story_task(t).curriculum().epochs == 12);
+  CHECK(story_task(t).curriculum().start == 4);
+  const auto plain = build(d, "seed: 3\ntask:\n  name: babi\n  data: {generate: {stories: 20}}\n");
+  CHECK(story_task(plain).curriculum().epochs == 0);
+  const auto kv = build(d, "seed: 3\ntask: {name: kv_recall, pairs: 4, key_bits: 4, value_bits: 2, curriculum: {epochs: 3, start: 2}}\n");
+  CHECK(story_task(kv).curriculum().epochs == 3);
+  const std::string yaml = d.path.string() + "/babi.yaml";
+  const auto error = [&](const std::string& text) {
+    try {
+      build(d, text);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error("seed: 1\ntask:\n  name: babi\n  data: {generate: {stories: 20}}\n  curriculum: {epochs: 0}\n"),
+             Catch::StartsWith(yaml + ":5: task.curriculum.epochs must be in [1, 1000000]"));
+  CHECK_THAT(error("seed: 1\ntask:\n  name: babi\n  data: {generate: {stories: 20}}\n  curriculum: {epochs: 3, strat: 2}\n"),
+             Catch::StartsWith(yaml + ":5: unknown key task.curriculum.strat"));
+}

@@ -292,3 +292,23 @@ trainer: {steps: 600, batch: 16, threads: 1, eval_every: 300, optimizer: {name: 
   CHECK(cli({"list", "encoders"}, &out) == 0);
   CHECK_THAT(out, Catch::Contains("transformer") && Catch::Contains("self_attention"));
 }
+
+TEST_CASE("early_stopping.min_epochs: evaluations of the first epochs do not count toward the patience", "[engine][early_stopping]") {
+  TempDir d;
+  // lr 1e-12: the validation error never changes after the first evaluation, so patience 1 stops at the second
+  write_config(d, "name: es\nseed: 1\ntask: {name: babi, data: {generate: {stories: 40}}}\n"
+                  "model: {name: memn2n, dim: 8, hops: 1}\n"
+                  "trainer: {epochs: 20, batch: 8, eval_every: epoch, log_every: epoch, optimizer: {name: sgd, lr: 1e-12},"
+                  " early_stopping: {metric: val/error, patience: 1}}\n");
+  const RunOutcome plain = run(d, "plain");
+  REQUIRE(plain.result.status == "stopped_early");
+  const std::uint64_t per_epoch = plain.result.step / 2;  // stopped at the end of epoch 2
+  REQUIRE(per_epoch > 0);
+  CHECK(plain.result.step == 2 * per_epoch);
+  const RunOutcome late = run(d, "late", {"+trainer.early_stopping.min_epochs=5"});
+  CHECK(late.result.status == "stopped_early");
+  CHECK(late.result.step == 5 * per_epoch);  // the first evaluation that counts, at epoch 5, ends it
+  std::string err;
+  CHECK(cli({"run", (d.path / "kv.yaml").string(), "+trainer.early_stopping.min_epochs=-1"}, nullptr, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("trainer.early_stopping.min_epochs must be >= 0"));
+}

@@ -231,3 +231,27 @@ TEST_CASE("hierarchical_attention reads a story through attention::HierarchicalA
   CHECK_THROWS_WITH(build("{name: hierarchical_attention, score: dott}", task),
                     Catch::Contains("model.score") && Catch::Contains("dot"));
 }
+
+TEST_CASE("a curriculum shortens training stories in its epochs only, for every story model", "[babi_models]") {
+  HandTask plain(true), cur(true);
+  cur.set_curriculum(StoryCurriculum{2, 1});  // epochs 0, 1: 1 and 2 of the 3 sentences
+  for (const std::string m : {"{name: memn2n, hops: 1, init_stddev: 0.5}", "{name: hopfield_reader, dim: 8}",
+                              "{name: lstm_reader, dim: 8, controller: {hidden: 8}}"}) {
+    INFO(m);
+    const auto a = build(m, plain), b = build(m, cur);
+    const auto loss = [](Model& model, std::uint64_t epoch) {
+      model.begin_step(epoch * 10, epoch);
+      double sum = 0;
+      for (std::uint64_t id = 0; id < 30; ++id) {
+        Rng r(7, "q");
+        sum += double(model.loss(id, r).value()(0, 0));
+      }
+      return sum;
+    };
+    const double full = loss(*a, 0);
+    CHECK(loss(*b, 0) != full);      // shortened stories
+    CHECK(loss(*b, 1) != full);
+    CHECK(loss(*b, 2) == full);      // whole stories from the curriculum's last epoch on
+    CHECK(loss(*a, 1) == full);      // without a curriculum every epoch reads whole stories
+  }
+}

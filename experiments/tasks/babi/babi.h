@@ -26,6 +26,8 @@
 //                    instead); with data.generate, "all" means the generated tasks.
 //   memory_size      default 50: the last memory_size sentences of a story are kept; supporting
 //                    indices are remapped and those of dropped sentences removed
+//   curriculum       {epochs: E, start: S}: shortened training stories in the first E epochs
+//                    (StoryCurriculum below); default none
 //   val_fraction     default 0.1, in (0, 1): round(n * val_fraction) questions of EACH training
 //                    file (at least 1) form the val split, drawn from the stream
 //                    rng.child("babi-val").child(task): same seed, same split. Questions, not
@@ -102,10 +104,34 @@ Example encode(const Question& q, int memory_size, Vocabulary& words, Vocabulary
 // n >= 2 and fraction > 0, at most n - 1; a seeded uniform choice from `rng`.
 std::vector<std::size_t> validation_indices(std::size_t n, double fraction, const Rng& rng);
 
+// The training curriculum of a story task (`task.curriculum: {epochs: E, start: S}`, any story
+// task): in training epoch e < E each training question reads a shortened story of
+// L = S + (n - S) * e / E sentences (n its length, rounded down; never more than n): every
+// supporting fact and a uniform, seeded choice of the other sentences, in story order. Supporting
+// facts are by definition what decides the answer, so the shortened story keeps it; validation and
+// test always read whole stories, and from epoch E on training does too. A recipe for long stories
+// that every reader shares (docs/compare.md): it is the distractors, not the facts, that grow.
+struct StoryCurriculum {
+  std::uint64_t epochs = 0;  // 0: no curriculum
+  int start = 1;             // sentences at epoch 0 (at least the supporting facts)
+  // The story length of a training question of n sentences in `epoch`.
+  int length(std::uint64_t epoch, int n) const;
+};
+// Reads `curriculum` of a task section (absent: none). epochs >= 1, start >= 1; ConfigError at
+// file:line otherwise.
+StoryCurriculum read_curriculum(Section& task_cfg);
+// e with its story cut to `keep` sentences: every supporting fact (all of them, even when they
+// alone are more than `keep`) and a uniform choice of the others drawn from `rng`, in story order;
+// supporting indices remapped. keep >= n returns e unchanged.
+Example shorten_story(const Example& e, int keep, Rng rng);
+
 // The family interface: models take stories from any task that provides it (the reader-backed
 // `babi` task, or generated stories).
 class StoryTask : public Task {
  public:
+  // The training curriculum (none unless the config asks for one).
+  const StoryCurriculum& curriculum() const { return curriculum_; }
+  void set_curriculum(const StoryCurriculum& c) { curriculum_ = c; }
   std::string family() const override { return "babi"; }
   std::uint64_t train_size() const override { return split("train").size(); }
   // "train", "val" and, when test files were found, "test".
@@ -115,6 +141,9 @@ class StoryTask : public Task {
   virtual int memory_size() const = 0;             // max sentences per story
   virtual int sentence_length() const = 0;         // max words per sentence or query
   virtual std::vector<int> task_ids() const = 0;   // the bAbI tasks present (1..20)
+
+ private:
+  StoryCurriculum curriculum_;
 };
 
 // The StoryTask of the `babi` config (files or generated stories), also usable directly:

@@ -218,6 +218,7 @@ void add_from_files(BabiTask& task, Section& cfg, Section& data) {
 }
 
 std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
+  const StoryCurriculum curriculum = read_curriculum(cfg);
   const int memory = static_cast<int>(cfg.integer("memory_size", 50, 1, 100000));
   const double val_fraction = cfg.number("val_fraction", 0.1, 0.0, 1.0);
   if (!(val_fraction > 0 && val_fraction < 1)) cfg.fail("val_fraction", "must be in (0, 1), got " + num_str(val_fraction));
@@ -225,10 +226,55 @@ std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
   auto task = std::make_unique<BabiTask>(memory, val_fraction, rng);
   if (data.has("generate")) add_generated(*task, cfg, data, rng);
   else add_from_files(*task, cfg, data);
+  task->set_curriculum(curriculum);
   return task;
 }
 
 }  // namespace
+
+int StoryCurriculum::length(std::uint64_t epoch, int n) const {
+  if (epoch >= epochs || n <= start) return n;
+  const auto grown = static_cast<std::uint64_t>(n - start) * epoch / epochs;
+  return start + static_cast<int>(grown);
+}
+
+StoryCurriculum read_curriculum(Section& task_cfg) {
+  StoryCurriculum c;
+  if (!task_cfg.has("curriculum")) return c;
+  Section s = task_cfg.section("curriculum");
+  c.epochs = static_cast<std::uint64_t>(s.integer("epochs", 1, 1, 1000000));
+  c.start = static_cast<int>(s.integer("start", 1, 1, 1000000));
+  s.finish();
+  return c;
+}
+
+Example shorten_story(const Example& e, int keep, Rng rng) {
+  const int n = static_cast<int>(e.story.size());
+  if (keep >= n) return e;
+  std::vector<char> kept(static_cast<size_t>(n), 0);
+  for (int s : e.supporting) kept[static_cast<size_t>(s)] = 1;
+  std::vector<int> others;
+  for (int i = 0; i < n; ++i)
+    if (!kept[static_cast<size_t>(i)]) others.push_back(i);
+  const int supports = n - static_cast<int>(others.size());
+  const int extra = std::max(0, keep - supports);
+  for (int i = 0; i < extra; ++i) {  // partial Fisher-Yates: a uniform choice of `extra` others
+    std::swap(others[static_cast<size_t>(i)], others[static_cast<size_t>(i) + rng.below(others.size() - static_cast<size_t>(i))]);
+    kept[static_cast<size_t>(others[static_cast<size_t>(i)])] = 1;
+  }
+  Example out;
+  out.query = e.query;
+  out.answer = e.answer;
+  out.task = e.task;
+  std::vector<int> index(static_cast<size_t>(n), -1);
+  for (int i = 0; i < n; ++i)
+    if (kept[static_cast<size_t>(i)]) {
+      index[static_cast<size_t>(i)] = static_cast<int>(out.story.size());
+      out.story.push_back(e.story[static_cast<size_t>(i)]);
+    }
+  for (int s : e.supporting) out.supporting.push_back(index[static_cast<size_t>(s)]);
+  return out;
+}
 
 ENGRAM_REGISTER(tasks(), "babi",
                 "bAbI question answering (Weston et al. 2015): v1.2 files from data.dir, or generated stories (data.generate)",
