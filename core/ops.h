@@ -163,6 +163,13 @@ template <class T> Var<T> dropout(const Var<T>& x, T p, bool training, Rng& rng)
 //   c' = f * c + i * g;  h' = o * tanh(c')
 //   -> [n x 2H] = [h' | c']  (take them with slice_cols(out, 0, H) and slice_cols(out, H, H))
 template <class T> Var<T> lstm_cell(const Var<T>& z, const Var<T>& c);
+// The GRU cell update (Cho et al. 2014, the form with the reset gate applied after the hidden
+// product, as cuDNN and PyTorch compute it), one node:
+//   xz = x W_x + b_x, hz = h W_h + b_h: [n x 3H] pre-activations, blocks in the order r, z, n;
+//   h: [n x H] the previous state
+//   r = sigmoid(xz_r + hz_r);  z = sigmoid(xz_z + hz_z);  m = tanh(xz_n + r * hz_n)
+//   -> h' = (1 - z) * m + z * h  [n x H]
+template <class T> Var<T> gru_cell(const Var<T>& xz, const Var<T>& hz, const Var<T>& h);
 
 // ---- losses (each -> [1 x 1], the mean over rows/elements) --------------------------------
 // logits: [n x C], targets: n class ids in [0, C)

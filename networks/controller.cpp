@@ -1,4 +1,4 @@
-// The controller registry, the LSTM cell and the two registered controllers.
+// The controller registry, the LSTM and GRU cells and the registered controllers.
 #include "networks/controller.h"
 
 #include "core/init.h"
@@ -108,6 +108,76 @@ std::pair<Var<T>, ControllerState<T>> LstmController<T>::step(const Var<T>& x, c
   return {in, std::move(next)};
 }
 
+// ---- GruCell, GruController ---------------------------------------------------------------------
+
+template <class T>
+GruCell<T>::GruCell(Index input, Index hidden, Rng& rng) {
+  require_lazy(input > 0 && hidden > 0, "GruCell", [&] {
+    return "sizes must be > 0, got input=" + std::to_string(input) + " hidden=" + std::to_string(hidden);
+  });
+  Mat<T> wx(input, 3 * hidden), wh(hidden, 3 * hidden);
+  for (Index gate = 0; gate < 3; ++gate) {
+    wx.middleCols(gate * hidden, hidden) = init::xavier_uniform<T>(input, hidden, rng);
+    wh.middleCols(gate * hidden, hidden) = init::xavier_uniform<T>(hidden, hidden, rng);
+  }
+  weight_x = this->add_parameter("weight_x", std::move(wx));
+  weight_h = this->add_parameter("weight_h", std::move(wh));
+  bias_x = this->add_parameter("bias_x", Mat<T>::Zero(1, 3 * hidden));
+  bias_h = this->add_parameter("bias_h", Mat<T>::Zero(1, 3 * hidden));
+}
+
+template <class T>
+Var<T> GruCell<T>::operator()(const Var<T>& x, const Var<T>& h) const {
+  const Index in = input_size(), H = hidden_size();
+  if (x.cols() != in || h.cols() != H || h.rows() != x.rows())
+    require_lazy(false, "GruCell", [&] {
+      return "x " + x.shape() + ", h " + h.shape() + " must be [n x " + std::to_string(in) + "], [n x " + std::to_string(H) + "]";
+    });
+  return gru_cell(add(matmul(x, weight_x), bias_x), add(matmul(h, weight_h), bias_h), h);
+}
+
+template <class T>
+GruController<T>::GruController(const ControllerShape& shape, const Options& opt, Rng& rng) : input_(shape.input) {
+  hidden_ = opt.integer("hidden", 100, 1, 1000000);
+  const auto layers = opt.integer("layers", 1, 1, 64);
+  const bool learn_initial = opt.boolean("learn_initial", false);
+  opt.finish("controller 'gru'");
+  require_lazy(input_ > 0, "gru controller", [&] {
+    return "input size must be > 0, got " + std::to_string(input_);
+  });
+  for (long long k = 0; k < layers; ++k) {
+    layers_.push_back(std::make_unique<GruCell<T>>(k == 0 ? input_ : hidden_, hidden_, rng));
+    this->add_module("layer" + std::to_string(k), *layers_.back());
+  }
+  if (learn_initial)
+    for (long long k = 0; k < layers; ++k) h0_.push_back(this->add_parameter("h0." + std::to_string(k), Mat<T>::Zero(1, hidden_)));
+}
+
+template <class T>
+ControllerState<T> GruController<T>::initial_state() const {
+  if (!h0_.empty()) return {h0_, {}};
+  ControllerState<T> s;
+  s.h.assign(layers_.size(), constant<T>(Mat<T>::Zero(1, hidden_)));
+  return s;
+}
+
+template <class T>
+std::pair<Var<T>, ControllerState<T>> GruController<T>::step(const Var<T>& x, const ControllerState<T>& s) const {
+  check_step_input("gru controller", input_, x.rows(), x.cols());
+  require_lazy(s.h.size() == layers_.size(), "gru controller", [&] {
+    return "the state has " + std::to_string(s.h.size()) + " h for " + std::to_string(layers_.size()) +
+        " layers (use initial_state())";
+  });
+  ControllerState<T> next;
+  next.h.reserve(layers_.size());
+  Var<T> in = x;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    in = (*layers_[k])(in, s.h[k]);
+    next.h.push_back(in);
+  }
+  return {in, std::move(next)};
+}
+
 // ---- FeedForwardController --------------------------------------------------------------------
 
 template <class T>
@@ -138,10 +208,15 @@ template class LstmCell<float>;
 template class LstmCell<double>;
 template class LstmController<float>;
 template class LstmController<double>;
+template class GruCell<float>;
+template class GruCell<double>;
+template class GruController<float>;
+template class GruController<double>;
 template class FeedForwardController<float>;
 template class FeedForwardController<double>;
 
 ENGRAM_REGISTER_CONTROLLER("lstm", "stacked LSTM layers (forget bias 1); output: the top layer's h", LstmController);
+ENGRAM_REGISTER_CONTROLLER("gru", "stacked GRU layers (reset after the hidden product); output: the top layer's h", GruController);
 ENGRAM_REGISTER_CONTROLLER("feedforward", "Linear + tanh/relu layers; no state", FeedForwardController);
 
 }  // namespace engram::networks

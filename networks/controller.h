@@ -21,6 +21,8 @@
 //                A stack of LstmCell layers; layer k > 0 reads layer k-1's h; the output is
 //                the top layer's h. learn_initial: h0 and c0 of every layer are parameters
 //                ("h0.k", "c0.k", zero at start) instead of zeros.
+//   gru          hidden: 100, layers: 1, learn_initial: false
+//                A stack of GruCell layers, as lstm (the state: one h per layer, no c).
 //   feedforward  hidden: 100, layers: 1, activation: tanh | relu
 //                `layers` Linear + activation layers; the state carries nothing, so the output
 //                depends on the current input only (the NTM feed-forward controller, whose
@@ -36,7 +38,8 @@
 
 namespace engram::networks {
 
-// The state between steps. LSTM: h and c per layer, each [1 x hidden]; feed-forward: empty.
+// The state between steps. LSTM: h and c per layer, each [1 x hidden]; GRU: h per layer;
+// feed-forward: empty.
 template <class T>
 struct ControllerState {
   std::vector<Var<T>> h;
@@ -113,6 +116,38 @@ class LstmController : public Controller<T> {
   Index input_, hidden_;
   std::vector<std::unique_ptr<LstmCell<T>>> layers_;
   std::vector<Var<T>> h0_, c0_;  // learned initial state (learn_initial), else empty
+};
+
+// One GRU layer (Cho et al. 2014; the reset gate applied after the hidden product, as cuDNN and
+// PyTorch compute it, so the two products run on x and h separately), for x: [n x input],
+// h: [n x hidden]:
+//   xz = x W_x + b_x,  hz = h W_h + b_h          [n x 3H]   blocks in the order r, z, n
+//   h' = gru_cell(xz, hz, h)                     (core/ops.h: the gates and the update, one node)
+// W_x: [input x 3H], W_h: [H x 3H], each gate block Xavier-uniform; b_x, b_h: zeros.
+template <class T>
+class GruCell : public Module<T> {
+ public:
+  GruCell(Index input, Index hidden, Rng& rng);
+  Var<T> operator()(const Var<T>& x, const Var<T>& h) const;  // -> h'
+  Index input_size() const { return weight_x.rows(); }
+  Index hidden_size() const { return weight_h.rows(); }
+  Var<T> weight_x, weight_h, bias_x, bias_h;
+};
+
+template <class T>
+class GruController : public Controller<T> {
+ public:
+  GruController(const ControllerShape& shape, const Options& opt, Rng& rng);
+  ControllerState<T> initial_state() const override;
+  std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const override;
+  Index input_size() const override { return input_; }
+  Index output_size() const override { return hidden_; }
+  const GruCell<T>& layer(size_t k) const { return *layers_[k]; }
+
+ private:
+  Index input_, hidden_;
+  std::vector<std::unique_ptr<GruCell<T>>> layers_;
+  std::vector<Var<T>> h0_;  // learned initial state (learn_initial), else empty
 };
 
 template <class T>

@@ -31,6 +31,7 @@ __all__ = [
     "embedding_bag",
     "exp",
     "gather_rows",
+    "gru_cell",
     "layer_norm",
     "log",
     "log_softmax",

@@ -170,6 +170,9 @@ void register_ops(py::module_& ops) {
           py::arg("gamma"), py::arg("beta"), py::arg("eps") = 1e-5f);
   ops.def("lstm_cell", &lstm_cell<float>, "z: [n x 4H] gate pre-activations (i, f, o, g), c: [n x H] -> [n x 2H] = [h | c]",
           py::arg("z"), py::arg("c"));
+  ops.def("gru_cell", &gru_cell<float>,
+          "xz, hz: [n x 3H] input and hidden pre-activations (r, z, n), h: [n x H] -> h' [n x H] (reset after the hidden product)",
+          py::arg("xz"), py::arg("hz"), py::arg("h"));
   ops.def(
       "dropout", [](const V& x, float p, bool training, Rng& rng) { return dropout(x, p, training, rng); },
       "inverted dropout with probability p (identity when not training)", py::arg("x"), py::arg("p"),

@@ -136,6 +136,15 @@ TEST_CASE("ops compute the textbook values", "[ops]") {
     CHECK((out.leftCols(2) - h1.value()).cwiseAbs().maxCoeff() < 1e-14);
     CHECK((out.rightCols(2) - c1.value()).cwiseAbs().maxCoeff() < 1e-14);
   }
+  SECTION("gru_cell is the gate equations of the elementwise ops") {
+    Rng rng(7, "gru-cell-values");
+    const Var<double> xz(random_matrix(2, 6, rng, -2, 2)), hz(random_matrix(2, 6, rng, -2, 2)), h(random_matrix(2, 2, rng));
+    const auto block = [](const Var<double>& v, Index k) { return slice_cols(v, 2 * k, 2); };
+    const Var<double> r = sigmoid(add(block(xz, 0), block(hz, 0))), z = sigmoid(add(block(xz, 1), block(hz, 1)));
+    const Var<double> m = tanh(add(block(xz, 2), mul(r, block(hz, 2))));
+    const Var<double> h1 = add(mul(sub(constant<double>(MatD::Ones(2, 2)), z), m), mul(z, h));
+    CHECK((gru_cell(xz, hz, h).value() - h1.value()).cwiseAbs().maxCoeff() < 1e-14);
+  }
   SECTION("abs and relu have zero gradient at zero") {
     Var<double> z(MatD::Zero(1, 2), true);
     backward(add(sum(abs(z)), sum(relu(z))));
@@ -204,6 +213,8 @@ TEST_CASE("ops reject bad shapes with messages naming the shapes", "[ops][errors
   CHECK_THROWS_WITH(segment_weighted_sum(Var<double>(MatD::Zero(3, 1)), b, {0, 4}), Catch::Contains("[3 x 1]"));
   CHECK_THROWS_WITH(lstm_cell(Var<double>(MatD::Zero(1, 7)), Var<double>(MatD::Zero(1, 2))),
                     Catch::Contains("[1 x 7]") && Catch::Contains("[n x 4H]"));
+  CHECK_THROWS_WITH(gru_cell(Var<double>(MatD::Zero(1, 6)), Var<double>(MatD::Zero(1, 5)), Var<double>(MatD::Zero(1, 2))),
+                    Catch::Contains("[1 x 5]") && Catch::Contains("[n x 3H]"));
   CHECK_THROWS_AS(sum(a, 2), std::invalid_argument);
 }
 

@@ -177,3 +177,48 @@ TEST_CASE("lstm_seq emits one output row per step and passes a Jacobian check", 
   CHECK(check_gradient([&](const V&) { return net.logits(input); }, net.parameters()) < 1e-6);
   CHECK_THROWS_WITH(net.logits(MatD::Zero(5, 4)), Catch::Contains("[5 x 4]"));
 }
+
+TEST_CASE("the GRU cell computes the gate equations (reset after the hidden product)", "[networks][controller]") {
+  const Index in = 5, H = 4;
+  Rng rng(5, "gru-direct");
+  GruCell<double> cell(in, H, rng);
+  randomize(cell, 6, -1, 1);
+  const MatD x = random_matrix(1, in, rng), h = random_matrix(1, H, rng);
+  const MatD h1 = cell(Var<double>(x), Var<double>(h)).value();
+  const MatD xz = x * cell.weight_x.value() + cell.bias_x.value(), hz = h * cell.weight_h.value() + cell.bias_h.value();
+  const MatD r = sigmoid_d(xz.leftCols(H) + hz.leftCols(H)), z = sigmoid_d(xz.middleCols(H, H) + hz.middleCols(H, H));
+  const MatD m = (xz.rightCols(H).array() + r.array() * hz.rightCols(H).array()).tanh().matrix();
+  const MatD expected = ((1.0 - z.array()) * m.array() + z.array() * h.array()).matrix();
+  CHECK((h1 - expected).cwiseAbs().maxCoeff() < 1e-12);
+  GruCell<double> fresh(in, H, rng);
+  CHECK(fresh.weight_x.rows() == in);
+  CHECK(fresh.weight_h.cols() == 3 * H);
+  CHECK(fresh.bias_x.value().isZero());
+  CHECK(fresh.bias_h.value().isZero());
+}
+
+TEST_CASE("the GRU controller passes Jacobian checks, carries h only and stacks layers", "[networks][controller][gradcheck]") {
+  SECTION("one layer, zero initial state") {
+    auto c = make("gru", 3, Options().set("hidden", 4.0));
+    randomize(*c, 7, -1, 1);
+    CHECK(controller_jacobian_error(*c, 4, 5) < 1e-6);
+    CHECK(c->initial_state().c.empty());
+  }
+  SECTION("two layers, learned initial state") {
+    auto c = make("gru", 3, Options().set("hidden", 3.0).set("layers", 2.0).set("learn_initial", "true"));
+    randomize(*c, 8, -1, 1);
+    CHECK(c->named_parameters().size() == 2 * 4 + 2);  // weight_x, weight_h, bias_x, bias_h per layer; h0 per layer
+    CHECK(controller_jacobian_error(*c, 3, 6) < 1e-6);
+  }
+  SECTION("state and errors") {
+    auto c = make("gru", 2, Options().set("hidden", 3.0).set("layers", 2.0));
+    const Var<double> x(MatD::Constant(1, 2, 0.7));
+    auto [y1, s1] = c->step(x, c->initial_state());
+    auto [y2, s2] = c->step(x, s1);
+    CHECK(y1.value() == s1.h[1].value());
+    CHECK((y1.value() - y2.value()).norm() > 1e-6);
+    CHECK_THROWS_WITH(make("gru", 3, Options().set("forget_bias", 1.0)), Catch::Contains("forget_bias: unknown option of controller 'gru'"));
+    CHECK_THROWS_WITH(c->step(Var<double>(MatD::Zero(1, 3)), c->initial_state()), Catch::Contains("[1 x 3]") && Catch::Contains("[1 x 2]"));
+    CHECK_THROWS_WITH(c->step(x, ControllerState<double>{}), Catch::Contains("initial_state"));
+  }
+}

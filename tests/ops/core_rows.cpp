@@ -101,6 +101,7 @@ const bool core_rows = add_op_cases({
               return dropout(x[0], T(0.3), true, r);
             }())),
     op_case("lstm_cell", "lstm_cell", {{2, 12}, {2, 3}}, ENGRAM_OP_EXPR(lstm_cell(x[0], x[1])), -2, 2),
+    op_case("gru_cell", "gru_cell", {{2, 9}, {2, 9}, {2, 3}}, ENGRAM_OP_EXPR(gru_cell(x[0], x[1], x[2])), -2, 2),
     op_case("cross_entropy", "cross_entropy", {{4, 5}}, ENGRAM_OP_EXPR(cross_entropy(x[0], {0, 4, 2, 2}))),
     op_case("bce_with_logits", "bce_with_logits", {{3, 4}},
             ENGRAM_OP_EXPR(bce_with_logits(x[0], mat<T>(3, 4, {0, 1, 0.5, 1, 1, 0, 0, 0.2, 0.9, 1, 0, 1}))), -3, 3),
