@@ -22,6 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import cpu_line  # noqa: E402
+
 # benchmark sets: program -> filter (a regex of Google Benchmark)
 SETS = {
     "arch": [
@@ -40,22 +43,6 @@ def find_program(root, name):
         if p.is_file() and os.access(p, os.X_OK):
             return p
     sys.exit("compare_builds: no executable %s under %s" % (name, root))
-
-
-def cpu_line():
-    model, flags = "unknown CPU", set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and model == "unknown CPU":
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags") and not flags:
-                    flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    vec = [f for f in ("sse4_2", "popcnt", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl",
-                       "avx512_vpopcntdq") if f in flags]
-    return "%s, %d cores, flags: %s" % (model, os.cpu_count() or 0, " ".join(vec))
 
 
 def run_once(program, filt, env):

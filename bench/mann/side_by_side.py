@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""NTM training cost, engram against PyTorch: forward+backward of one copy-task sequence.
+
+    /usr/bin/python3 bench/mann/side_by_side.py                       # N 128 and 1024, L 20
+    /usr/bin/python3 bench/mann/side_by_side.py --slots 128 --batches 1,16,64 --json out.json
+
+Work (both sides): the Neural Turing Machine of Graves et al. (2014) with an LSTM controller of
+100 units, one read and one write head, memory N x 20, on one copy episode of L random 8-bit
+vectors (T = 2L + 1 steps, 9 input channels, 8 outputs): every step's logits, the per-bit
+cross-entropy over the L answer steps, backward through all steps.
+  controller input  [x_t | r_{t-1}]; output logits from [h_t | r_t]
+  each head         key k (W), strength beta = softplus, gate g = sigmoid, shift s = softmax over
+                    {-1, 0, +1}, sharpening gamma = 1 + softplus; write head also erase e =
+                    sigmoid and add a (W)
+  addressing        content (cosine, softmax of beta * similarity) -> interpolate with the previous
+                    weighting -> circular shift -> sharpen (w^gamma, normalised)
+  memory            M <- M * (1 - w e^T) + w a^T; r = w M
+engram: the rows seq/ntm/N:<N>/L:<L> of its Google Benchmark program bench/memory/bench_mann
+(networks/memory_augmented.h with the `ntm` preset: the same pipeline), CPU time per sequence,
+one sequence per graph, minimum over --repeat repetitions.
+PyTorch (written for this comparison only): the same network batched over B sequences (the time
+per sequence is the batch's time / B), every step's tensors [B x ...], the memory [B x N x W],
+the shift as a sum of three rolled weightings, autograd for the backward pass. Timed at each
+batch size of --batches and at 1 and 2 threads; the best (batch, threads) counts, as PyTorch's
+best batch size is what a user would run.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from machine import blas_in_use, cpu_line  # noqa: E402
+
+BITS, WIDTH, HIDDEN = 8, 20, 100
+
+
+def engram_rows(binary, slots, length, repeat):
+    filt = "^seq/ntm/N:(%s)/L:%d$" % ("|".join(map(str, slots)), length)
+    out = subprocess.run([binary, "--benchmark_filter=" + filt, "--benchmark_format=json",
+                          "--benchmark_repetitions=%d" % repeat], check=True, capture_output=True, text=True).stdout
+    rows = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("run_type") != "iteration":
+            continue
+        n = int(b.get("run_name", b["name"]).split("/")[2].split(":")[1])
+        scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
+        rows[n] = min(rows.get(n, float("inf")), b["cpu_time"] * scale)
+    return rows
+
+
+def torch_ntm(torch, N):
+    nn, F = torch.nn, torch.nn.functional
+
+    class NTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = nn.LSTMCell(BITS + 1 + WIDTH, HIDDEN)
+            # per head: k (W), beta, g, s (3), gamma; write head adds e (W), a (W)
+            self.read_head = nn.Linear(HIDDEN, WIDTH + 6)
+            self.write_head = nn.Linear(HIDDEN, 3 * WIDTH + 6)
+            self.out = nn.Linear(HIDDEN + WIDTH, BITS)
+
+        @staticmethod
+        def address(p, w_prev, M):
+            k, beta = p[:, :WIDTH], F.softplus(p[:, WIDTH:WIDTH + 1])
+            g = torch.sigmoid(p[:, WIDTH + 1:WIDTH + 2])
+            s = torch.softmax(p[:, WIDTH + 2:WIDTH + 5], dim=1)
+            gamma = 1 + F.softplus(p[:, WIDTH + 5:WIDTH + 6])
+            sim = F.cosine_similarity(M, k.unsqueeze(1), dim=2, eps=1e-6)  # [B x N]
+            wc = torch.softmax(beta * sim, dim=1)
+            wg = g * wc + (1 - g) * w_prev
+            ws = s[:, 0:1] * torch.roll(wg, -1, 1) + s[:, 1:2] * wg + s[:, 2:3] * torch.roll(wg, 1, 1)
+            wp = ws.clamp_min(1e-12) ** gamma
+            return wp / wp.sum(dim=1, keepdim=True)
+
+        def forward(self, x):  # x: [T x B x 9]
+            T, B = x.shape[0], x.shape[1]
+            h = x.new_zeros(B, HIDDEN)
+            c = x.new_zeros(B, HIDDEN)
+            M = x.new_full((B, N, WIDTH), 1e-6)
+            wr = x.new_zeros(B, N)
+            wr[:, 0] = 1
+            ww = wr.clone()
+            r = x.new_zeros(B, WIDTH)
+            outs = []
+            for t in range(T):
+                h, c = self.cell(torch.cat([x[t], r], dim=1), (h, c))
+                pw = self.write_head(h)
+                ww = self.address(pw[:, :WIDTH + 6], ww, M)
+                e = torch.sigmoid(pw[:, WIDTH + 6:2 * WIDTH + 6])
+                a = pw[:, 2 * WIDTH + 6:]
+                M = M * (1 - ww.unsqueeze(2) * e.unsqueeze(1)) + ww.unsqueeze(2) * a.unsqueeze(1)
+                wr = self.address(self.read_head(h), wr, M)
+                r = torch.bmm(wr.unsqueeze(1), M).squeeze(1)
+                outs.append(self.out(torch.cat([h, r], dim=1)))
+            return torch.stack(outs)
+
+    return NTM()
+
+
+def time_torch(torch, N, length, batch, threads, repeat):
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    net = torch_ntm(torch, N)
+    T = 2 * length + 1
+    x = torch.zeros(T, batch, BITS + 1)
+    x[:length, :, :BITS] = (torch.rand(length, batch, BITS) < 0.5).float()
+    x[length, :, BITS] = 1
+    target = x[:length, :, :BITS].clone()
+
+    def call():
+        net.zero_grad(set_to_none=True)
+        logits = net(x)
+        torch.nn.functional.binary_cross_entropy_with_logits(logits[length + 1:], target).backward()
+
+    call()
+    best = float("inf")
+    reps = max(2, int(8 / batch))
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            call()
+        best = min(best, (time.perf_counter() - t0) / reps / batch)
+    return best
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--slots", default="128,1024")
+    ap.add_argument("--length", type=int, default=20)
+    ap.add_argument("--batches", default="1,16,64")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--binary", default=os.path.join(REPO, "build", "bench", "memory", "bench_mann"))
+    ap.add_argument("--json", help="also write the figures here")
+    a = ap.parse_args(argv)
+    import torch
+
+    slots = [int(s) for s in a.slots.split(",")]
+    if not os.access(a.binary, os.X_OK):
+        sys.exit("mann side_by_side: no benchmark binary %s (scripts/build bench_mann)" % a.binary)
+    print("machine:", cpu_line())
+    print("torch %s, BLAS: %s" % (torch.__version__, blas_in_use()))
+    eng = engram_rows(a.binary, slots, a.length, a.repeat)
+    result = {"rows": []}
+    batches = [int(b) for b in a.batches.split(",")]
+    threads = [int(t) for t in a.threads.split(",")]
+    print("\n| work | engram ms/seq | PyTorch ms/seq, best (batch, threads) | all PyTorch (batch/threads: ms) | ratio |")
+    print("|---|---:|---:|---|---:|")
+    for N in slots:
+        per = {(b, t): time_torch(torch, N, a.length, b, t, a.repeat) for b in batches for t in threads}
+        (bb, bt), best = min(per.items(), key=lambda kv: kv[1])
+        e = eng[N]
+        print("| NTM copy L %d, N %d, fwd+bwd | %.2f | %.2f (%d, %d) | %s | %.1fx |" % (
+            a.length, N, e * 1e3, best * 1e3, bb, bt,
+            ", ".join("%d/%d: %.2f" % (b, t, v * 1e3) for (b, t), v in sorted(per.items())), best / e))
+        result["rows"].append({"N": N, "L": a.length, "engram_ms": e * 1e3, "torch_ms": best * 1e3,
+                               "torch_batch": bb, "torch_threads": bt, "ratio": best / e})
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(result, f, indent=2)
+    return result
+
+
+if __name__ == "__main__":
+    main()
