@@ -10,6 +10,7 @@
 //       [a x N][N x N] per step over the a unfinished probes of each block of 256 (Eigen).
 //       Asynchronous: incremental fields, O(N) per flip.
 //   BM_Retrieval/packed/{sync,async}   PackedHebbian::run_batch (popcount overlaps, int16 fields).
+//   BM_FieldsKernel/int16/...          the fields kernel alone: one full synchronous sweep.
 // Counters: probes/s; sweeps = mean sweeps per probe; overlap = mean final overlap m / N with
 // the probe's pattern (starts at 0.8); exact = fraction of probes ending exactly on it (at load
 // 0.125 the retrieval states keep a few % of wrong bits, so this is small); speedup (packed
@@ -20,6 +21,7 @@
 // packed 41.0 ms (1.9x); identical results (5.17 and 4.07 mean sweeps, overlap 0.988 and 0.986).
 #include "memory/hopfield/binary.h"
 #include "memory/hopfield/packed.h"
+#include "memory/hopfield/packed_kernels.h"
 
 #include "bench/bench_main.h"
 
@@ -121,6 +123,35 @@ void BM_Packed(benchmark::State& st, Update update) {
   if (seconds > 0) st.counters["speedup"] = dense / seconds;
 }
 
+// One synchronous sweep's fields of every probe by the int16 fields kernel of packed_kernels.h
+// at the CPU's level, 8 probes per call as retrieval calls it. Counter GMAC/s: N P multiply-adds
+// per probe, to hold against the machine's rate for 16-bit multiply-adds (docs/performance.md).
+void BM_FieldsKernel(benchmark::State& st) {
+  const Workload& w = workload();
+  const auto& k = detail::packed_kernels();
+  const Index Pp = (kP + 15) / 16 * 16;
+  std::vector<std::int16_t> xt(size_t(kN * Pp), 0), m(size_t(kProbes * Pp), 0);
+  for (Index mu = 0; mu < kP; ++mu)
+    for (Index i = 0; i < kN; ++i) xt[size_t(i * Pp + mu)] = std::int16_t(w.patterns(mu, i));
+  const PackedStates s(w.probes);
+  for (Index b = 0; b < kProbes; ++b)
+    for (Index mu = 0; mu < kP; ++mu) m[size_t(b * Pp + mu)] = std::int16_t(w.patterns.row(mu).dot(w.probes.row(b)));
+  std::vector<std::int32_t> h(size_t(kProbes * kN));
+  for (auto _ : st) {
+    for (Index b = 0; b < kProbes; b += 8) {
+      const std::int16_t* mp[8];
+      const std::uint64_t* sp[8];
+      std::int32_t* hp[8];
+      for (int r = 0; r < 8; ++r) mp[r] = m.data() + (b + r) * Pp, sp[r] = s.row(b + r), hp[r] = h.data() + (b + r) * kN;
+      k.fields(xt.data(), kN, Pp, std::int32_t(kP), mp, sp, hp, 8);
+    }
+    benchmark::DoNotOptimize(h.data());
+  }
+  st.counters["GMAC/s"] = benchmark::Counter(double(kN * kP * kProbes) * double(st.iterations()) * 1e-9,
+                                             benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_FieldsKernel)->Name("BM_FieldsKernel/int16/N:1024/P:128/probes:1024")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Dense, sync, Update::synchronous)->Name("BM_Retrieval/dense/sync")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Packed, sync, Update::synchronous)->Name("BM_Retrieval/packed/sync")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Dense, async, Update::asynchronous)->Name("BM_Retrieval/dense/async")->Unit(benchmark::kMillisecond);
