@@ -1,5 +1,7 @@
 """bench/compare_builds.py: the ratio it prints is before/after of the medians of alternating
-runs, matched by benchmark name, with the machine's CPU line above the table."""
+runs, matched by benchmark name, with the machine's CPU line above the table. The Hopfield
+side-by-side script's engram half (PyTorch is a bench-only package, not installed for tests) and
+bench/summary.py, the table scripts/bench prints."""
 
 import subprocess
 import sys
@@ -41,3 +43,39 @@ def test_compare_builds_names_a_missing_program(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "bench" / "compare_builds.py"), str(tmp_path), str(tmp_path),
                         "--set", "hopfield"], capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "no executable bench_hopfield" in r.stderr
+
+
+def test_hopfield_side_by_side_runs_engram_and_checks_every_path_ends_in_the_same_states(tmp_path):
+    out = tmp_path / "hop.json"
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "hopfield" / "side_by_side.py"), "--n", "96", "--p", "6",
+                        "--probes", "24", "--repeat", "1", "--no-torch", "--json", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("machine: ") and "flags:" in r.stdout.splitlines()[0]
+    import json
+    rows = json.loads(out.read_text())["rows"]
+    assert [(x["side"], x["form"]) for x in rows] == [("engram", "packed sync"), ("engram", "dense sync"),
+                                                      ("engram", "packed async"), ("engram", "dense async")]
+    assert all(x["best_ms"] > 0 and set(x["ms"]) == {"1", "2"} for x in rows)
+
+
+def test_bench_summary_tabulates_ratios_against_their_targets(tmp_path):
+    import json
+    (tmp_path / "attention.json").write_text(json.dumps({"rows": [
+        {"T": 256, "pass": "ForwardBackward", "engram_ms": 2.0, "torch_ms": {"1": 5.0, "2": 6.0}, "ratio": 2.5, "gemm_share": 0.6},
+        {"T": 1024, "pass": "ForwardBackward", "engram_ms": 50.0, "torch_ms": {"1": 40.0, "2": 45.0}, "ratio": 0.8,
+         "gemm_share": 0.5}]}))
+    (tmp_path / "mann.json").write_text(json.dumps({"rows": [
+        {"N": 128, "L": 20, "engram_ms": 1.0, "torch_ms": 12.0, "torch_batch": 16, "torch_threads": 1, "ratio": 12.0}]}))
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("machine: ") and "flags:" in lines[0]
+    assert "| attention fwd+bwd, d 64, 4 heads, T 256 | 2.000 ms | 5.000 ms (1 thr) | 2.5x | >= 2x (met) |" in lines
+    assert "| attention fwd+bwd, d 64, 4 heads, T 1024 | 50.000 ms | 40.000 ms (1 thr) | 0.8x | >= 1x (not met) |" in lines
+    assert "| NTM copy L 20, N 128, fwd+bwd per sequence | 1.00 ms | 12.00 ms (batch 16, 1 thr) | 12.0x | >= 10x (met) |" in lines
+    assert not any("Hopfield" in l or "MemN2N" in l for l in lines)  # scripts that did not run leave no rows
+    bad = subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(tmp_path / "nowhere")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "usage" in bad.stderr
