@@ -1,6 +1,7 @@
 """What every side-by-side figure is printed with: the CPU, its vector instruction sets, the
 engram build and the BLAS a process mapped (ratios hold for one machine; docs/performance.md)."""
 
+import json
 import os
 
 VECTOR_FLAGS = ("sse4_2", "popcnt", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
@@ -44,3 +45,10 @@ def machine_header():
     except Exception as e:  # the header never stops a benchmark
         lines.append("engram: build info unavailable (%s)" % e)
     return "\n".join(lines)
+
+
+def write_json(path, result):
+    """The figures of a script for scripts/bench (bench/summary.py), when --json names a file."""
+    if path:
+        with open(path, "w") as f:
+            json.dump(result, f, indent=2)

@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from machine import blas_in_use, cpu_line  # noqa: E402
+from machine import blas_in_use, cpu_line, write_json  # noqa: E402
 
 D, HEADS = 64, 4
 
@@ -140,9 +140,7 @@ def main(argv=None):
             result["rows"].append({"T": T, "pass": mode, "engram_ms": e * 1e3,
                                    "torch_ms": {str(t): per[t] * 1e3 for t in threads}, "ratio": best / e,
                                    "gemm_share": share})
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(result, f, indent=2)
+    write_json(a.json, result)
     return result
 
 

@@ -29,7 +29,6 @@ sweep, a per-unit loop that PyTorch can only run from Python (no fair peer exist
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -43,7 +42,7 @@ import engram  # noqa: E402
 from engram import hopfield  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, ".."))
-from machine import machine_header  # noqa: E402
+from machine import machine_header, write_json  # noqa: E402
 
 
 def workload(n, p, probes, noise, seed):
@@ -187,9 +186,7 @@ def main(argv=None):
             r = s / e_packed
             print(f"ratio PyTorch {name} / engram packed, synchronous: {r:.1f}x")
             result[f"ratio_{name}"] = r
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(result, f, indent=2)
+    write_json(a.json, result)
     return result
 
 

@@ -35,7 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from machine import blas_in_use, cpu_line  # noqa: E402
+from machine import blas_in_use, cpu_line, write_json  # noqa: E402
 
 BITS, WIDTH, HIDDEN = 8, 20, 100
 
@@ -162,9 +162,7 @@ def main(argv=None):
             ", ".join("%d/%d: %.2f" % (b, t, v * 1e3) for (b, t), v in sorted(per.items())), best / e))
         result["rows"].append({"N": N, "L": a.length, "engram_ms": e * 1e3, "torch_ms": best * 1e3,
                                "torch_batch": bb, "torch_threads": bt, "ratio": best / e})
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(result, f, indent=2)
+    write_json(a.json, result)
     return result
 
 

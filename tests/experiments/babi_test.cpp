@@ -44,6 +44,16 @@ std::unique_ptr<Task> build(const TempDir& d, const std::string& yaml) {
   return lookup_component(tasks(), s)(s, Rng(cfg.seed(), "task"));
 }
 
+// The ConfigError message of building that config ("no error" when it builds).
+std::string build_error(const TempDir& d, const std::string& yaml) {
+  try {
+    build(d, yaml);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 const StoryTask& story_task(const std::unique_ptr<Task>& t) {
   auto* s = dynamic_cast<const StoryTask*>(t.get());
   REQUIRE(s != nullptr);
@@ -241,14 +251,7 @@ TEST_CASE("babi task: config errors name the key's file:line", "[babi]") {
   write_files(d.path.string(), 19, default_options(19), 0, Rng(1, "f"));
   const std::string yaml = d.path.string() + "/babi.yaml";
   const std::string here = (d.path / ".").lexically_normal().string();  // data.dir: . as the config resolves it
-  const auto error = [&](const std::string& text) {
-    try {
-      build(d, text);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto error = [&](const std::string& text) { return build_error(d, text); };
   CHECK(error("seed: 1\ntask:\n  name: babi\n  data: {dir: nowhere}\n") ==
         yaml + ":4: task.data.dir '" + (d.path / "nowhere").string() + "' is not a directory");
   CHECK(error("seed: 1\ntask:\n  name: babi\n  data:\n    dir: .\n  task: [1, 3, 19]\n") ==
@@ -805,14 +808,7 @@ TEST_CASE("curriculum: read from the task section of babi and kv_recall, errors 
   const auto kv = build(d, "seed: 3\ntask: {name: kv_recall, pairs: 4, key_bits: 4, value_bits: 2, curriculum: {epochs: 3, start: 2}}\n");
   CHECK(story_task(kv).curriculum().epochs == 3);
   const std::string yaml = d.path.string() + "/babi.yaml";
-  const auto error = [&](const std::string& text) {
-    try {
-      build(d, text);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto error = [&](const std::string& text) { return build_error(d, text); };
   CHECK_THAT(error("seed: 1\ntask:\n  name: babi\n  data: {generate: {stories: 20}}\n  curriculum: {epochs: 0}\n"),
              Catch::StartsWith(yaml + ":5: task.curriculum.epochs must be in [1, 1000000]"));
   CHECK_THAT(error("seed: 1\ntask:\n  name: babi\n  data: {generate: {stories: 20}}\n  curriculum: {epochs: 3, strat: 2}\n"),
