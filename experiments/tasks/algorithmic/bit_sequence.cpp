@@ -73,34 +73,6 @@ Metrics bit_sequence_metrics(ThreadPool& pool, const std::vector<BitSequenceExam
   return {{"loss", loss / double(n)}, {"bits_per_seq", bits / double(n)}, {"error", failed / double(n)}};
 }
 
-BitSequenceExample GeneratedBitSequenceTask::train_example(std::uint64_t id) const {
-  Rng r = root_.child(name_ + "-train").child(id);
-  return train_(r);
-}
-
-const std::vector<BitSequenceExample>& GeneratedBitSequenceTask::split(const std::string& name) const {
-  auto it = splits_.find(name);
-  if (it == splits_.end()) {
-    std::string known;
-    for (const auto& s : split_names_) known += (known.empty() ? "" : ", ") + s;
-    throw std::invalid_argument(name_ + ": unknown split '" + name + "'; splits: " + known);
-  }
-  return it->second;
-}
-
-void GeneratedBitSequenceTask::add_split(const std::string& split, int size, const Generator& g) {
-  require(!splits_.count(split), name_.c_str(), "split '" + split + "' is defined twice");
-  const Rng r = root_.child(name_ + "-" + split);
-  std::vector<BitSequenceExample> episodes;
-  episodes.reserve(static_cast<size_t>(size));
-  for (int i = 0; i < size; ++i) {
-    Rng ri = r.child(static_cast<std::uint64_t>(i));
-    episodes.push_back(g(ri));
-  }
-  split_names_.push_back(split);
-  splits_[split] = std::move(episodes);
-}
-
 MatF random_bits(Index rows, Index cols, Rng& rng) {
   MatF m(rows, cols);
   for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.next_u64() >> 63);

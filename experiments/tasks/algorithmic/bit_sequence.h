@@ -14,6 +14,7 @@
 #pragma once
 
 #include "experiments/problem.h"
+#include "experiments/tasks/generated_splits.h"
 
 #include <functional>
 #include <map>
@@ -68,28 +69,24 @@ Metrics bit_sequence_metrics(ThreadPool& pool, const std::vector<BitSequenceExam
 // splits ("val" first, then the generalisation splits in the order eval_splits() reports).
 class GeneratedBitSequenceTask : public BitSequenceTask {
  public:
-  using Generator = std::function<BitSequenceExample(Rng&)>;
+  using Generator = GeneratedSplits<BitSequenceExample>::Generator;
 
   GeneratedBitSequenceTask(const GeneratedBitSequenceTask&) = delete;  // generators capture `this`
   GeneratedBitSequenceTask& operator=(const GeneratedBitSequenceTask&) = delete;
 
-  std::vector<std::string> eval_splits() const override { return split_names_; }
-  BitSequenceExample train_example(std::uint64_t id) const override;
+  std::vector<std::string> eval_splits() const override { return splits_.names(); }
+  BitSequenceExample train_example(std::uint64_t id) const override { return splits_.train_example(id); }
   // Throws std::invalid_argument naming the known splits for an unknown name.
-  const std::vector<BitSequenceExample>& split(const std::string& name) const override;
+  const std::vector<BitSequenceExample>& split(const std::string& name) const override { return splits_.split(name); }
 
  protected:
-  GeneratedBitSequenceTask(std::string name, const Rng& rng) : name_(std::move(name)), root_(rng) {}
-  void set_train_generator(Generator g) { train_ = std::move(g); }
+  GeneratedBitSequenceTask(std::string name, const Rng& rng) : splits_(std::move(name), rng) {}
+  void set_train_generator(Generator g) { splits_.set_train_generator(std::move(g)); }
   // Generates `size` episodes now.
-  void add_split(const std::string& split, int size, const Generator& g);
+  void add_split(const std::string& split, int size, const Generator& g) { splits_.add_split(split, size, g); }
 
  private:
-  std::string name_;
-  Rng root_;
-  Generator train_;
-  std::vector<std::string> split_names_;
-  std::map<std::string, std::vector<BitSequenceExample>> splits_;
+  GeneratedSplits<BitSequenceExample> splits_;
 };
 
 // Episode layout helpers: a [rows x cols] block of fair random bits (0/1).
