@@ -1,0 +1,208 @@
+#include "networks/pointer_net.h"
+
+#include "core/init.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace engram::networks {
+
+namespace {
+
+// The decoder: the encoder's controller kind and options (without `bidirectional`), reading E.
+template <class T>
+std::unique_ptr<Controller<T>> make_decoder(const Options& encoder, Index embed, Rng& rng) {
+  Options rest;
+  for (const auto& key : encoder.keys())
+    if (key != "name" && key != "bidirectional") rest.set(key, encoder.string(key, ""));
+  return make_controller<T>(encoder.string("name", "lstm"), ControllerShape{embed}, rest, rng);
+}
+
+template <class T>
+constexpr T neg_inf = -std::numeric_limits<T>::infinity();
+
+}  // namespace
+
+template <class T>
+PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, const ScoreMaker& score, bool end_token,
+                          Rng& rng)
+    : input_(input), embed_((require(input >= 1 && embed >= 1, "PointerNet", "needs input and embed >= 1"), input), embed, rng) {
+  encoder_ = make_recurrent_encoder<T>(encoder, embed, rng);
+  decoder_ = make_decoder<T>(encoder, embed, rng);
+  score_ = score(attention::ScoreShape{decoder_->output_size(), encoder_->output_size()});
+  require(score_ != nullptr, "PointerNet", "the score maker returned nothing");
+  this->add_module("embed", embed_);
+  this->add_module("encoder", *encoder_);
+  this->add_module("decoder", *decoder_);
+  this->add_module("score", *score_);
+  const double r = 1.0 / std::sqrt(static_cast<double>(embed));
+  go_ = this->add_parameter("go", init::uniform<T>(1, embed, -r, r, rng));
+  if (end_token) end_ = this->add_parameter("end", init::uniform<T>(1, encoder_->output_size(), -r, r, rng));
+}
+
+template <class T>
+PointerEncoding<T> PointerNet<T>::encode(const Var<T>& x) const {
+  require_lazy(x.rows() >= 1 && x.cols() == input_, "PointerNet", [&] {
+    return "input " + x.shape() + " must be [n x " + std::to_string(input_) + "], n >= 1";
+  });
+  PointerEncoding<T> out;
+  out.n = x.rows();
+  out.embedded = embed_(x);
+  EncodedSequence<T> e = encoder_->encode(out.embedded);
+  out.keys = end_.defined() ? concat<T>({e.states, end_}, 0) : e.states;
+  out.start = std::move(e.final_forward);
+  return out;
+}
+
+template <class T>
+Var<T> PointerNet<T>::teacher_forced_logits(const PointerEncoding<T>& enc, const std::vector<int>& targets,
+                                            bool mask_chosen) const {
+  const Index steps = static_cast<Index>(targets.size()), positions = enc.keys.rows();
+  require_lazy(steps >= 1, "PointerNet", [] { return std::string("needs at least one target"); });
+  Mat<T> mask = Mat<T>::Zero(steps, positions);
+  std::vector<Var<T>> queries;
+  queries.reserve(static_cast<size_t>(steps));
+  ControllerState<T> s = enc.start;
+  for (Index t = 0; t < steps; ++t) {
+    const int y = targets[static_cast<size_t>(t)];
+    require_lazy(y >= 0 && y < positions, "PointerNet", [&] {
+      return "target " + std::to_string(y) + " at step " + std::to_string(t) + " is outside [0, " +
+          std::to_string(positions) + ")";
+    });
+    if (mask_chosen && y < enc.n) {
+      require_lazy(mask(t, y) == 0, "PointerNet", [&] {
+        return "target " + std::to_string(y) + " repeats at step " + std::to_string(t) + " under mask_chosen";
+      });
+      for (Index u = t + 1; u < steps; ++u) mask(u, y) = 1;
+    }
+    const int previous = t == 0 ? -1 : targets[static_cast<size_t>(t - 1)];
+    auto [q, next] = decoder_->step(previous < 0 ? go_ : slice_rows(enc.embedded, previous, 1), s);
+    queries.push_back(std::move(q));
+    s = std::move(next);
+  }
+  const Var<T> logits = score_->scores(steps == 1 ? queries[0] : concat(queries, 0), enc.keys);
+  return mask_chosen ? masked_fill(logits, mask, neg_inf<T>) : logits;
+}
+
+template <class T>
+Var<T> PointerNet<T>::loss(const Var<T>& x, const std::vector<int>& targets, bool mask_chosen) const {
+  return cross_entropy(teacher_forced_logits(encode(x), targets, mask_chosen), targets);
+}
+
+template <class T>
+std::pair<Var<T>, ControllerState<T>> PointerNet<T>::step(const PointerEncoding<T>& enc, int previous,
+                                                          const ControllerState<T>& s,
+                                                          const std::vector<char>& chosen) const {
+  require_lazy(previous >= -1 && previous < enc.n, "PointerNet", [&] {
+    return "previous position " + std::to_string(previous) + " is outside [-1, " + std::to_string(enc.n) + ")";
+  });
+  auto [q, next] = decoder_->step(previous < 0 ? go_ : slice_rows(enc.embedded, previous, 1), s);
+  Var<T> logits = score_->scores(q, enc.keys);
+  Mat<T> mask = Mat<T>::Zero(1, logits.cols());
+  bool any = false;
+  for (size_t j = 0; j < chosen.size() && static_cast<Index>(j) < enc.n; ++j)
+    if (chosen[j]) mask(0, static_cast<Index>(j)) = 1, any = true;
+  if (any) logits = masked_fill(logits, mask, neg_inf<T>);
+  return {std::move(logits), std::move(next)};
+}
+
+namespace {
+
+// log softmax of one row of logits (entries of -inf stay -inf).
+template <class T>
+std::vector<double> log_probs(const Mat<T>& z) {
+  const double m = static_cast<double>(z.maxCoeff());
+  double s = 0;
+  for (Index j = 0; j < z.cols(); ++j) s += std::exp(static_cast<double>(z(0, j)) - m);
+  std::vector<double> out(static_cast<size_t>(z.cols()));
+  for (Index j = 0; j < z.cols(); ++j) out[static_cast<size_t>(j)] = static_cast<double>(z(0, j)) - m - std::log(s);
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+std::vector<int> PointerNet<T>::greedy(const Var<T>& x, Index steps, bool mask_chosen, Mat<T>* attention) const {
+  NoGradGuard no_grad;
+  const PointerEncoding<T> enc = encode(x);
+  std::vector<char> chosen(static_cast<size_t>(enc.n), 0);
+  std::vector<int> out;
+  std::vector<Mat<T>> rows;
+  ControllerState<T> s = enc.start;
+  for (Index t = 0; t < steps; ++t) {
+    auto [logits, next] = step(enc, out.empty() ? -1 : out.back(), s, chosen);
+    s = std::move(next);
+    Index best = 0;
+    logits.value().row(0).maxCoeff(&best);
+    if (std::isinf(static_cast<double>(logits.value()(0, best)))) break;  // every position masked
+    if (attention) {
+      const std::vector<double> lp = log_probs(logits.value());
+      Mat<T> p(1, logits.cols());
+      for (Index j = 0; j < p.cols(); ++j) p(0, j) = static_cast<T>(std::exp(lp[static_cast<size_t>(j)]));
+      rows.push_back(std::move(p));
+    }
+    out.push_back(static_cast<int>(best));
+    if (best >= enc.n) break;  // the end position
+    if (mask_chosen) chosen[static_cast<size_t>(best)] = 1;
+  }
+  if (attention) {
+    *attention = Mat<T>::Zero(static_cast<Index>(rows.size()), enc.keys.rows());
+    for (size_t t = 0; t < rows.size(); ++t) attention->row(static_cast<Index>(t)) = rows[t];
+  }
+  return out;
+}
+
+template <class T>
+std::vector<PointerBeam> PointerNet<T>::beam_search(const Var<T>& x, Index steps, Index width, bool mask_chosen,
+                                                    double alpha) const {
+  require(width >= 1, "PointerNet::beam_search", "width must be >= 1");
+  NoGradGuard no_grad;
+  const PointerEncoding<T> enc = encode(x);
+  struct Hypothesis {
+    PointerBeam beam;
+    ControllerState<T> state;
+    std::vector<char> chosen;
+  };
+  const auto rank = [alpha](PointerBeam& b) {
+    b.score = b.log_prob / std::pow(static_cast<double>(std::max<size_t>(b.output.size(), 1)), alpha);
+  };
+  std::vector<Hypothesis> live{{PointerBeam{}, enc.start, std::vector<char>(static_cast<size_t>(enc.n), 0)}};
+  std::vector<PointerBeam> finished;
+  for (Index t = 0; t < steps && !live.empty(); ++t) {
+    std::vector<Hypothesis> next;
+    for (const Hypothesis& h : live) {
+      auto [logits, state] = step(enc, h.beam.output.empty() ? -1 : h.beam.output.back(), h.state, h.chosen);
+      const std::vector<double> lp = log_probs(logits.value());
+      for (size_t j = 0; j < lp.size(); ++j) {
+        if (std::isinf(lp[j])) continue;  // a masked position: never proposed
+        Hypothesis c{h.beam, state, h.chosen};
+        c.beam.output.push_back(static_cast<int>(j));
+        c.beam.log_prob += lp[j];
+        rank(c.beam);
+        if (mask_chosen && static_cast<Index>(j) < enc.n) c.chosen[j] = 1;
+        next.push_back(std::move(c));
+      }
+    }
+    const auto better = [](const Hypothesis& a, const Hypothesis& b) { return a.beam.score > b.beam.score; };
+    std::stable_sort(next.begin(), next.end(), better);
+    if (static_cast<Index>(next.size()) > width) next.resize(static_cast<size_t>(width));
+    live.clear();
+    for (Hypothesis& h : next) {
+      const bool done = h.beam.output.back() >= enc.n || t + 1 == steps ||
+                        (!end_.defined() && std::all_of(h.chosen.begin(), h.chosen.end(), [](char c) { return c != 0; }));
+      if (done)
+        finished.push_back(std::move(h.beam));
+      else
+        live.push_back(std::move(h));
+    }
+  }
+  std::stable_sort(finished.begin(), finished.end(), [](const PointerBeam& a, const PointerBeam& b) { return a.score > b.score; });
+  if (static_cast<Index>(finished.size()) > width) finished.resize(static_cast<size_t>(width));
+  return finished;
+}
+
+template class PointerNet<float>;
+template class PointerNet<double>;
+
+}  // namespace engram::networks

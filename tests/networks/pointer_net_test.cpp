@@ -1,0 +1,152 @@
+// networks/pointer_net.h: the pointer network's step against its teacher-forced logits,
+// double-precision Jacobian checks of the loss and of one pointer step, beam search against an
+// enumeration of every permutation, greedy decoding, masks, the end token and errors.
+#include "networks/pointer_net.h"
+
+#include "core/gradcheck.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+using namespace engram;
+using namespace engram::networks;
+
+namespace {
+
+std::unique_ptr<PointerNet<double>> make_net(const std::string& cell, bool bidirectional, bool end_token,
+                                             const std::string& score = "additive", std::uint64_t seed = 1) {
+  Rng rng(seed, "pointer");
+  Options enc = Options().set("name", cell).set("hidden", 4.0).set("bidirectional", bidirectional ? "true" : "false");
+  auto net = std::make_unique<PointerNet<double>>(
+      2, 3, enc,
+      [&](const attention::ScoreShape& s) { return attention::make_score<double>(score, s, score == "additive" ? Options().set("hidden", 5.0) : Options(), rng); },
+      end_token, rng);
+  Rng r(seed + 7, "randomize");  // larger weights than the initialisation: sharper, more varied logits
+  for (auto p : net->parameters()) p.mutable_value() = random_matrix(p.rows(), p.cols(), r, -1, 1);
+  return net;
+}
+
+// Sum of log p of `targets` under teacher forcing.
+double log_prob(const PointerNet<double>& net, const MatD& x, const std::vector<int>& targets, bool mask) {
+  return -net.loss(Var<double>(x), targets, mask).value()(0, 0) * static_cast<double>(targets.size());
+}
+
+}  // namespace
+
+TEST_CASE("pointer net: step by step gives the teacher-forced logits, masks chosen positions", "[networks][pointer]") {
+  for (const bool end_token : {false, true}) {
+    INFO("end token " << end_token);
+    auto net = make_net("lstm", true, end_token);
+    Rng rng(3, "x");
+    const MatD x = random_matrix(5, 2, rng, -1, 1);
+    const std::vector<int> targets{3, 0, 4, 1};
+    const PointerEncoding<double> enc = net->encode(Var<double>(x));
+    CHECK(enc.keys.rows() == (end_token ? 6 : 5));
+    const MatD tf = net->teacher_forced_logits(enc, targets, true).value();
+    REQUIRE(tf.rows() == 4);
+    ControllerState<double> s = enc.start;
+    std::vector<char> chosen(5, 0);
+    for (size_t t = 0; t < targets.size(); ++t) {
+      auto [logits, next] = net->step(enc, t == 0 ? -1 : targets[t - 1], s, chosen);
+      for (Index j = 0; j < tf.cols(); ++j) {
+        const bool masked = j < 5 && chosen[static_cast<size_t>(j)];
+        CHECK(std::isinf(tf(static_cast<Index>(t), j)) == masked);
+        if (!masked) CHECK(std::abs(logits.value()(0, j) - tf(static_cast<Index>(t), j)) < 1e-12);
+      }
+      chosen[static_cast<size_t>(targets[t])] = 1;
+      s = std::move(next);
+    }
+    // without the mask nothing is -inf
+    CHECK(net->teacher_forced_logits(enc, targets, false).value().allFinite());
+  }
+}
+
+TEST_CASE("pointer net: Jacobian checks of the loss and of one pointer step, in double", "[networks][pointer][gradcheck]") {
+  for (const std::string cell : {"lstm", "gru"})
+    for (const std::string score : {"additive", "bilinear"}) {
+      INFO(cell << " " << score);
+      auto net = make_net(cell, true, true, score);
+      Rng rng(5, "x");
+      std::vector<Var<double>> inputs{Var<double>(random_matrix(4, 2, rng, -1, 1), true)};
+      for (const auto& p : net->parameters()) inputs.push_back(p);
+      const std::vector<int> targets{2, 0, 3, 1, 4};  // 4 = the end position
+      CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return net->loss(v[0], targets, true); }, inputs) < 1e-6);
+      // one step after position 2, with position 2 not masked (finite logits)
+      CHECK(check_gradient(
+                [&](const std::vector<Var<double>>& v) {
+                  const PointerEncoding<double> enc = net->encode(v[0]);
+                  return net->step(enc, 2, enc.start, std::vector<char>(4, 0)).first;
+                },
+                inputs) < 1e-6);
+    }
+}
+
+TEST_CASE("pointer net: beam search finds the best permutation an enumeration finds, width 1 is greedy", "[networks][pointer][beam]") {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    INFO("seed " << seed);
+    auto net = make_net(seed % 2 ? "lstm" : "gru", false, false, "additive", seed);
+    Rng rng(seed, "x");
+    const MatD x = random_matrix(4, 2, rng, -1, 1);
+    std::vector<int> perm(4);
+    std::iota(perm.begin(), perm.end(), 0);
+    std::vector<std::pair<double, std::vector<int>>> all;
+    do all.push_back({log_prob(*net, x, perm, true), perm});
+    while (std::next_permutation(perm.begin(), perm.end()));
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    // 4! = 24 complete outputs and at most 24 partial ones per step: width 24 keeps them all
+    const std::vector<PointerBeam> beams = net->beam_search(Var<double>(x), 4, 24, true);
+    REQUIRE(beams.size() == 24);
+    for (size_t i = 0; i < beams.size(); ++i) {
+      CHECK(beams[i].output == all[i].second);
+      CHECK(std::abs(beams[i].log_prob - all[i].first) < 1e-9);
+    }
+    // a narrower beam proposes only permutations, best first
+    const std::vector<PointerBeam> three = net->beam_search(Var<double>(x), 4, 3, true);
+    REQUIRE(three.size() == 3);
+    for (const PointerBeam& b : three) {
+      std::vector<int> sorted = b.output;
+      std::sort(sorted.begin(), sorted.end());
+      CHECK(sorted == std::vector<int>{0, 1, 2, 3});
+    }
+    CHECK(three[0].log_prob >= three[1].log_prob);
+    CHECK(three[0].log_prob <= all[0].first + 1e-12);
+    CHECK(net->beam_search(Var<double>(x), 4, 1, true)[0].output == net->greedy(Var<double>(x), 4, true));
+  }
+}
+
+TEST_CASE("pointer net: greedy stops at the end position, attention rows are distributions", "[networks][pointer]") {
+  auto net = make_net("lstm", false, true);
+  Rng rng(9, "x");
+  const MatD x = random_matrix(6, 2, rng, -1, 1);
+  MatD attention;
+  const std::vector<int> out = net->greedy(Var<double>(x), 20, true, &attention);
+  REQUIRE(!out.empty());
+  CHECK(attention.rows() == static_cast<Index>(out.size()));
+  CHECK(attention.cols() == 7);
+  for (Index t = 0; t < attention.rows(); ++t) CHECK(std::abs(attention.row(t).sum() - 1) < 1e-9);
+  // a position is never chosen twice, and only the last output may be the end
+  std::vector<int> seen(out.begin(), out.end());
+  std::sort(seen.begin(), seen.end());
+  CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+  for (size_t t = 0; t + 1 < out.size(); ++t) CHECK(out[t] < 6);
+  CHECK((out.back() == 6 || out.size() == 7 || out.size() == 20));
+  // beams with an end token: every one valid, ended by the end position or the step limit
+  for (const PointerBeam& b : net->beam_search(Var<double>(x), 8, 4, true, 0.7)) {
+    for (size_t t = 0; t + 1 < b.output.size(); ++t) CHECK(b.output[t] < 6);
+    CHECK((b.output.back() == 6 || b.output.size() == 8));
+    CHECK(std::abs(b.score - b.log_prob / std::pow(static_cast<double>(b.output.size()), 0.7)) < 1e-12);
+  }
+}
+
+TEST_CASE("pointer net: bad inputs and targets name what is wrong", "[networks][pointer][errors]") {
+  auto net = make_net("gru", false, false);
+  CHECK_THROWS_WITH(net->encode(Var<double>(MatD::Zero(3, 5))), Catch::Contains("input [3 x 5] must be [n x 2]"));
+  CHECK_THROWS_WITH(net->encode(Var<double>(MatD::Zero(0, 2))), Catch::Contains("n >= 1"));
+  const MatD x = MatD::Zero(3, 2);
+  CHECK_THROWS_WITH(net->loss(Var<double>(x), {0, 3}, true), Catch::Contains("target 3 at step 1 is outside [0, 3)"));
+  CHECK_THROWS_WITH(net->loss(Var<double>(x), {1, 1}, true), Catch::Contains("target 1 repeats at step 1"));
+  CHECK_NOTHROW(net->loss(Var<double>(x), {1, 1}, false));
+  CHECK_THROWS_WITH(net->beam_search(Var<double>(x), 3, 0, true), Catch::Contains("width must be >= 1"));
+}
