@@ -7,7 +7,7 @@
 //     encoder: {name: lstm, hidden: 128, bidirectional: false}   # any registered controller
 //     score: {name: additive, hidden: 128}         # any registered score (attention/score.h)
 //     mask: true                                   # mask chosen positions (default: the task's
-//                                                  # answers are permutations)
+//                                                  # answers never repeat a position)
 //     beam: 1                                      # evaluation: 1 greedy, k > 1 beam search
 //     length_penalty: 0                            # beam ranking log p / length^alpha
 //
@@ -43,15 +43,17 @@ class PointerNetModel : public Model {
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
     const std::vector<PointerExample>& examples = task_.split(split);
     const Index n = static_cast<Index>(examples.size());
-    std::vector<std::vector<int>> outputs(examples.size());
+    std::vector<std::vector<int>> outputs(examples.size()), unmasked(task_.wants_unmasked() ? examples.size() : 0);
     std::vector<double> losses(examples.size());
     pool.parallel_for(n, [&](Index i) {
       NoGradGuard no_grad;  // per thread
       const PointerExample& e = examples[static_cast<size_t>(i)];
       losses[static_cast<size_t>(i)] = net_->loss(Var<float>(e.input), e.target, s_.mask).item();
       outputs[static_cast<size_t>(i)] = decode(e.input);
+      if (!unmasked.empty())
+        unmasked[static_cast<size_t>(i)] = net_->greedy(Var<float>(e.input), task_.max_outputs(e.input.rows()), false);
     });
-    Metrics m = task_.score(examples, outputs);
+    Metrics m = task_.score(examples, outputs, unmasked);
     double loss = 0;
     for (double l : losses) loss += l;
     m["loss"] = loss / static_cast<double>(n);
@@ -87,7 +89,7 @@ ENGRAM_REGISTER(models(), "pointer_net", "pointer network (Vinyals et al. 2015):
       if (!encoder.has("hidden")) encoder.set("hidden", 128.0);
       const Choice score = read_choice(cfg, "score", "additive");
       PointerNetSettings s;
-      s.mask = cfg.boolean("mask", pt.permutation());
+      s.mask = cfg.boolean("mask", pt.distinct());
       s.beam = cfg.integer("beam", 1, 1, 1 << 12);
       s.length_penalty = cfg.number("length_penalty", 0.0, 0.0, 10.0);
       cfg.finish();

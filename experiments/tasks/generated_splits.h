@@ -32,7 +32,6 @@ class GeneratedSplits {
   }
   // Generates `size` examples now; a name used twice is an std::invalid_argument.
   void add_split(const std::string& split, int size, const Generator& g) {
-    require(!splits_.count(split), name_.c_str(), "split '" + split + "' is defined twice");
     const Rng r = root_.child(name_ + "-" + split);
     std::vector<Example> examples;
     examples.reserve(static_cast<size_t>(size));
@@ -40,6 +39,11 @@ class GeneratedSplits {
       Rng ri = r.child(static_cast<std::uint64_t>(i));
       examples.push_back(g(ri));
     }
+    add_split(split, std::move(examples));
+  }
+  // A split of given examples (read from a file).
+  void add_split(const std::string& split, std::vector<Example> examples) {
+    require(!splits_.count(split), name_.c_str(), "split '" + split + "' is defined twice");
     names_.push_back(split);
     splits_[split] = std::move(examples);
   }

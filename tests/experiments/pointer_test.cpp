@@ -3,12 +3,16 @@
 // do not move when another changes; option errors at their lines; the pointer network learns to
 // sort short lists through the engine, and its metrics and attention heat map are what it decodes.
 #include "experiments/runner.h"
+#include "experiments/tasks/pointer/geometry.h"
 #include "experiments/tasks/pointer/sort.h"
 #include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <limits>
+#include <map>
+#include <numeric>
 #include <set>
 
 using namespace engram;
@@ -146,4 +150,170 @@ TEST_CASE("pointer_net: config errors name the key, a pointer model needs a poin
   CHECK_THAT(error("{name: pointer_net, beam: 0}"), Contains("model.beam"));
   CHECK_THAT(error("{name: pointer_net}", "{name: copy, val_size: 2}"), Contains("needs a pointer task"));
   CHECK(error("{name: pointer_net, embed: 8, encoder: {name: gru, hidden: 8, bidirectional: true}, score: bilinear, beam: 3}") == "(no error)");
+}
+
+// ---- planar tasks: convex hull and TSP ------------------------------------------------------
+
+namespace {
+
+MatD random_points(Rng& rng, Index n) {
+  MatD p(n, 2);
+  for (Index i = 0; i < p.size(); ++i) p.data()[i] = rng.uniform();
+  return p;
+}
+
+// The strict hull by brute force: edge a -> b is a counter-clockwise hull edge when every other
+// point lies strictly to its left; the polygon follows the edges from the smallest index.
+std::vector<int> brute_hull(const MatD& p) {
+  const int n = static_cast<int>(p.rows());
+  std::map<int, int> next;
+  for (int a = 0; a < n; ++a)
+    for (int b = 0; b < n; ++b) {
+      if (a == b) continue;
+      bool left = true;
+      for (int c = 0; c < n && left; ++c)
+        if (c != a && c != b)
+          left = (p(b, 0) - p(a, 0)) * (p(c, 1) - p(a, 1)) - (p(b, 1) - p(a, 1)) * (p(c, 0) - p(a, 0)) > 0;
+      if (left) next[a] = b;
+    }
+  std::vector<int> h;
+  if (next.empty()) return h;
+  for (int v = next.begin()->first; h.empty() || v != h.front(); v = next.at(v)) h.push_back(v);
+  return h;
+}
+
+// The shortest tour by trying every permutation of cities 1..n-1.
+double brute_tour_length(const MatD& p) {
+  std::vector<int> t(static_cast<size_t>(p.rows()));
+  std::iota(t.begin(), t.end(), 0);
+  double best = std::numeric_limits<double>::infinity();
+  do best = std::min(best, tour_length(p, t));
+  while (std::next_permutation(t.begin() + 1, t.end()));
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("convex hull: the monotone chain equals the brute-force hull, canonical start and orientation", "[pointer][hull]") {
+  Rng rng(1, "hull");
+  for (int trial = 0; trial < 300; ++trial) {
+    const MatD p = random_points(rng, 3 + trial % 28);
+    const std::vector<int> h = convex_hull(p);
+    CHECK(h == brute_hull(p));
+    CHECK(h.front() == *std::min_element(h.begin(), h.end()));
+    CHECK(canonical_polygon(p, std::vector<int>(h.rbegin(), h.rend())) == h);  // clockwise -> the same
+  }
+  // the unit square's corners with an inner and an edge point (collinear: not on the strict hull)
+  MatD sq(6, 2);
+  sq << 1, 1, 0.5, 0.5, 0, 0, 1, 0, 0.5, 0, 0, 1;
+  CHECK(convex_hull(sq) == std::vector<int>{0, 5, 2, 3});
+  CHECK(polygon_area(sq, convex_hull(sq)) == Approx(1.0));
+}
+
+TEST_CASE("tsp: Held-Karp tours are as short as every permutation, in canonical form", "[pointer][tsp]") {
+  Rng rng(2, "tsp");
+  for (int trial = 0; trial < 60; ++trial) {
+    const Index n = 4 + trial % 5;  // 4..8 cities
+    const MatD p = random_points(rng, n);
+    const std::vector<int> t = optimal_tour(p);
+    REQUIRE(is_permutation_of(t, n));
+    CHECK(tour_length(p, t) == Approx(brute_tour_length(p)).epsilon(1e-12));
+    CHECK(t.front() == 0);
+    CHECK(t[1] < t.back());
+    CHECK(canonical_tour(std::vector<int>(t.rbegin(), t.rend())) == t);
+  }
+  CHECK(!is_permutation_of({0, 1, 1}, 3));
+  CHECK(!is_permutation_of({0, 1}, 3));
+  CHECK_THROWS_WITH(optimal_tour(MatD::Zero(17, 2)), Contains("1 <= n <= 16"));
+}
+
+TEST_CASE("planar tasks: targets, metrics of exact and wrong answers", "[pointer][tsp][hull]") {
+  auto tsp = build_task("{name: tsp, min_n: 5, max_n: 7, val_size: 20, test_size: 10}");
+  const auto& t = dynamic_cast<const PointerTask&>(*tsp);
+  CHECK(t.permutation());
+  CHECK(t.wants_unmasked());
+  const auto& val = t.split("val");
+  std::vector<std::vector<int>> exact, worse, invalid;
+  for (const PointerExample& e : val) {
+    const MatD p = e.input.cast<double>();
+    CHECK(e.reference == Approx(brute_tour_length(p)).epsilon(1e-12));
+    exact.push_back(std::vector<int>(e.target.rbegin(), e.target.rend()));  // the same tour backwards
+    std::vector<int> w = e.target;
+    std::swap(w[1], w[2]);
+    worse.push_back(w);
+    invalid.push_back(std::vector<int>(e.target.size(), 0));
+  }
+  const Metrics m = t.score(val, exact, exact);
+  CHECK(m.at("error") == 0);
+  CHECK(m.at("optimality_gap") == Approx(0).margin(1e-12));
+  CHECK(m.at("invalid_rate") == 0);
+  const Metrics w = t.score(val, worse, invalid);
+  CHECK(w.at("optimality_gap") >= 0);
+  CHECK(w.at("tour_length") >= m.at("tour_length"));
+  CHECK(w.at("invalid_rate") == 1);
+
+  auto hull = build_task("{name: convex_hull, min_n: 5, max_n: 12, val_size: 20, test_size: 10}");
+  const auto& h = dynamic_cast<const PointerTask&>(*hull);
+  CHECK(h.end_token());
+  CHECK(h.distinct());
+  CHECK(!h.permutation());
+  std::vector<std::vector<int>> right, partial;
+  for (const PointerExample& e : h.split("val")) {
+    const Index n = e.input.rows();
+    CHECK(e.target.back() == n);  // ends with the end position
+    CHECK(std::vector<int>(e.target.begin(), e.target.end() - 1) == brute_hull(e.input.cast<double>()));
+    std::vector<int> r(e.target.begin() + 1, e.target.end() - 1);  // the same polygon from its second vertex
+    r.push_back(e.target.front());
+    r.push_back(static_cast<int>(n));
+    right.push_back(r);
+    partial.push_back({e.target[0], e.target[1], e.target[2], static_cast<int>(n)});
+  }
+  const Metrics hm = h.score(h.split("val"), right, {});
+  CHECK(hm.at("error") == 0);
+  CHECK(hm.at("area_coverage") == Approx(1));
+  const Metrics hp = h.score(h.split("val"), partial, {});
+  CHECK(hp.at("area_coverage") < 1);
+  CHECK(hp.at("area_coverage") > 0);
+}
+
+TEST_CASE("planar tasks read the published files; bad lines name the file, line and key", "[pointer][files]") {
+  test::TempDir d("pointer-files");
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(d.path / name) << text;
+    return (d.path / name).string();
+  };
+  // a 4-city file whose tours end by repeating their first city, as the published ones do
+  const std::string tours = write("tsp4.txt",
+      "0.0 0.0 1.0 1.0 1.0 0.0 0.0 1.0 output 1 3 2 4 1\n"
+      "0.1 0.1 0.9 0.1 0.9 0.9 0.1 0.9 output 1 2 3 4 1\n\n");
+  const std::vector<PointerFileLine> lines = read_pointer_file(tours);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].answer == std::vector<int>{0, 2, 1, 3});
+  auto t = build_task("{name: tsp, min_n: 4, max_n: 4, val_size: 3, test_size: 3, data: {test_file: " + tours + ", train_file: " + tours + "}}");
+  const auto& task = dynamic_cast<const PointerTask&>(*t);
+  CHECK(task.split("test").size() == 2);
+  CHECK(task.train_size() == 2);
+  CHECK(task.split("test")[0].target == std::vector<int>{0, 2, 1, 3});
+  CHECK(task.split("test")[0].reference == Approx(4.0));
+  CHECK(task.train_example(3).target == task.split("test")[1].target);
+
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"0 0 1 1 1 output 1 2", ":1: 5 coordinates: not x, y pairs"},
+      {"0 0 1 1 output 1 2 1\n0 0 1 1 output 1 3", ":2: index 3 is outside 1..2"},
+      {"0 0 1 x output 1 2", ":1: 'x' is not a coordinate"},
+      {"0 0 1 1 1 0", ":1: no 'output'"},
+      {"0 0 1 1 output 1 1.5", ":1: '1.5' is not an index"},
+      {"", "no examples"}};
+  for (const auto& [text, what] : bad) {
+    INFO(text);
+    const std::string f = write("bad.txt", text);
+    CHECK_THROWS_WITH(read_pointer_file(f), Contains(f) && Contains(what));
+  }
+  const std::string twice = write("twice.txt", "0 0 1 1 1 0 output 1 2 2 1\n");
+  CHECK_THAT(task_error("{name: tsp, min_n: 3, max_n: 3, data: {test_file: " + twice + "}}"),
+             Contains("ptr.yaml:2") && Contains("task.data.test_file") && Contains("does not visit each of the 3 cities once"));
+  CHECK_THAT(task_error("{name: convex_hull, data: {train_file: " + twice + "}}"),
+             Contains("task.data.train_file") && Contains("repeats a point"));
+  CHECK_THAT(task_error("{name: tsp, data: {train_file: /nonexistent/tsp.txt}}"), Contains("task.data.train_file") && Contains("/nonexistent/tsp.txt"));
+  CHECK_THAT(task_error("{name: tsp, max_n: 13}"), Contains("task.max_n"));
 }

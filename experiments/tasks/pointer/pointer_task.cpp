@@ -5,8 +5,8 @@
 
 namespace engram::experiments::pointer {
 
-Metrics PointerTask::score(const std::vector<PointerExample>& examples,
-                           const std::vector<std::vector<int>>& outputs) const {
+Metrics PointerTask::score(const std::vector<PointerExample>& examples, const std::vector<std::vector<int>>& outputs,
+                           const std::vector<std::vector<int>>&) const {
   require(examples.size() == outputs.size() && !examples.empty(), "PointerTask::score",
           "needs one output per example, got " + std::to_string(outputs.size()) + " for " +
               std::to_string(examples.size()));

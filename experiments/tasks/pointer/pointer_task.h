@@ -21,6 +21,7 @@ namespace engram::experiments::pointer {
 struct PointerExample {
   MatF input;               // [n x input_size]
   std::vector<int> target;  // the exact answer
+  double reference = 0;     // a task's reference figure (the optimal tour's length, the hull's area)
 };
 
 class PointerTask : public Task {
@@ -37,14 +38,20 @@ class PointerTask : public Task {
   virtual bool permutation() const = 0;
   // The answer ends with the end position n (its length varies: convex hull).
   virtual bool end_token() const { return false; }
+  // No position appears twice in an answer (decoders may mask chosen positions).
+  virtual bool distinct() const { return permutation(); }
+  // score() also wants the outputs decoded without masks (the invalid tours of TSP).
+  virtual bool wants_unmasked() const { return false; }
   // Most outputs a decoder may emit for an input of n elements (end included).
   virtual Index max_outputs(Index n) const { return end_token() ? n + 1 : n; }
   // Metrics of one split from the model's outputs (outputs[i] for example i), summed in example
   // order. The default: "error" (share of examples not exactly right), "sequence_accuracy" and
   // "token_accuracy" (outputs equal to the target at the same step, over the target's steps).
-  virtual Metrics score(const std::vector<PointerExample>& examples, const std::vector<std::vector<int>>& outputs) const;
+  // unmasked: the same decoded without masks when wants_unmasked(), else empty.
+  virtual Metrics score(const std::vector<PointerExample>& examples, const std::vector<std::vector<int>>& outputs,
+                        const std::vector<std::vector<int>>& unmasked) const;
 
-  PointerExample train_example(std::uint64_t id) const { return splits_.train_example(id); }
+  virtual PointerExample train_example(std::uint64_t id) const { return splits_.train_example(id); }
   // Throws std::invalid_argument naming the known splits for an unknown name.
   const std::vector<PointerExample>& split(const std::string& name) const { return splits_.split(name); }
 
@@ -53,6 +60,9 @@ class PointerTask : public Task {
   PointerTask(std::string name, const Rng& rng) : splits_(std::move(name), rng) {}
   void set_train_generator(Generator g) { splits_.set_train_generator(std::move(g)); }
   void add_split(const std::string& split, int size, const Generator& g) { splits_.add_split(split, size, g); }
+  void add_split(const std::string& split, std::vector<PointerExample> examples) {
+    splits_.add_split(split, std::move(examples));
+  }
 
  private:
   GeneratedSplits<PointerExample> splits_;

@@ -1,0 +1,186 @@
+// The planar pointer tasks of Vinyals et al. (2015), registered as `convex_hull` and `tsp`:
+// n points uniform in the unit square (rounded to float, so that the answer and the metrics
+// see the coordinates the model sees), the answer exact (geometry.h): the convex hull counter-
+// clockwise from its smallest index, then the end position; or the optimal tour (Held-Karp,
+// n <= 12) from city 0.
+//
+//   task:
+//     name: tsp                 # or convex_hull
+//     min_n: 10
+//     max_n: 10
+//     val_size: 1000
+//     test_size: 1000
+//     eval_lengths: [5]         # more generated test splits "n<k>"
+//     data: {train_file: ..., test_file: ...}   # the published files (either, both or none):
+//                               # a train file replaces the generated training examples, a test
+//                               # file the generated test split
+//
+// Metrics (per split): convex_hull: error (share of hulls not exactly right, compared as
+// polygons), sequence_accuracy, area_coverage (mean area of the output polygon / the hull's);
+// tsp: tour_length (mean), optimality_gap (mean of length / optimal - 1), invalid_rate (share of
+// tours that are not permutations when decoded without masks), error (share not optimal).
+#include "experiments/tasks/pointer/geometry.h"
+#include "experiments/tasks/pointer/pointer_task.h"
+
+#include "experiments/tasks/algorithmic/bit_sequence.h"
+
+namespace engram::experiments::pointer {
+
+namespace {
+
+constexpr int kMaxExactTour = 12;
+
+enum class Planar { hull, tsp };
+
+struct PlanarOptions {
+  int min_n = 5, max_n = 10;
+  int val_size = 1000, test_size = 1000;
+  std::vector<int> eval_lengths;
+  std::string train_file, test_file;
+};
+
+MatD to_double(const MatF& x) { return x.cast<double>(); }
+
+// An example from its points and (canonical) answer.
+PointerExample planar_example(Planar kind, const MatD& points, std::vector<int> answer) {
+  PointerExample e;
+  e.input = points.cast<float>();
+  if (kind == Planar::hull) {
+    e.reference = polygon_area(points, answer);
+    answer.push_back(static_cast<int>(points.rows()));  // the end position
+  } else {
+    e.reference = tour_length(points, answer);
+  }
+  e.target = std::move(answer);
+  return e;
+}
+
+PointerExample generate(Planar kind, Rng& r, int n) {
+  MatD p(n, 2);
+  for (Index i = 0; i < p.size(); ++i) p.data()[i] = static_cast<double>(static_cast<float>(r.uniform()));
+  return planar_example(kind, p, kind == Planar::hull ? convex_hull(p) : optimal_tour(p));
+}
+
+class PlanarTask : public PointerTask {
+ public:
+  PlanarTask(Planar kind, const PlanarOptions& o, const Rng& rng)
+      : PointerTask(kind == Planar::hull ? "convex_hull" : "tsp", rng), kind_(kind), o_(o) {
+    const auto gen = [this](int lo, int hi) {
+      return [this, lo, hi](Rng& r) {
+        return generate(kind_, r, lo + static_cast<int>(r.below(static_cast<std::uint64_t>(hi - lo + 1))));
+      };
+    };
+    if (!o_.train_file.empty()) train_ = read(o_.train_file);
+    set_train_generator(gen(o_.min_n, o_.max_n));
+    add_split("val", o_.val_size, gen(o_.min_n, o_.max_n));
+    if (o_.test_file.empty())
+      add_split("test", o_.test_size, gen(o_.min_n, o_.max_n));
+    else
+      add_split("test", read(o_.test_file));
+    for (int n : o_.eval_lengths) add_split("n" + std::to_string(n), o_.test_size, gen(n, n));
+  }
+
+  std::uint64_t train_size() const override { return train_.size(); }  // 0: generated
+  PointerExample train_example(std::uint64_t id) const override {
+    return train_.empty() ? PointerTask::train_example(id) : train_[id % train_.size()];
+  }
+  Index input_size() const override { return 2; }
+  bool permutation() const override { return kind_ == Planar::tsp; }
+  bool end_token() const override { return kind_ == Planar::hull; }
+  bool distinct() const override { return true; }
+  bool wants_unmasked() const override { return kind_ == Planar::tsp; }
+
+  Metrics score(const std::vector<PointerExample>& examples, const std::vector<std::vector<int>>& outputs,
+                const std::vector<std::vector<int>>& unmasked) const override {
+    require(examples.size() == outputs.size() && !examples.empty(), "PlanarTask::score", "needs one output per example");
+    const double count = static_cast<double>(examples.size());
+    double exact = 0, a = 0, b = 0, invalid = 0;
+    for (size_t i = 0; i < examples.size(); ++i) {
+      const PointerExample& e = examples[i];
+      const MatD p = to_double(e.input);
+      std::vector<int> o = outputs[i];
+      if (kind_ == Planar::hull) {
+        if (!o.empty() && o.back() == static_cast<int>(p.rows())) o.pop_back();
+        std::vector<int> truth(e.target.begin(), e.target.end() - 1);
+        exact += canonical_polygon(p, o) == truth;
+        a += e.reference > 0 ? polygon_area(p, o) / e.reference : 1.0;
+      } else {
+        const bool valid = is_permutation_of(o, p.rows());
+        exact += valid && canonical_tour(o) == e.target;
+        const double length = valid ? tour_length(p, o) : std::numeric_limits<double>::quiet_NaN();
+        a += length;
+        b += length / e.reference - 1;
+        if (!unmasked.empty()) invalid += !is_permutation_of(unmasked[i], p.rows());
+      }
+    }
+    Metrics m{{"error", 1 - exact / count}, {"sequence_accuracy", exact / count}};
+    if (kind_ == Planar::hull) {
+      m["area_coverage"] = a / count;
+    } else {
+      m["tour_length"] = a / count;
+      m["optimality_gap"] = b / count;
+      if (!unmasked.empty()) m["invalid_rate"] = invalid / count;
+    }
+    return m;
+  }
+
+ private:
+  std::vector<PointerExample> read(const std::string& path) const {
+    std::vector<PointerExample> out;
+    int line = 0;
+    for (PointerFileLine& l : read_pointer_file(path)) {
+      ++line;
+      const std::string where = path + ": example " + std::to_string(line) + ": ";
+      if (kind_ == Planar::tsp) {
+        if (!is_permutation_of(l.answer, l.points.rows()))
+          throw std::invalid_argument(where + "the tour does not visit each of the " + std::to_string(l.points.rows()) +
+                                      " cities once");
+        out.push_back(planar_example(kind_, l.points, canonical_tour(l.answer)));
+      } else {
+        std::vector<int> sorted = l.answer;
+        std::sort(sorted.begin(), sorted.end());
+        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+          throw std::invalid_argument(where + "the hull repeats a point");
+        out.push_back(planar_example(kind_, l.points, canonical_polygon(l.points, l.answer)));
+      }
+    }
+    return out;
+  }
+
+  Planar kind_;
+  PlanarOptions o_;
+  std::vector<PointerExample> train_;
+};
+
+std::unique_ptr<Task> make_planar(Planar kind, Section& cfg, const Rng& rng) {
+  PlanarOptions o;
+  const int most = kind == Planar::tsp ? kMaxExactTour : 100000;
+  o.min_n = static_cast<int>(cfg.integer("min_n", o.min_n, kind == Planar::tsp ? 2 : 1, most));
+  o.max_n = static_cast<int>(cfg.integer("max_n", std::max(o.max_n, o.min_n), 1, most));
+  if (o.max_n < o.min_n) cfg.fail("max_n", "must be >= min_n (" + std::to_string(o.min_n) + ")");
+  o.val_size = static_cast<int>(cfg.integer("val_size", o.val_size, 1, 1 << 24));
+  o.test_size = static_cast<int>(cfg.integer("test_size", o.test_size, 1, 1 << 24));
+  o.eval_lengths = algorithmic::read_int_list(cfg, "eval_lengths", {}, 2, most);
+  Section data = cfg.section("data");
+  o.train_file = data.path_value("train_file", "");
+  o.test_file = data.path_value("test_file", "");
+  data.finish();
+  cfg.finish();
+  try {
+    return std::make_unique<PlanarTask>(kind, o, rng);
+  } catch (const std::exception& e) {  // a file's line, or an unreadable file: name the key that gave it
+    const std::string msg = e.what();
+    const bool test = !o.test_file.empty() && msg.find(o.test_file) != std::string::npos;
+    const std::string key = test ? "test_file" : "train_file";
+    throw ConfigError(data.source(key) + ": " + data.path() + "." + key + ": " + msg);
+  }
+}
+
+ENGRAM_REGISTER(tasks(), "convex_hull", "point at the convex hull of n planar points, counter-clockwise (Vinyals et al. 2015; generated or their files)",
+    [](Section& cfg, const Rng& rng) { return make_planar(Planar::hull, cfg, rng); });
+ENGRAM_REGISTER(tasks(), "tsp", "point at the optimal tour of n planar cities (Held-Karp, n <= 12; generated or the files of Vinyals et al. 2015)",
+    [](Section& cfg, const Rng& rng) { return make_planar(Planar::tsp, cfg, rng); });
+
+}  // namespace
+
+}  // namespace engram::experiments::pointer
