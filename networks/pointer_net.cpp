@@ -22,6 +22,12 @@ std::unique_ptr<Controller<T>> make_decoder(const Options& encoder, Index embed,
 template <class T>
 constexpr T neg_inf = -std::numeric_limits<T>::infinity();
 
+void check_steps(Index steps) {
+  require_lazy(steps >= 1 && steps <= (Index(1) << 20), "PointerNet", [&] {
+    return "steps must be in [1, 2^20], got " + std::to_string(steps);
+  });
+}
+
 }  // namespace
 
 template <class T>
@@ -124,6 +130,7 @@ std::vector<double> log_probs(const Mat<T>& z) {
 
 template <class T>
 std::vector<int> PointerNet<T>::greedy(const Var<T>& x, Index steps, bool mask_chosen, Mat<T>* attention) const {
+  check_steps(steps);
   NoGradGuard no_grad;
   const PointerEncoding<T> enc = encode(x);
   std::vector<char> chosen(static_cast<size_t>(enc.n), 0);
@@ -157,6 +164,7 @@ template <class T>
 std::vector<PointerBeam> PointerNet<T>::beam_search(const Var<T>& x, Index steps, Index width, bool mask_chosen,
                                                     double alpha) const {
   require(width >= 1, "PointerNet::beam_search", "width must be >= 1");
+  check_steps(steps);
   NoGradGuard no_grad;
   const PointerEncoding<T> enc = encode(x);
   struct Hypothesis {

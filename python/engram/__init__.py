@@ -6,6 +6,7 @@ it and adds runs as Python objects, pandas frames, plots and distributed sweeps.
 - autodiff: :class:`Var`, :mod:`engram.ops`, :class:`no_grad`, :class:`Rng`
 - attention: :class:`Attention`, :class:`Score`, :class:`Normalizer`
 - memories: :mod:`engram.hopfield`, :class:`ExternalMemory`
+- networks: :class:`PointerNet`
 - experiments: :class:`Config`, :func:`run`, :class:`Run`, :class:`ResultsIndex`,
   :func:`compare`, :func:`sweep`, :func:`cli`
 - components written in Python: :func:`register_score`, :func:`register_addressing`,
@@ -38,6 +39,8 @@ from ._engram import (
     Normalizer,
     NormalizerShape,
     Options,
+    PointerBeam,
+    PointerNet,
     ResultsIndex,
     Rng,
     RunRecord,
@@ -94,6 +97,9 @@ __all__ = [
     "MemoryState",
     "AddressingShape",
     "AddressContext",
+    # networks
+    "PointerNet",
+    "PointerBeam",
     # components defined in Python
     "register_score",
     "register_addressing",

@@ -149,4 +149,6 @@ TEST_CASE("pointer net: bad inputs and targets name what is wrong", "[networks][
   CHECK_THROWS_WITH(net->loss(Var<double>(x), {1, 1}, true), Catch::Contains("target 1 repeats at step 1"));
   CHECK_NOTHROW(net->loss(Var<double>(x), {1, 1}, false));
   CHECK_THROWS_WITH(net->beam_search(Var<double>(x), 3, 0, true), Catch::Contains("width must be >= 1"));
+  CHECK_THROWS_WITH(net->greedy(Var<double>(x), 0, true), Catch::Contains("steps must be in [1, 2^20], got 0"));
+  CHECK_THROWS_WITH(net->beam_search(Var<double>(x), -3, 2, true), Catch::Contains("steps must be in [1, 2^20], got -3"));
 }

@@ -1,4 +1,5 @@
-// The planar pointer tasks of Vinyals et al. (2015), registered as `convex_hull` and `tsp`:
+// The planar pointer tasks of Vinyals et al. (2015), registered as `convex_hull` and `tsp`
+// (convex_hull.cpp, tsp.cpp):
 // n points uniform in the unit square (rounded to float, so that the answer and the metrics
 // see the coordinates the model sees), the answer exact (geometry.h): the convex hull counter-
 // clockwise from its smallest index, then the end position; or the optimal tour (Held-Karp,
@@ -19,8 +20,9 @@
 // polygons), sequence_accuracy, area_coverage (mean area of the output polygon / the hull's);
 // tsp: tour_length (mean), optimality_gap (mean of length / optimal - 1), invalid_rate (share of
 // tours that are not permutations when decoded without masks), error (share not optimal).
+#include "experiments/tasks/pointer/planar.h"
+
 #include "experiments/tasks/pointer/geometry.h"
-#include "experiments/tasks/pointer/pointer_task.h"
 
 #include "experiments/tasks/algorithmic/bit_sequence.h"
 
@@ -29,8 +31,6 @@ namespace engram::experiments::pointer {
 namespace {
 
 constexpr int kMaxExactTour = 12;
-
-enum class Planar { hull, tsp };
 
 struct PlanarOptions {
   int min_n = 5, max_n = 10;
@@ -152,6 +152,8 @@ class PlanarTask : public PointerTask {
   std::vector<PointerExample> train_;
 };
 
+}  // namespace
+
 std::unique_ptr<Task> make_planar(Planar kind, Section& cfg, const Rng& rng) {
   PlanarOptions o;
   const int most = kind == Planar::tsp ? kMaxExactTour : 100000;
@@ -175,12 +177,5 @@ std::unique_ptr<Task> make_planar(Planar kind, Section& cfg, const Rng& rng) {
     throw ConfigError(data.source(key) + ": " + data.path() + "." + key + ": " + msg);
   }
 }
-
-ENGRAM_REGISTER(tasks(), "convex_hull", "point at the convex hull of n planar points, counter-clockwise (Vinyals et al. 2015; generated or their files)",
-    [](Section& cfg, const Rng& rng) { return make_planar(Planar::hull, cfg, rng); });
-ENGRAM_REGISTER(tasks(), "tsp", "point at the optimal tour of n planar cities (Held-Karp, n <= 12; generated or the files of Vinyals et al. 2015)",
-    [](Section& cfg, const Rng& rng) { return make_planar(Planar::tsp, cfg, rng); });
-
-}  // namespace
 
 }  // namespace engram::experiments::pointer
