@@ -8,6 +8,9 @@
 //     score: {name: additive, hidden: 128}         # any registered score (attention/score.h)
 //     mask: true                                   # mask chosen positions (default: the task's
 //                                                  # answers never repeat a position)
+//     train_mask: true                             # mask them in the training loss too (default: mask);
+//                                                  # false trains the decoder to avoid them itself
+//                                                  # (then a task's invalid_rate says how well)
 //     beam: 1                                      # evaluation: 1 greedy, k > 1 beam search
 //     length_penalty: 0                            # beam ranking log p / length^alpha
 //
@@ -23,7 +26,8 @@ namespace engram::experiments::pointer {
 namespace {
 
 struct PointerNetSettings {
-  bool mask = true;
+  bool mask = true;        // decoding
+  bool train_mask = true;  // the training loss
   Index beam = 1;
   double length_penalty = 0;
 };
@@ -37,7 +41,7 @@ class PointerNetModel : public Model {
 
   Var<float> loss(std::uint64_t id, Rng&) const override {
     const PointerExample e = task_.train_example(id);
-    return net_->loss(Var<float>(e.input), e.target, s_.mask);
+    return net_->loss(Var<float>(e.input), e.target, s_.train_mask);
   }
 
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
@@ -48,7 +52,7 @@ class PointerNetModel : public Model {
     pool.parallel_for(n, [&](Index i) {
       NoGradGuard no_grad;  // per thread
       const PointerExample& e = examples[static_cast<size_t>(i)];
-      losses[static_cast<size_t>(i)] = net_->loss(Var<float>(e.input), e.target, s_.mask).item();
+      losses[static_cast<size_t>(i)] = net_->loss(Var<float>(e.input), e.target, s_.train_mask).item();
       outputs[static_cast<size_t>(i)] = decode(e.input);
       if (!unmasked.empty())
         unmasked[static_cast<size_t>(i)] = net_->greedy(Var<float>(e.input), task_.max_outputs(e.input.rows()), false);
@@ -90,6 +94,7 @@ ENGRAM_REGISTER(models(), "pointer_net", "pointer network (Vinyals et al. 2015):
       const Choice score = read_choice(cfg, "score", "additive");
       PointerNetSettings s;
       s.mask = cfg.boolean("mask", pt.distinct());
+      s.train_mask = cfg.boolean("train_mask", s.mask);
       s.beam = cfg.integer("beam", 1, 1, 1 << 12);
       s.length_penalty = cfg.number("length_penalty", 0.0, 0.0, 10.0);
       cfg.finish();
