@@ -7,12 +7,15 @@
 #include "experiments/tasks/seq2seq/seq2seq_task.h"
 #include "tests/test_util.h"
 
+#include <Numbertext.hxx>
+
 #include <catch2/catch.hpp>
 
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -182,4 +185,43 @@ TEST_CASE("seq2seq model: config errors name the key, it needs a seq2seq task", 
   CHECK_THAT(error("{name: seq2seq}", "{name: sort, val_size: 2, test_size: 2}"), Contains("needs a seq2seq task"));
   CHECK(error("{name: seq2seq, embed: 8, encoder: {name: gru, hidden: 8}, attention: false}") == "(no error)");
   CHECK(error("{name: seq2seq, embed: 8, encoder: {hidden: 8}, score: dot, input_feeding: true}", "{name: dates, val_size: 2, test_size: 2}") == "(no error)");
+}
+
+TEST_CASE("number_names: libnumbertext's names, held-out numbers never in training", "[seq2seq][number_names]") {
+  auto t = build_task("{name: number_names, languages: [de, fr, en], max_value: 199, val_fraction: 0.1, test_fraction: 0.15}");
+  const Seq2SeqTask& s = as_s2s(t);
+  CHECK(s.source_vocab()[0] == "<de>");
+  Numbertext nt;
+  nt.set_prefix(std::string(ENGRAM_NUMBERTEXT_DATA) + "/");
+  // every target is the library's name of the source's number, in the source's language
+  std::map<std::string, std::set<int>> numbers;
+  const auto read = [&](const Seq2SeqExample& e) {
+    const std::string lang = s.source_vocab()[static_cast<size_t>(e.source[0])];
+    const int n = std::stoi(s.source_text({e.source.begin() + 1, e.source.end()}, ""));
+    std::string name = std::to_string(n);
+    REQUIRE(nt.numbertext(name, lang.substr(1, 2)));
+    CHECK(s.target_text(without_end(e.target)) == name);
+    return n;
+  };
+  for (const std::string split : {"val", "test"})
+    for (const Seq2SeqExample& e : s.split(split)) numbers[split].insert(read(e));
+  CHECK(numbers["val"].size() == 20);
+  CHECK(numbers["test"].size() == 30);
+  CHECK(s.split("test").size() == 90);  // every test number in every language
+  for (std::uint64_t id = 0; id < 3000; ++id) {
+    const int n = read(s.train_example(id));
+    CHECK(numbers["val"].count(n) == 0);
+    CHECK(numbers["test"].count(n) == 0);
+  }
+  // what the task is about: names whose order differs from the digits'
+  auto all = build_task("{name: number_names, languages: [de, fr], max_value: 99, val_fraction: 0.5, test_fraction: 0.49}");
+  std::set<std::string> names;
+  for (const std::string split : {"val", "test"})
+    for (const Seq2SeqExample& e : as_s2s(all).split(split)) names.insert(as_s2s(all).target_text(without_end(e.target)));
+  const bool has34 = names.count("vierunddreißig") == 1, has97 = names.count("quatre-vingt-dix-sept") == 1;
+  CHECK((has34 || names.count("dreiunddreißig") == 1));  // one of them held out, by the seed
+  CHECK((has97 || names.count("quatre-vingt-seize") == 1 || names.count("quatre-vingt-dix-huit") == 1));
+  CHECK_THAT(task_error("{name: number_names, languages: [xx]}"), Contains("task.languages") && Contains("no language 'xx'") && Contains("de"));
+  CHECK_THAT(task_error("{name: number_names, languages: []}"), Contains("task.languages"));
+  CHECK_THAT(task_error("{name: number_names, val_fraction: 0.5, test_fraction: 0.5}"), Contains("task.test_fraction") && Contains("leaves no training numbers"));
 }

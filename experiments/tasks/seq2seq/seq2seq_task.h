@@ -52,6 +52,9 @@ class Seq2SeqTask : public Task {
               const std::vector<std::string>& target_tokens);
   void set_train_generator(Generator g) { splits_.set_train_generator(std::move(g)); }
   void add_split(const std::string& split, int size, const Generator& g) { splits_.add_split(split, size, g); }
+  void add_split(const std::string& split, std::vector<Seq2SeqExample> examples) {
+    splits_.add_split(split, std::move(examples));
+  }
   // Ids of tokens (std::invalid_argument for an unknown one: a bug of the task).
   std::vector<int> source_ids(const std::vector<std::string>& tokens) const;
   // The target ids of tokens, then </s>.
