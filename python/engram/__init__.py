@@ -6,7 +6,7 @@ it and adds runs as Python objects, pandas frames, plots and distributed sweeps.
 - autodiff: :class:`Var`, :mod:`engram.ops`, :class:`no_grad`, :class:`Rng`
 - attention: :class:`Attention`, :class:`Score`, :class:`Normalizer`
 - memories: :mod:`engram.hopfield`, :class:`ExternalMemory`
-- networks: :class:`PointerNet`
+- networks: :class:`PointerNet`, :class:`Seq2Seq`
 - experiments: :class:`Config`, :func:`run`, :class:`Run`, :class:`ResultsIndex`,
   :func:`compare`, :func:`sweep`, :func:`cli`
 - components written in Python: :func:`register_score`, :func:`register_addressing`,
@@ -45,6 +45,8 @@ from ._engram import (
     Rng,
     RunRecord,
     Score,
+    Seq2Seq,
+    Seq2SeqBeam,
     ScoreShape,
     Var,
     build_info,
@@ -100,6 +102,8 @@ __all__ = [
     # networks
     "PointerNet",
     "PointerBeam",
+    "Seq2Seq",
+    "Seq2SeqBeam",
     # components defined in Python
     "register_score",
     "register_addressing",

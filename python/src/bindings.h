@@ -17,7 +17,7 @@ namespace py = pybind11;
 void register_core(py::module_& m);          // Var, ops, no_grad, Rng, Options, Module
 void register_attention(py::module_& m);     // scores, normalizers, Attention
 void register_memory(py::module_& m);        // hopfield (binary, packed, dense, modern), ExternalMemory
-void register_networks(py::module_& m);      // PointerNet
+void register_networks(py::module_& m);      // PointerNet, Seq2Seq
 void register_experiments(py::module_& m);   // Config, run, ResultsIndex, compare, the CLI
 void register_components(py::module_& m);    // Python-defined scores and addressing stages
 void register_problems(py::module_& m);      // Python-defined tasks and models

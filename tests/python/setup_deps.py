@@ -111,7 +111,8 @@ def include_dirs():
     gcc_include = subprocess.run(["gcc", "-print-file-name=include"], capture_output=True, text=True).stdout.strip()
     dirs = ["/usr/include/c++/12", "/usr/include/x86_64-linux-gnu/c++/12", "/usr/include/x86_64-linux-gnu",
             "/usr/include", "/usr/include/eigen3", sysconfig.get_paths()["include"], gcc_include,
-            "/usr/lib/llvm-14/lib/clang/14.0.6/include"]
+            "/usr/lib/llvm-14/lib/clang/14.0.6/include",
+            "/usr/include/libnumbertext"]  # pkg-config's -I of libnumbertext (CMakeLists.txt)
     return [d for d in dirs if d and os.path.isdir(d)]
 
 

@@ -69,3 +69,20 @@ def test_sort_run_scores_its_test_split(tmp_path):
     # chance is 1/4! = 4%; after 150 steps most lists of 4 are sorted
     assert s["final"]["test/sequence_accuracy"] > 0.5
     assert s["final"]["test/token_accuracy"] >= s["final"]["test/sequence_accuracy"]
+
+
+def test_seq2seq_from_python_beam_width_one_is_greedy_and_misuse_raises():
+    net = engram.Seq2Seq(6, 5, embed=8, encoder={"name": "lstm", "hidden": 8, "bidirectional": True},
+                         input_feeding=True, seed=4)
+    net.zero_grad()
+    net.loss([2, 3, 4], [4, 3, 2, 0]).backward()
+    assert all(v.grad is not None and np.isfinite(v.grad).all() for v in net.parameters().values())
+    out, attention = net.greedy([2, 3, 4], max_length=6)
+    assert net.beam_search([2, 3, 4], max_length=6, width=1)[0].output == out
+    np.testing.assert_allclose(attention.sum(axis=1), 1, atol=1e-5)
+    for bad in [lambda: net.loss([], [0]), lambda: net.loss([6], [0]), lambda: net.loss([1], [1, 0]),
+                lambda: net.greedy([1], max_length=0), lambda: net.beam_search([1], 3, width=0),
+                lambda: engram.Seq2Seq(1, 5), lambda: engram.Seq2Seq(6, 5, score="nope"),
+                lambda: net.loss([-1], [0])]:
+        with pytest.raises((ValueError, TypeError)):
+            bad()
