@@ -91,7 +91,8 @@ TEST_CASE("memn2n and kv_memnn report loss, accuracy, errors per task and suppor
                                  "{name: lru_mann, dim: 8, memory: {slots: 6, width: 4}, controller: {hidden: 8}}",
                                  "{name: mann, dim: 8, addressing: [content, sharpen], memory: {slots: 6, width: 4}}",
                                  "{name: transformer_reader, dim: 8, heads: 2, layers: 1}",
-                                 "{name: hopfield_reader, dim: 8, steps: 2}", "{name: hebbian_reader, dim: 8}"}) {
+                                 "{name: hopfield_reader, dim: 8, steps: 2}", "{name: hebbian_reader, dim: 8}",
+                                 "{name: attention_sum, dim: 8, encoder: {hidden: 8}}"}) {
     INFO(yaml);
     const auto model = build(yaml, task);
     model->set_training(false);
@@ -126,7 +127,8 @@ TEST_CASE("loss_sum over a group of questions is the sum of their losses, for ev
                                  "{name: kv_memnn, values: words}", "{name: hierarchical_attention, dim: 8}",
                                  "{name: ntm, dim: 8, memory: {slots: 6, width: 4}, controller: {hidden: 8}}",
                                  "{name: transformer_reader, dim: 8}", "{name: hopfield_reader, dim: 8}",
-                                 "{name: hebbian_reader, dim: 8}", "{name: lstm_reader, dim: 8}"}) {
+                                 "{name: hebbian_reader, dim: 8}", "{name: lstm_reader, dim: 8}",
+                                 "{name: attention_sum, dim: 8}"}) {
     INFO(yaml);
     const auto model = build(yaml, task);
     model->set_training(true);

@@ -3,6 +3,7 @@
 // parameters, what each one's equations promise (the encoder's temporal order, Hopfield energy
 // that never rises, the Hebbian matrix as a sum of decayed outer products), and each learning the
 // synthetic task-1 story set.
+#include "networks/attention_sum_reader.h"
 #include "networks/hebbian_reader.h"
 #include "networks/hopfield_reader.h"
 #include "networks/recurrent_reader.h"
@@ -211,3 +212,58 @@ TEST_CASE("the NTM reader learns the synthetic task-1 story set", "[story_reader
   CHECK(learn("ntm", 0.03, 1.0) < 0.25);
 }
 #endif
+
+// ---- the Attention-Sum Reader: a pointer network over the story's words ---------------------
+
+namespace {
+
+template <class T>
+std::unique_ptr<AttentionSumReader<T>> make_attention_sum(Index vocab, Index dim, std::vector<int> answer_words, Rng& rng) {
+  AttentionSumOptions o;
+  o.vocab = vocab;
+  o.dim = dim;
+  o.encoder = Options().set("name", "gru").set("hidden", static_cast<double>(dim));
+  o.answer_words = std::move(answer_words);
+  return std::make_unique<AttentionSumReader<T>>(o, rng);
+}
+
+}  // namespace
+
+TEST_CASE("the Attention-Sum Reader sums the attention of every occurrence of an answer word", "[story_readers][attention_sum]") {
+  Rng rng(3, "init");
+  const auto net = make_attention_sum<double>(9, 4, {3, 2, 7, -1}, rng);
+  randomize(*net, 5);
+  const MemoryReadout<double> r = net->forward(kStory, kQuery);
+  // memories are the story's 14 words, in order; slots name their sentences (the empty one has none)
+  REQUIRE(r.attention.size() == 1);
+  const MatD a = r.attention[0].value();
+  REQUIRE(a.cols() == 14);
+  CHECK(r.slots == std::vector<int>{0, 0, 0, 1, 1, 1, 1, 3, 3, 4, 4, 4, 4, 4});
+  CHECK(std::abs(a.sum() - 1) < 1e-12);
+  std::vector<int> words;
+  for (const auto& s : kStory) words.insert(words.end(), s.begin(), s.end());
+  const std::vector<int> answer_words{3, 2, 7, -1};
+  for (Index c = 0; c < 4; ++c) {
+    double p = 0;
+    for (size_t i = 0; i < words.size(); ++i) p += words[i] == answer_words[static_cast<size_t>(c)] ? a(0, static_cast<Index>(i)) : 0;
+    CHECK(std::abs(r.logits.value()(0, c) - std::log(p + 1e-6)) < 1e-12);  // word 3 occurs three times
+  }
+  CHECK(check_gradient([&](const V&) { return readout_row(net->forward(kStory, kQuery)); }, net->parameters()) < 1e-6);
+  // a story without words: equal logits, no memories
+  const Story empty = {{}, {}};
+  const MemoryReadout<double> e = net->forward(empty, kQuery);
+  CHECK(e.logits.value() == MatD::Zero(1, 4));
+  CHECK(e.attention.empty());
+  CHECK_THROWS_WITH(make_attention_sum<double>(9, 4, {9}, rng), Catch::Contains("answer word 9 is outside the vocabulary"));
+}
+
+TEST_CASE("the Attention-Sum Reader learns the synthetic task-1 story set", "[story_readers][train][attention_sum]") {
+  const Synthetic train = make_synthetic(1000, 1), test = make_synthetic(300, 2);
+  Rng rng(1, "init");
+  const auto net = make_attention_sum<float>(17, 16, {10, 11, 12, 13, 14}, rng);  // answer c is place word 10 + c
+  const double error = train_and_test(*net, train, test, 15, 0.01, [&](const Story& s, const std::vector<int>& q, Rng* r) {
+    return net->forward(s, q, r);
+  });
+  WARN("attention_sum test error " << error);
+  CHECK(error < 0.05);  // chance: 80%
+}
