@@ -213,6 +213,15 @@ TEST_CASE("number_names: libnumbertext's names, held-out numbers never in traini
     CHECK(numbers["val"].count(n) == 0);
     CHECK(numbers["test"].count(n) == 0);
   }
+  // errors per language: every German answer wrong, the others right
+  std::vector<std::vector<int>> outputs;
+  for (const Seq2SeqExample& e : s.split("test"))
+    outputs.push_back(s.source_vocab()[static_cast<size_t>(e.source[0])] == "<de>" ? std::vector<int>{} : without_end(e.target));
+  const Metrics m = s.score(s.split("test"), outputs);
+  CHECK(m.at("error/de") == 1);
+  CHECK(m.at("error/fr") == 0);
+  CHECK(m.at("error/en") == 0);
+  CHECK(m.at("error") == Approx(1.0 / 3));
   // what the task is about: names whose order differs from the digits'
   auto all = build_task("{name: number_names, languages: [de, fr], max_value: 99, val_fraction: 0.5, test_fraction: 0.49}");
   std::set<std::string> names;

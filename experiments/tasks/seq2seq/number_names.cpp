@@ -112,7 +112,19 @@ class NumberNamesTask : public Seq2SeqTask {
     for (char c : std::to_string(number)) src.push_back(std::string(1, c));
     return {source_ids(src), target_ids(code_points(names_.name[language][static_cast<size_t>(number)]))};
   }
-  const std::vector<int>& numbers(const std::string& split) const { return split == "test" ? test_ : split == "val" ? val_ : train_; }
+  // The shared metrics, and "error/<language>" for each language.
+  Metrics score(const std::vector<Seq2SeqExample>& examples, const std::vector<std::vector<int>>& outputs) const override {
+    Metrics m = Seq2SeqTask::score(examples, outputs);
+    std::vector<double> wrong(names_.languages.size(), 0), count(names_.languages.size(), 0);
+    for (size_t i = 0; i < examples.size(); ++i) {
+      const auto l = static_cast<size_t>(examples[i].source.front());  // the tag's id is the language's index
+      count[l] += 1;
+      wrong[l] += outputs[i] != std::vector<int>(examples[i].target.begin(), examples[i].target.end() - 1);
+    }
+    for (size_t l = 0; l < names_.languages.size(); ++l)
+      if (count[l] > 0) m["error/" + names_.languages[l]] = wrong[l] / count[l];
+    return m;
+  }
 
  private:
   std::vector<Seq2SeqExample> every(const std::vector<int>& numbers) const {

@@ -37,7 +37,7 @@ class Seq2SeqTask : public Task {
   // "error" (share of outputs not exactly the target), "exact_match", "token_accuracy" (outputs
   // equal to the target at the same position, over the target's tokens without </s>); outputs
   // without </s>.
-  Metrics score(const std::vector<Seq2SeqExample>& examples, const std::vector<std::vector<int>>& outputs) const;
+  virtual Metrics score(const std::vector<Seq2SeqExample>& examples, const std::vector<std::vector<int>>& outputs) const;
 
   Seq2SeqExample train_example(std::uint64_t id) const { return splits_.train_example(id); }
   const std::vector<Seq2SeqExample>& split(const std::string& name) const { return splits_.split(name); }
