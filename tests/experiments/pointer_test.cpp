@@ -276,7 +276,7 @@ TEST_CASE("planar tasks: targets, metrics of exact and wrong answers", "[pointer
   CHECK(hp.at("area_coverage") > 0);
 }
 
-TEST_CASE("planar tasks read the published files; bad lines name the file, line and key", "[pointer][files]") {
+TEST_CASE("planar tasks read the published files, bad lines name the file, line and key", "[pointer][files]") {
   test::TempDir d("pointer-files");
   const auto write = [&](const std::string& name, const std::string& text) {
     std::ofstream(d.path / name) << text;
