@@ -257,13 +257,16 @@ TEST_CASE("the Attention-Sum Reader sums the attention of every occurrence of an
   CHECK_THROWS_WITH(make_attention_sum<double>(9, 4, {9}, rng), Catch::Contains("answer word 9 is outside the vocabulary"));
 }
 
+// A recurrent reader too: trained in the release suite only, as the LSTM and NTM readers above.
+#if !defined(__SANITIZE_ADDRESS__)
 TEST_CASE("the Attention-Sum Reader learns the synthetic task-1 story set", "[story_readers][train][attention_sum]") {
   const Synthetic train = make_synthetic(1000, 1), test = make_synthetic(300, 2);
   Rng rng(1, "init");
   const auto net = make_attention_sum<float>(17, 16, {10, 11, 12, 13, 14}, rng);  // answer c is place word 10 + c
-  const double error = train_and_test(*net, train, test, 15, 0.01, [&](const Story& s, const std::vector<int>& q, Rng* r) {
+  const double error = train_and_test(*net, train, test, 8, 0.01, [&](const Story& s, const std::vector<int>& q, Rng* r) {
     return net->forward(s, q, r);
   });
   WARN("attention_sum test error " << error);
   CHECK(error < 0.05);  // chance: 80%
 }
+#endif
