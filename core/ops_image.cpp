@@ -1,0 +1,233 @@
+// conv2d, max/avg pooling and their global forms (core/ops_image.h)
+#include "core/ops_image.h"
+
+#include <limits>
+
+namespace engram {
+
+namespace {
+
+void check_image(const char* where, Index cols, const ImageShape& in) {
+  require_lazy(in.channels >= 1 && in.height >= 1 && in.width >= 1 && cols == in.size(), where, [&] {
+    return "x has " + std::to_string(cols) + " columns, image shape " + std::to_string(in.channels) + " x " +
+        std::to_string(in.height) + " x " + std::to_string(in.width) + " needs " + std::to_string(in.size()) +
+        " (and every dimension >= 1)";
+  });
+}
+
+Index out_dim(Index size, Index kernel, Index stride, Index padding, Index dilation) {
+  return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+// Row-major maps of one image's rows.
+template <class T>
+using RowMap = Eigen::Map<Mat<T>>;
+template <class T>
+using ConstRowMap = Eigen::Map<const Mat<T>>;
+
+// The im2col matrix of group g of one image: [(C/g) kh kw x Ho Wo].
+template <class T>
+void im2col(const T* img, const ImageShape& in, const ImageShape& out, const Conv2dOptions& o, Index c0, Index cg,
+            Mat<T>& cols) {
+  cols.resize(cg * o.kernel_h * o.kernel_w, out.height * out.width);
+  for (Index c = 0; c < cg; ++c)
+    for (Index i = 0; i < o.kernel_h; ++i)
+      for (Index j = 0; j < o.kernel_w; ++j) {
+        T* row = cols.data() + ((c * o.kernel_h + i) * o.kernel_w + j) * out.height * out.width;
+        const T* plane = img + (c0 + c) * in.height * in.width;
+        for (Index oy = 0; oy < out.height; ++oy) {
+          const Index y = oy * o.stride - o.padding + i * o.dilation;
+          for (Index ox = 0; ox < out.width; ++ox) {
+            const Index xx = ox * o.stride - o.padding + j * o.dilation;
+            row[oy * out.width + ox] = y >= 0 && y < in.height && xx >= 0 && xx < in.width ? plane[y * in.width + xx] : T(0);
+          }
+        }
+      }
+}
+
+// The adjoint of im2col: adds cols back into the image's gradient.
+template <class T>
+void col2im_add(const Mat<T>& cols, const ImageShape& in, const ImageShape& out, const Conv2dOptions& o, Index c0,
+                Index cg, T* img) {
+  for (Index c = 0; c < cg; ++c)
+    for (Index i = 0; i < o.kernel_h; ++i)
+      for (Index j = 0; j < o.kernel_w; ++j) {
+        const T* row = cols.data() + ((c * o.kernel_h + i) * o.kernel_w + j) * out.height * out.width;
+        T* plane = img + (c0 + c) * in.height * in.width;
+        for (Index oy = 0; oy < out.height; ++oy) {
+          const Index y = oy * o.stride - o.padding + i * o.dilation;
+          if (y < 0 || y >= in.height) continue;
+          for (Index ox = 0; ox < out.width; ++ox) {
+            const Index xx = ox * o.stride - o.padding + j * o.dilation;
+            if (xx >= 0 && xx < in.width) plane[y * in.width + xx] += row[oy * out.width + ox];
+          }
+        }
+      }
+}
+
+}  // namespace
+
+ImageShape conv2d_shape(const ImageShape& in, Index out_channels, const Conv2dOptions& o) {
+  const char* where = "conv2d";
+  require(o.kernel_h >= 1 && o.kernel_w >= 1 && o.stride >= 1 && o.padding >= 0 && o.dilation >= 1 && o.groups >= 1,
+          where, "needs kernel, stride, dilation, groups >= 1 and padding >= 0");
+  require(out_channels >= 1 && in.channels % o.groups == 0 && out_channels % o.groups == 0, where,
+          "groups (" + std::to_string(o.groups) + ") must divide the input channels (" + std::to_string(in.channels) +
+              ") and the output channels (" + std::to_string(out_channels) + ")");
+  const Index h = out_dim(in.height, o.kernel_h, o.stride, o.padding, o.dilation);
+  const Index w = out_dim(in.width, o.kernel_w, o.stride, o.padding, o.dilation);
+  require(in.height + 2 * o.padding >= o.dilation * (o.kernel_h - 1) + 1 &&
+              in.width + 2 * o.padding >= o.dilation * (o.kernel_w - 1) + 1 && h >= 1 && w >= 1,
+          where, "the kernel (dilated) does not fit the padded " + std::to_string(in.height) + " x " + std::to_string(in.width) + " image");
+  return {out_channels, h, w};
+}
+
+ImageShape pool2d_shape(const ImageShape& in, const Pool2dOptions& o) {
+  require(o.kernel >= 1 && o.stride >= 1 && o.padding >= 0 && 2 * o.padding <= o.kernel, "pool2d",
+          "needs kernel, stride >= 1 and 0 <= padding <= kernel / 2");
+  require(in.height + 2 * o.padding >= o.kernel && in.width + 2 * o.padding >= o.kernel, "pool2d",
+          "the kernel does not fit the padded " + std::to_string(in.height) + " x " + std::to_string(in.width) + " image");
+  return {in.channels, out_dim(in.height, o.kernel, o.stride, o.padding, 1), out_dim(in.width, o.kernel, o.stride, o.padding, 1)};
+}
+
+template <class T>
+Var<T> conv2d(const Var<T>& x, const ImageShape& in, const Var<T>& weight, const Var<T>& bias, const Conv2dOptions& o) {
+  const char* where = "conv2d";
+  check_image(where, x.cols(), in);
+  const Index O = weight.rows(), K = in.channels / std::max<Index>(o.groups, 1) * o.kernel_h * o.kernel_w;
+  const ImageShape out = conv2d_shape(in, O, o);
+  require_lazy(weight.cols() == K, where, [&] {
+    return "weight " + weight.shape() + " must be [out_channels x (channels / groups) * kh * kw] = [" +
+        std::to_string(O) + " x " + std::to_string(K) + "]";
+  });
+  require_lazy(!bias.defined() || (bias.rows() == 1 && bias.cols() == O), where, [&] {
+    return "bias " + bias.shape() + " must be [1 x " + std::to_string(O) + "]";
+  });
+  const Index N = x.rows(), G = o.groups, cg = in.channels / G, og = O / G, P = out.height * out.width;
+  Mat<T> y(N, out.size());
+  Mat<T> cols;
+  for (Index n = 0; n < N; ++n) {
+    RowMap<T> yn(y.data() + n * out.size(), O, P);
+    for (Index g = 0; g < G; ++g) {
+      im2col(x.value().data() + n * in.size(), in, out, o, g * cg, cg, cols);
+      yn.middleRows(g * og, og).noalias() = weight.value().middleRows(g * og, og) * cols;
+    }
+    if (bias.defined()) yn.colwise() += bias.value().row(0).transpose();
+  }
+  std::vector<Var<T>> inputs{x, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  return Var<T>::make(std::move(y), inputs,
+      [in, out, o, cg, og, P, G](const Node<T>& self, const Mat<T>& gy, GradSpan<T> gin) {
+        const Mat<T>& X = self.inputs[0]->value;
+        const Mat<T>& Wt = self.inputs[1]->value;
+        const Index O = Wt.rows();
+        Mat<T> cols, dcols;
+        for (Index n = 0; n < X.rows(); ++n) {
+          ConstRowMap<T> gn(gy.data() + n * out.size(), O, P);
+          if (gin.size() > 2 && gin[2]) *gin[2] += gn.rowwise().sum().transpose();
+          for (Index g = 0; g < G; ++g) {
+            if (gin[1]) {
+              im2col(X.data() + n * in.size(), in, out, o, g * cg, cg, cols);
+              gin[1]->middleRows(g * og, og).noalias() += gn.middleRows(g * og, og) * cols.transpose();
+            }
+            if (gin[0]) {
+              dcols.noalias() = Wt.middleRows(g * og, og).transpose() * gn.middleRows(g * og, og);
+              col2im_add(dcols, in, out, o, g * cg, cg, gin[0]->data() + n * in.size());
+            }
+          }
+        }
+      }, "conv2d");
+}
+
+template <class T>
+Var<T> max_pool2d(const Var<T>& x, const ImageShape& in, const Pool2dOptions& o) {
+  check_image("max_pool2d", x.cols(), in);
+  const ImageShape out = pool2d_shape(in, o);
+  const Index N = x.rows();
+  Mat<T> y(N, out.size());
+  std::vector<Index> arg(static_cast<size_t>(N * out.size()));  // the input column of each output's max
+  for (Index n = 0; n < N; ++n)
+    for (Index c = 0; c < in.channels; ++c)
+      for (Index oy = 0; oy < out.height; ++oy)
+        for (Index ox = 0; ox < out.width; ++ox) {
+          T best = -std::numeric_limits<T>::infinity();
+          Index at = -1;
+          for (Index i = 0; i < o.kernel; ++i)
+            for (Index j = 0; j < o.kernel; ++j) {
+              const Index yy = oy * o.stride - o.padding + i, xx = ox * o.stride - o.padding + j;
+              if (yy < 0 || yy >= in.height || xx < 0 || xx >= in.width) continue;
+              const Index col = (c * in.height + yy) * in.width + xx;
+              if (at < 0 || x.value()(n, col) > best) best = x.value()(n, col), at = col;
+            }
+          const Index k = (c * out.height + oy) * out.width + ox;
+          y(n, k) = best;
+          arg[static_cast<size_t>(n * out.size() + k)] = at;
+        }
+  return Var<T>::make(std::move(y), {x},
+      [arg = std::move(arg), osize = out.size()](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        for (Index n = 0; n < g.rows(); ++n)
+          for (Index k = 0; k < osize; ++k) (*gin[0])(n, arg[static_cast<size_t>(n * osize + k)]) += g(n, k);
+      }, "max_pool2d");
+}
+
+template <class T>
+Var<T> avg_pool2d(const Var<T>& x, const ImageShape& in, const Pool2dOptions& o) {
+  check_image("avg_pool2d", x.cols(), in);
+  const ImageShape out = pool2d_shape(in, o);
+  // The window of each output: its input columns (the same for every image).
+  std::vector<std::vector<Index>> window(static_cast<size_t>(out.size()));
+  for (Index c = 0; c < in.channels; ++c)
+    for (Index oy = 0; oy < out.height; ++oy)
+      for (Index ox = 0; ox < out.width; ++ox) {
+        auto& w = window[static_cast<size_t>((c * out.height + oy) * out.width + ox)];
+        for (Index i = 0; i < o.kernel; ++i)
+          for (Index j = 0; j < o.kernel; ++j) {
+            const Index yy = oy * o.stride - o.padding + i, xx = ox * o.stride - o.padding + j;
+            if (yy >= 0 && yy < in.height && xx >= 0 && xx < in.width) w.push_back((c * in.height + yy) * in.width + xx);
+          }
+      }
+  Mat<T> y = Mat<T>::Zero(x.rows(), out.size());
+  for (Index n = 0; n < x.rows(); ++n)
+    for (Index k = 0; k < out.size(); ++k) {
+      const auto& w = window[static_cast<size_t>(k)];
+      T s = 0;
+      for (Index col : w) s += x.value()(n, col);
+      y(n, k) = s / static_cast<T>(w.size());
+    }
+  return Var<T>::make(std::move(y), {x},
+      [window = std::move(window)](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        for (Index n = 0; n < g.rows(); ++n)
+          for (size_t k = 0; k < window.size(); ++k) {
+            const T share = g(n, static_cast<Index>(k)) / static_cast<T>(window[k].size());
+            for (Index col : window[k]) (*gin[0])(n, col) += share;
+          }
+      }, "avg_pool2d");
+}
+
+template <class T>
+Var<T> global_avg_pool(const Var<T>& x, const ImageShape& in) {
+  check_image("global_avg_pool", x.cols(), in);
+  const Index n = x.rows(), hw = in.height * in.width;
+  return reshape(mean(reshape(x, n * in.channels, hw), 1), n, in.channels);
+}
+
+template <class T>
+Var<T> global_max_pool(const Var<T>& x, const ImageShape& in) {
+  check_image("global_max_pool", x.cols(), in);
+  const Index n = x.rows(), hw = in.height * in.width;
+  return reshape(max(reshape(x, n * in.channels, hw), 1), n, in.channels);
+}
+
+#define ENGRAM_IMAGE_OPS(T)                                                                                 \
+  template Var<T> conv2d(const Var<T>&, const ImageShape&, const Var<T>&, const Var<T>&, const Conv2dOptions&); \
+  template Var<T> max_pool2d(const Var<T>&, const ImageShape&, const Pool2dOptions&);                       \
+  template Var<T> avg_pool2d(const Var<T>&, const ImageShape&, const Pool2dOptions&);                       \
+  template Var<T> global_avg_pool(const Var<T>&, const ImageShape&);                                        \
+  template Var<T> global_max_pool(const Var<T>&, const ImageShape&);
+ENGRAM_IMAGE_OPS(float)
+ENGRAM_IMAGE_OPS(double)
+#undef ENGRAM_IMAGE_OPS
+
+}  // namespace engram

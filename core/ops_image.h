@@ -1,0 +1,53 @@
+// engram/core/ops_image.h — images on engram's 2-D values: convolution and pooling.
+//
+// LAYOUT. A batch of N feature maps of C channels, H rows and W columns is one [N x C*H*W]
+// value: row n is image n, channel-major, then row-major within a channel:
+//   x(n, (c * H + y) * W + x)   is channel c, row y, column x of image n
+// (numpy's x.reshape(N, C, H, W) of the row; PyTorch's NCHW flattened per image). An
+// ImageShape {C, H, W} travels beside the value; ops check that cols == C * H * W.
+//
+// Every op here is differentiable in all of its Var inputs, is checked by the op table
+// (tests/ops/image_rows.cpp: Jacobians in double, backward adds, float against double, zero-size
+// inputs) and timed by bench/core/bench_ops. A batch of 0 images gives 0 rows; any other shape
+// mismatch is std::invalid_argument naming the shapes.
+#pragma once
+
+#include "core/ops.h"
+
+namespace engram {
+
+struct ImageShape {
+  Index channels = 1, height = 1, width = 1;
+  Index size() const { return channels * height * width; }
+};
+
+struct Conv2dOptions {
+  Index kernel_h = 3, kernel_w = 3;
+  Index stride = 1, padding = 0, dilation = 1;  // the same along both axes
+  Index groups = 1;                             // divides both channel counts
+};
+
+struct Pool2dOptions {
+  Index kernel = 2, stride = 2, padding = 0;    // max pooling pads with -inf, average pooling
+                                                // divides by the positions inside the image
+};
+
+// The output shape of a convolution with `out_channels` filters; std::invalid_argument when the
+// kernel does not fit the padded image or the options are out of range.
+ImageShape conv2d_shape(const ImageShape& in, Index out_channels, const Conv2dOptions& o);
+ImageShape pool2d_shape(const ImageShape& in, const Pool2dOptions& o);
+
+// 2-D convolution (cross-correlation, as every framework computes it):
+//   x [N x C*H*W], weight [O x (C/groups)*kh*kw] (filter o's weights channel-major, then row-major),
+//   bias [1 x O] or an undefined Var (no bias)  ->  [N x O*Ho*Wo]
+// Computed per image as im2col + one GEMM per group.
+template <class T>
+Var<T> conv2d(const Var<T>& x, const ImageShape& in, const Var<T>& weight, const Var<T>& bias, const Conv2dOptions& o);
+// x [N x C*H*W] -> [N x C*Ho*Wo]
+template <class T> Var<T> max_pool2d(const Var<T>& x, const ImageShape& in, const Pool2dOptions& o);
+template <class T> Var<T> avg_pool2d(const Var<T>& x, const ImageShape& in, const Pool2dOptions& o);
+// Over all positions of each channel: x [N x C*H*W] -> [N x C]
+template <class T> Var<T> global_avg_pool(const Var<T>& x, const ImageShape& in);
+template <class T> Var<T> global_max_pool(const Var<T>& x, const ImageShape& in);
+
+}  // namespace engram

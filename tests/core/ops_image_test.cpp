@@ -1,0 +1,129 @@
+// core/ops_image.h: convolution and pooling against direct loops written from their definitions
+// (every combination of kernel, stride, padding, dilation and groups below), the layout, the
+// output shapes and the errors. The op table (tests/ops/image_rows.cpp) checks the gradients.
+#include "core/ops_image.h"
+
+#include "core/gradcheck.h"
+#include "core/rng.h"
+
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+using namespace engram;
+
+namespace {
+
+// x(n, c, y, x) in the documented layout.
+double at(const MatD& m, Index n, const ImageShape& s, Index c, Index y, Index x) {
+  return m(n, (c * s.height + y) * s.width + x);
+}
+
+MatD direct_conv(const MatD& x, const ImageShape& in, const MatD& w, const MatD* b, const Conv2dOptions& o) {
+  const ImageShape out = conv2d_shape(in, w.rows(), o);
+  const Index cg = in.channels / o.groups, og = w.rows() / o.groups;
+  MatD y = MatD::Zero(x.rows(), out.size());
+  for (Index n = 0; n < x.rows(); ++n)
+    for (Index f = 0; f < w.rows(); ++f)
+      for (Index oy = 0; oy < out.height; ++oy)
+        for (Index ox = 0; ox < out.width; ++ox) {
+          double s = b ? (*b)(0, f) : 0.0;
+          const Index g = f / og;
+          for (Index c = 0; c < cg; ++c)
+            for (Index i = 0; i < o.kernel_h; ++i)
+              for (Index j = 0; j < o.kernel_w; ++j) {
+                const Index yy = oy * o.stride - o.padding + i * o.dilation, xx = ox * o.stride - o.padding + j * o.dilation;
+                if (yy < 0 || yy >= in.height || xx < 0 || xx >= in.width) continue;
+                s += w(f, (c * o.kernel_h + i) * o.kernel_w + j) * at(x, n, in, g * cg + c, yy, xx);
+              }
+          y(n, (f * out.height + oy) * out.width + ox) = s;
+        }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d equals the direct sum over every kernel, stride, padding, dilation and group choice", "[ops][image]") {
+  Rng rng(1, "conv");
+  int checked = 0;
+  for (Index groups : {1, 2})
+    for (Index k : {1, 2, 3})
+      for (Index stride : {1, 2})
+        for (Index padding : {0, 1, 2})
+          for (Index dilation : {1, 2}) {
+            const ImageShape in{4, 6, 5};
+            Conv2dOptions o;
+            o.kernel_h = k;
+            o.kernel_w = k == 3 ? 2 : k;  // a non-square kernel too
+            o.stride = stride;
+            o.padding = padding;
+            o.dilation = dilation;
+            o.groups = groups;
+            const MatD x = random_matrix(2, in.size(), rng), w = random_matrix(6, 4 / groups * o.kernel_h * o.kernel_w, rng);
+            const MatD b = random_matrix(1, 6, rng);
+            const MatD got = conv2d(Var<double>(x), in, Var<double>(w), Var<double>(b), o).value();
+            CHECK((got - direct_conv(x, in, w, &b, o)).cwiseAbs().maxCoeff() < 1e-12);
+            CHECK((conv2d(Var<double>(x), in, Var<double>(w), Var<double>(), o).value() - direct_conv(x, in, w, nullptr, o))
+                      .cwiseAbs().maxCoeff() < 1e-12);
+            ++checked;
+          }
+  CHECK(checked == 72);
+  // the output shape: floor((H + 2p - d(k - 1) - 1) / s) + 1
+  Conv2dOptions o;
+  o.kernel_h = o.kernel_w = 3;
+  o.stride = 2;
+  o.padding = 1;
+  const ImageShape s = conv2d_shape(ImageShape{1, 28, 28}, 8, o);
+  CHECK((s.channels == 8 && s.height == 14 && s.width == 14));
+}
+
+TEST_CASE("pooling equals its definition, padding excluded from averages", "[ops][image]") {
+  Rng rng(2, "pool");
+  const ImageShape in{2, 5, 5};
+  const MatD x = random_matrix(3, in.size(), rng);
+  const Pool2dOptions p{3, 2, 1};
+  const ImageShape out = pool2d_shape(in, p);
+  REQUIRE((out.height == 3 && out.width == 3));
+  const MatD mx = max_pool2d(Var<double>(x), in, p).value(), av = avg_pool2d(Var<double>(x), in, p).value();
+  for (Index n = 0; n < 3; ++n)
+    for (Index c = 0; c < 2; ++c)
+      for (Index oy = 0; oy < 3; ++oy)
+        for (Index ox = 0; ox < 3; ++ox) {
+          double best = -std::numeric_limits<double>::infinity(), sum = 0;
+          int count = 0;
+          for (Index yy = 2 * oy - 1; yy <= 2 * oy + 1; ++yy)
+            for (Index xx = 2 * ox - 1; xx <= 2 * ox + 1; ++xx)
+              if (yy >= 0 && yy < 5 && xx >= 0 && xx < 5) best = std::max(best, at(x, n, in, c, yy, xx)), sum += at(x, n, in, c, yy, xx), ++count;
+          const Index k = (c * 3 + oy) * 3 + ox;
+          CHECK(mx(n, k) == best);
+          CHECK(std::abs(av(n, k) - sum / count) < 1e-12);
+        }
+  const MatD ga = global_avg_pool(Var<double>(x), in).value(), gm = global_max_pool(Var<double>(x), in).value();
+  REQUIRE((ga.rows() == 3 && ga.cols() == 2));
+  for (Index n = 0; n < 3; ++n)
+    for (Index c = 0; c < 2; ++c) {
+      CHECK(std::abs(ga(n, c) - x.row(n).segment(c * 25, 25).mean()) < 1e-12);
+      CHECK(gm(n, c) == x.row(n).segment(c * 25, 25).maxCoeff());
+    }
+  // a batch of no images
+  CHECK(conv2d(Var<double>(MatD(0, in.size())), in, Var<double>(random_matrix(3, 2 * 9, rng)), Var<double>(), Conv2dOptions{}).rows() == 0);
+}
+
+TEST_CASE("image ops name the shapes that do not fit", "[ops][image][errors]") {
+  const Var<double> x(MatD::Zero(2, 2 * 4 * 4));
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 5}, Var<double>(MatD::Zero(3, 18)), Var<double>(), Conv2dOptions{}),
+                    Catch::Contains("x has 32 columns, image shape 2 x 4 x 5 needs 40"));
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 4}, Var<double>(MatD::Zero(3, 17)), Var<double>(), Conv2dOptions{}),
+                    Catch::Contains("weight [3 x 17] must be [out_channels x (channels / groups) * kh * kw] = [3 x 18]"));
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 4}, Var<double>(MatD::Zero(3, 18)), Var<double>(MatD::Zero(1, 2)), Conv2dOptions{}),
+                    Catch::Contains("bias [1 x 2] must be [1 x 3]"));
+  Conv2dOptions g;
+  g.groups = 2;
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 4}, Var<double>(MatD::Zero(3, 9)), Var<double>(), g), Catch::Contains("groups (2) must divide"));
+  Conv2dOptions big;
+  big.kernel_h = big.kernel_w = 5;
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 4}, Var<double>(MatD::Zero(3, 50)), Var<double>(), big), Catch::Contains("does not fit"));
+  CHECK_THROWS_WITH(max_pool2d(x, ImageShape{2, 4, 4}, Pool2dOptions{5, 1, 0}), Catch::Contains("does not fit"));
+  CHECK_THROWS_WITH(avg_pool2d(x, ImageShape{2, 4, 4}, Pool2dOptions{2, 0, 0}), Catch::Contains("stride >= 1"));
+  CHECK_THROWS_WITH(global_max_pool(x, ImageShape{3, 4, 4}), Catch::Contains("needs 48"));
+}
