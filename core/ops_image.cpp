@@ -8,10 +8,15 @@ namespace engram {
 namespace {
 
 void check_image(const char* where, Index cols, const ImageShape& in) {
-  require_lazy(in.channels >= 1 && in.height >= 1 && in.width >= 1 && cols == in.size(), where, [&] {
-    return "x has " + std::to_string(cols) + " columns, image shape " + std::to_string(in.channels) + " x " +
-        std::to_string(in.height) + " x " + std::to_string(in.width) + " needs " + std::to_string(in.size()) +
-        " (and every dimension >= 1)";
+  constexpr Index most = Index(1) << 20;  // per dimension: products stay far from overflow
+  const auto dim_ok = [&](Index d) { return d >= 1 && d <= most; };
+  const auto dims = [&] {
+    return std::to_string(in.channels) + " x " + std::to_string(in.height) + " x " + std::to_string(in.width);
+  };
+  require_lazy(dim_ok(in.channels) && dim_ok(in.height) && dim_ok(in.width), where,
+               [&] { return "image shape " + dims() + ": every dimension must be in [1, 2^20]"; });
+  require_lazy(cols == in.size(), where, [&] {
+    return "x has " + std::to_string(cols) + " columns, image shape " + dims() + " needs " + std::to_string(in.size());
   });
 }
 

@@ -3,6 +3,7 @@
 #include "core/init.h"
 #include "core/module.h"
 #include "core/ops.h"
+#include "core/ops_image.h"
 #include "core/options.h"
 #include "core/rng.h"
 #include "python/src/bindings.h"
@@ -12,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <tuple>
 
 namespace engram::python {
 
@@ -173,6 +175,49 @@ void register_ops(py::module_& ops) {
   ops.def("gru_cell", &gru_cell<float>,
           "xz, hz: [n x 3H] input and hidden pre-activations (r, z, n), h: [n x H] -> h' [n x H] (reset after the hidden product)",
           py::arg("xz"), py::arg("hz"), py::arg("h"));
+  // images: [N x C*H*W] rows (core/ops_image.h), shape = (C, H, W)
+  ops.def(
+      "conv2d",
+      [](const V& x, std::tuple<Index, Index, Index> shape, const V& weight, std::optional<V> bias,
+         std::tuple<Index, Index> kernel, Index stride, Index padding, Index dilation, Index groups) {
+        Conv2dOptions o;
+        std::tie(o.kernel_h, o.kernel_w) = kernel;
+        o.stride = stride;
+        o.padding = padding;
+        o.dilation = dilation;
+        o.groups = groups;
+        const ImageShape in{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)};
+        return conv2d(x, in, weight, bias ? *bias : V(), o);
+      },
+      "x: [N x C*H*W] images (shape (C, H, W)), weight: [O x (C/groups)*kh*kw], bias: [1 x O] or None -> [N x O*Ho*Wo]",
+      py::arg("x"), py::arg("shape"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("kernel") = std::make_tuple(3, 3),
+      py::arg("stride") = 1, py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1);
+  ops.def(
+      "max_pool2d",
+      [](const V& x, std::tuple<Index, Index, Index> shape, Index kernel, Index stride, Index padding) {
+        return max_pool2d(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)}, Pool2dOptions{kernel, stride, padding});
+      },
+      "x: [N x C*H*W] -> [N x C*Ho*Wo], the max of each window (padding never wins)", py::arg("x"), py::arg("shape"),
+      py::arg("kernel") = 2, py::arg("stride") = 2, py::arg("padding") = 0);
+  ops.def(
+      "avg_pool2d",
+      [](const V& x, std::tuple<Index, Index, Index> shape, Index kernel, Index stride, Index padding) {
+        return avg_pool2d(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)}, Pool2dOptions{kernel, stride, padding});
+      },
+      "x: [N x C*H*W] -> [N x C*Ho*Wo], the mean of each window over its positions inside the image", py::arg("x"),
+      py::arg("shape"), py::arg("kernel") = 2, py::arg("stride") = 2, py::arg("padding") = 0);
+  ops.def(
+      "global_avg_pool",
+      [](const V& x, std::tuple<Index, Index, Index> shape) {
+        return global_avg_pool(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)});
+      },
+      "x: [N x C*H*W] -> [N x C], the mean of each channel", py::arg("x"), py::arg("shape"));
+  ops.def(
+      "global_max_pool",
+      [](const V& x, std::tuple<Index, Index, Index> shape) {
+        return global_max_pool(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)});
+      },
+      "x: [N x C*H*W] -> [N x C], the max of each channel", py::arg("x"), py::arg("shape"));
   ops.def(
       "dropout", [](const V& x, float p, bool training, Rng& rng) { return dropout(x, p, training, rng); },
       "inverted dropout with probability p (identity when not training)", py::arg("x"), py::arg("p"),

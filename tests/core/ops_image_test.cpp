@@ -126,4 +126,7 @@ TEST_CASE("image ops name the shapes that do not fit", "[ops][image][errors]") {
   CHECK_THROWS_WITH(max_pool2d(x, ImageShape{2, 4, 4}, Pool2dOptions{5, 1, 0}), Catch::Contains("does not fit"));
   CHECK_THROWS_WITH(avg_pool2d(x, ImageShape{2, 4, 4}, Pool2dOptions{2, 0, 0}), Catch::Contains("stride >= 1"));
   CHECK_THROWS_WITH(global_max_pool(x, ImageShape{3, 4, 4}), Catch::Contains("needs 48"));
+  CHECK_THROWS_WITH(global_avg_pool(x, ImageShape{Index(1) << 40, Index(1) << 40, 1}),
+                    Catch::Contains("every dimension must be in [1, 2^20]"));
+  CHECK_THROWS_WITH(max_pool2d(x, ImageShape{-2, 4, 4}, Pool2dOptions{}), Catch::Contains("image shape -2 x 4 x 4"));
 }

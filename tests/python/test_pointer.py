@@ -86,3 +86,4 @@ def test_seq2seq_from_python_beam_width_one_is_greedy_and_misuse_raises():
                 lambda: net.loss([-1], [0])]:
         with pytest.raises((ValueError, TypeError)):
             bad()
+

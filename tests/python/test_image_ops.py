@@ -1,0 +1,27 @@
+"""The image ops of core/ops_image.h from Python (engram.ops.conv2d, pooling): a convolution
+against a direct numpy sum, the global pool against numpy's mean, bad shapes as ValueError."""
+
+import numpy as np
+import pytest
+
+import engram
+
+
+def test_image_ops_from_python_match_a_direct_convolution_and_reject_bad_shapes():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (2, 2 * 4 * 5)).astype(np.float32)
+    w = rng.uniform(-1, 1, (3, 2 * 3 * 3)).astype(np.float32)
+    y = engram.ops.conv2d(x, (2, 4, 5), w, kernel=(3, 3), padding=1).value.reshape(2, 3, 4, 5)
+    xi = np.pad(x.reshape(2, 2, 4, 5), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    want = np.zeros((2, 3, 4, 5), np.float32)
+    for i in range(3):
+        for j in range(3):
+            want += np.einsum("nchw,oc->nohw", xi[:, :, i:i + 4, j:j + 5], w.reshape(3, 2, 3, 3)[:, :, i, j])
+    np.testing.assert_allclose(y, want, atol=1e-5)
+    pooled = engram.ops.global_avg_pool(x, (2, 4, 5)).value
+    np.testing.assert_allclose(pooled, x.reshape(2, 2, 20).mean(axis=2), atol=1e-6)
+    for bad in [lambda: engram.ops.conv2d(x, (2, 4, 4), w), lambda: engram.ops.conv2d(x, (0, 4, 5), w),
+                lambda: engram.ops.max_pool2d(x, (2, 4, 5), kernel=7), lambda: engram.ops.conv2d(x, (2, 4, 5), w, groups=3),
+                lambda: engram.ops.conv2d(x, (2**40, 2**40, 1), w), lambda: engram.ops.avg_pool2d(x, (2, 4, 5), stride=0)]:
+        with pytest.raises(ValueError):
+            bad()
