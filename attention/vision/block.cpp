@@ -1,0 +1,70 @@
+// The block registry and the helpers the attention blocks share (attention/vision/block.h).
+#include "attention/vision/block.h"
+
+namespace engram::attention {
+
+template <class T>
+Registry<BlockFactory<T>>& blocks() {
+  static Registry<BlockFactory<T>> r("block", "blocks", "attention blocks for C x H x W feature maps (block: {name: se, ...})");
+  return r;
+}
+
+void check_block_input(const char* block, const BlockShape& shape, Index cols) {
+  require_lazy(cols == shape.image.size(), block, [&] {
+    return "x has " + std::to_string(cols) + " columns, the block's maps are " + std::to_string(shape.image.channels) +
+        " x " + std::to_string(shape.image.height) + " x " + std::to_string(shape.image.width) + " = " +
+        std::to_string(shape.image.size());
+  });
+}
+
+template <class T>
+Var<T> scale_channels(const Var<T>& x, const Var<T>& s, const ImageShape& shape) {
+  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
+  return reshape(mul(reshape(x, n * c, hw), reshape(s, n * c, 1)), n, c * hw);
+}
+
+template <class T>
+Var<T> scale_positions(const Var<T>& x, const Var<T>& m, const ImageShape& shape) {
+  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
+  // [N x C*HW] as [N*C x HW] rows; m repeated for every channel of its image: [N*C x HW]
+  std::vector<Var<T>> rows;
+  for (Index i = 0; i < n; ++i)
+    for (Index k = 0; k < c; ++k) rows.push_back(slice_rows(m, i, 1));
+  if (rows.empty()) return x;
+  return reshape(mul(reshape(x, n * c, hw), concat(rows, 0)), n, c * hw);
+}
+
+namespace {
+
+template <class T, class Reduce>
+Var<T> over_channels(const Var<T>& x, const ImageShape& shape, Reduce reduce) {
+  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
+  if (n == 0) return Var<T>(Mat<T>(0, hw));
+  std::vector<Var<T>> rows;
+  for (Index i = 0; i < n; ++i) rows.push_back(reduce(reshape(slice_rows(x, i, 1), c, hw)));  // [1 x HW]
+  return concat(rows, 0);
+}
+
+}  // namespace
+
+template <class T>
+Var<T> channel_mean(const Var<T>& x, const ImageShape& shape) {
+  return over_channels(x, shape, [](const Var<T>& m) { return mean(m, 0); });
+}
+
+template <class T>
+Var<T> channel_max(const Var<T>& x, const ImageShape& shape) {
+  return over_channels(x, shape, [](const Var<T>& m) { return max(m, 0); });
+}
+
+#define ENGRAM_BLOCK_HELPERS(T)                                                             \
+  template Registry<BlockFactory<T>>& blocks<T>();                                          \
+  template Var<T> scale_channels(const Var<T>&, const Var<T>&, const ImageShape&);          \
+  template Var<T> scale_positions(const Var<T>&, const Var<T>&, const ImageShape&);         \
+  template Var<T> channel_mean(const Var<T>&, const ImageShape&);                           \
+  template Var<T> channel_max(const Var<T>&, const ImageShape&);
+ENGRAM_BLOCK_HELPERS(float)
+ENGRAM_BLOCK_HELPERS(double)
+#undef ENGRAM_BLOCK_HELPERS
+
+}  // namespace engram::attention

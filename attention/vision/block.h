@@ -1,0 +1,63 @@
+// engram/attention/vision/block.h — attention blocks for feature maps (squeeze-and-excitation,
+// ECA, CBAM, SimAM, ...): a block reweights a batch of C x H x W maps and keeps their shape.
+//
+// CONTRACT for a Block<T> (what a researcher implements to add one):
+//   forward(x):  x [N x C*H*W] in core/ops_image.h's layout (the BlockShape's C, H, W), N >= 0
+//                -> [N x C*H*W], the same layout.
+//   - Differentiable in x and in the block's own parameters (registered with add_parameter);
+//     the registry-driven test (tests/attention/vision_blocks_test.cpp) Jacobian-checks every
+//     registered block in double, with no test code of its own.
+//   - attention(x): the weights the block applied, for heat maps: [N x C] (channel attention),
+//     [N x H*W] (spatial) or [N x C*H*W] (per element); the block says which in its file.
+//   - Throws std::invalid_argument naming the shapes for an x of another width, and for options
+//     that do not fit the shape (a reduction larger than C, ...).
+//   - Const and thread-safe.
+// Registering: one file, one line:
+//   ENGRAM_REGISTER_BLOCK("se", "squeeze-and-excitation (Hu et al. 2018); option reduction", SqueezeExcitation);
+// where SqueezeExcitation<T> has a constructor (const BlockShape&, const Options&, Rng&).
+#pragma once
+
+#include "core/component.h"
+#include "core/module.h"
+#include "core/ops_image.h"
+
+namespace engram::attention {
+
+struct BlockShape {
+  ImageShape image;  // C, H, W of the maps it reweights
+};
+
+template <class T>
+class Block : public Module<T> {
+ public:
+  virtual Var<T> forward(const Var<T>& x) const = 0;
+  virtual Var<T> attention(const Var<T>& x) const = 0;
+};
+
+template <class T>
+using BlockFactory = ComponentFactory<Block<T>, BlockShape>;
+
+template <class T>
+Registry<BlockFactory<T>>& blocks();
+
+template <class T>
+std::unique_ptr<Block<T>> make_block(const std::string& name, const BlockShape& shape, const Options& opt, Rng& rng) {
+  return blocks<T>().get(name)(shape, opt, rng);
+}
+
+#define ENGRAM_REGISTER_BLOCK(NAME, DESCRIPTION, CLASS)                                            \
+  [[maybe_unused]] static const bool engram_block_registered_##CLASS = ::engram::register_component<CLASS>( \
+      ::engram::attention::blocks<float>(), ::engram::attention::blocks<double>(), NAME, DESCRIPTION)
+
+// ---- helpers the blocks share (block.cpp) ---------------------------------------------------
+// Throws std::invalid_argument unless x is [N x C*H*W] for the shape.
+void check_block_input(const char* block, const BlockShape& shape, Index cols);
+// x [N x C*H*W] with channel c of image n multiplied by s(n, c): s [N x C].
+template <class T> Var<T> scale_channels(const Var<T>& x, const Var<T>& s, const ImageShape& shape);
+// x [N x C*H*W] with position p of every channel of image n multiplied by m(n, p): m [N x H*W].
+template <class T> Var<T> scale_positions(const Var<T>& x, const Var<T>& m, const ImageShape& shape);
+// The mean and the max over the channels at every position: x [N x C*H*W] -> [N x H*W] each.
+template <class T> Var<T> channel_mean(const Var<T>& x, const ImageShape& shape);
+template <class T> Var<T> channel_max(const Var<T>& x, const ImageShape& shape);
+
+}  // namespace engram::attention

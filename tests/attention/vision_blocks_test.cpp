@@ -1,0 +1,88 @@
+// attention/vision/block.h: every registered attention block, driven by the registry (a new
+// block needs no test code): the shape kept, a double-precision Jacobian check over the maps and
+// the block's parameters, an empty batch, the errors; then what each block is: SE and ECA scale
+// whole channels by weights in (0, 1), ECA's kernel size from the channel count, CBAM's spatial map
+// scales positions, SimAM has no parameters.
+#include "attention/vision/block.h"
+
+#include "core/gradcheck.h"
+
+#include <catch2/catch.hpp>
+
+using namespace engram;
+using namespace engram::attention;
+
+namespace {
+
+const BlockShape kShape{ImageShape{4, 3, 5}};
+
+void randomize(const Module<double>& m, std::uint64_t seed) {
+  Rng rng(seed, "randomize");
+  for (auto p : m.parameters()) p.mutable_value() = random_matrix(p.rows(), p.cols(), rng, -1, 1);
+}
+
+// Options that fit the small test maps (CBAM's 7x7 kernel is fine: it pads).
+Options small(const std::string& name) {
+  Options o;
+  if (name == "se" || name == "cbam") o.set("reduction", 2.0);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("every registered block keeps the shape, passes a Jacobian check and rejects other widths", "[attention][blocks][gradcheck]") {
+  const auto names = blocks<double>().names();
+  REQUIRE(names.size() >= 4);
+  for (const auto& name : names) {
+    INFO(name);
+    Rng rng(3, "block");
+    auto b = make_block<double>(name, kShape, small(name), rng);
+    randomize(*b, 4);
+    const MatD x = random_matrix(2, kShape.image.size(), rng);
+    const MatD y = b->forward(Var<double>(x)).value();
+    CHECK((y.rows() == 2 && y.cols() == kShape.image.size()));
+    const Index a = b->attention(Var<double>(x)).cols();
+    CHECK((a == 4 || a == 15 || a == 60));
+    std::vector<Var<double>> inputs{Var<double>(x, true)};
+    for (const auto& p : b->parameters()) inputs.push_back(p);
+    CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return b->forward(v[0]); }, inputs) < 1e-6);
+    CHECK(b->forward(Var<double>(MatD(0, 60))).rows() == 0);
+    CHECK_THROWS_WITH(b->forward(Var<double>(MatD::Zero(2, 59))), Catch::Contains("x has 59 columns") && Catch::Contains("4 x 3 x 5 = 60"));
+  }
+  Rng rng(1, "options");
+  CHECK_THROWS_WITH(make_block<double>("se", kShape, Options().set("reductoin", 2.0), rng), Catch::Contains("reductoin"));
+}
+
+TEST_CASE("what each block does to the maps", "[attention][blocks]") {
+  Rng rng(5, "blocks");
+  const MatD x = random_matrix(3, kShape.image.size(), rng);
+  const auto per_channel = [&](const MatD& y, const MatD& s) {  // y == x with channel c of image n times s(n, c)
+    double worst = 0;
+    for (Index n = 0; n < 3; ++n)
+      for (Index c = 0; c < 4; ++c)
+        worst = std::max(worst, (y.row(n).segment(c * 15, 15) - s(n, c) * x.row(n).segment(c * 15, 15)).cwiseAbs().maxCoeff());
+    return worst;
+  };
+  for (const std::string name : {"se", "eca"}) {
+    INFO(name);
+    auto b = make_block<double>(name, kShape, small(name), rng);
+    const MatD s = b->attention(Var<double>(x)).value();
+    REQUIRE((s.rows() == 3 && s.cols() == 4));
+    CHECK(s.minCoeff() > 0);
+    CHECK(s.maxCoeff() < 1);
+    CHECK(per_channel(b->forward(Var<double>(x)).value(), s) < 1e-12);
+  }
+  // ECA's kernel: 1 for 4 channels, 3 for 64, 5 for 256 ((log2 C + 1) / 2, up to odd); its weights are the parameters
+  for (const auto& [c, k] : std::vector<std::pair<Index, Index>>{{4, 1}, {64, 3}, {256, 5}}) {
+    auto e = make_block<double>("eca", BlockShape{ImageShape{c, 2, 2}}, Options(), rng);
+    CHECK(e->parameters()[0].cols() == k);
+  }
+  auto simam = make_block<double>("simam", kShape, Options(), rng);
+  CHECK(simam->parameters().empty());
+  const MatD w = simam->attention(Var<double>(x)).value();
+  CHECK(w.minCoeff() >= 0.5);  // sigmoid of an energy >= 1/2
+  auto cbam = make_block<double>("cbam", kShape, small("cbam"), rng);
+  CHECK(cbam->attention(Var<double>(x)).cols() == 15);  // one weight per position
+  CHECK_THROWS_WITH(make_block<double>("cbam", kShape, Options().set("kernel", 4.0), rng), Catch::Contains("kernel: must be odd"));
+  CHECK_THROWS_WITH(make_block<double>("simam", BlockShape{ImageShape{3, 1, 1}}, Options(), rng), Catch::Contains("at least 2 positions"));
+}
