@@ -1,6 +1,7 @@
 // conv2d, max/avg pooling and their global forms (core/ops_image.h)
 #include "core/ops_image.h"
 
+#include <cmath>
 #include <limits>
 
 namespace engram {
@@ -74,8 +75,11 @@ void col2im_add(const Mat<T>& cols, const ImageShape& in, const ImageShape& out,
 
 ImageShape conv2d_shape(const ImageShape& in, Index out_channels, const Conv2dOptions& o) {
   const char* where = "conv2d";
-  require(o.kernel_h >= 1 && o.kernel_w >= 1 && o.stride >= 1 && o.padding >= 0 && o.dilation >= 1 && o.groups >= 1,
-          where, "needs kernel, stride, dilation, groups >= 1 and padding >= 0");
+  constexpr Index most = Index(1) << 20;  // every option: products stay far from overflow
+  require(o.kernel_h >= 1 && o.kernel_w >= 1 && o.stride >= 1 && o.padding >= 0 && o.dilation >= 1 && o.groups >= 1 &&
+              o.kernel_h <= most && o.kernel_w <= most && o.stride <= most && o.padding <= most && o.dilation <= most &&
+              o.groups <= most && out_channels <= most && in.channels <= most && in.height <= most && in.width <= most,
+          where, "needs kernel, stride, dilation, groups >= 1 and padding >= 0, every one at most 2^20");
   require(out_channels >= 1 && in.channels % o.groups == 0 && out_channels % o.groups == 0, where,
           "groups (" + std::to_string(o.groups) + ") must divide the input channels (" + std::to_string(in.channels) +
               ") and the output channels (" + std::to_string(out_channels) + ")");
@@ -88,8 +92,10 @@ ImageShape conv2d_shape(const ImageShape& in, Index out_channels, const Conv2dOp
 }
 
 ImageShape pool2d_shape(const ImageShape& in, const Pool2dOptions& o) {
-  require(o.kernel >= 1 && o.stride >= 1 && o.padding >= 0 && 2 * o.padding <= o.kernel, "pool2d",
-          "needs kernel, stride >= 1 and 0 <= padding <= kernel / 2");
+  constexpr Index most = Index(1) << 20;
+  require(o.kernel >= 1 && o.stride >= 1 && o.padding >= 0 && o.kernel <= most && o.stride <= most &&
+              2 * o.padding <= o.kernel && in.height <= most && in.width <= most,
+          "pool2d", "needs kernel, stride >= 1 and 0 <= padding <= kernel / 2, at most 2^20");
   require(in.height + 2 * o.padding >= o.kernel && in.width + 2 * o.padding >= o.kernel, "pool2d",
           "the kernel does not fit the padded " + std::to_string(in.height) + " x " + std::to_string(in.width) + " image");
   return {in.channels, out_dim(in.height, o.kernel, o.stride, o.padding, 1), out_dim(in.width, o.kernel, o.stride, o.padding, 1)};
@@ -99,8 +105,9 @@ template <class T>
 Var<T> conv2d(const Var<T>& x, const ImageShape& in, const Var<T>& weight, const Var<T>& bias, const Conv2dOptions& o) {
   const char* where = "conv2d";
   check_image(where, x.cols(), in);
-  const Index O = weight.rows(), K = in.channels / std::max<Index>(o.groups, 1) * o.kernel_h * o.kernel_w;
-  const ImageShape out = conv2d_shape(in, O, o);
+  const Index O = weight.rows();
+  const ImageShape out = conv2d_shape(in, O, o);  // validates the options first
+  const Index K = in.channels / o.groups * o.kernel_h * o.kernel_w;
   require_lazy(weight.cols() == K, where, [&] {
     return "weight " + weight.shape() + " must be [out_channels x (channels / groups) * kh * kw] = [" +
         std::to_string(O) + " x " + std::to_string(K) + "]";
@@ -162,7 +169,8 @@ Var<T> max_pool2d(const Var<T>& x, const ImageShape& in, const Pool2dOptions& o)
               const Index yy = oy * o.stride - o.padding + i, xx = ox * o.stride - o.padding + j;
               if (yy < 0 || yy >= in.height || xx < 0 || xx >= in.width) continue;
               const Index col = (c * in.height + yy) * in.width + xx;
-              if (at < 0 || x.value()(n, col) > best) best = x.value()(n, col), at = col;
+              const T v = x.value()(n, col);
+              if (at < 0 || v > best || (std::isnan(v) && !std::isnan(best))) best = v, at = col;  // NaN wins, as in numpy
             }
           const Index k = (c * out.height + oy) * out.width + ox;
           y(n, k) = best;

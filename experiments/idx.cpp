@@ -66,13 +66,14 @@ IdxArray parse_idx(std::string_view bytes, const std::string& name, std::uint64_
   if (d < 1 || d > 8) fail(name, std::to_string(d) + " dimensions; an IDX array has 1 to 8");
   if (bytes.size() < 4 + 4 * static_cast<size_t>(d)) fail(name, "the header of " + std::to_string(d) + " sizes is truncated");
   IdxArray a;
-  std::uint64_t total = 1;
+  std::uint64_t total = 1, nonzero = 1;  // nonzero: the product of the non-zero sizes, bounded too
   for (unsigned k = 0; k < d; ++k) {
     const size_t p = 4 + 4 * k;
     const std::uint32_t s = (std::uint32_t(byte(p)) << 24) | (std::uint32_t(byte(p + 1)) << 16) | (std::uint32_t(byte(p + 2)) << 8) | byte(p + 3);
     a.dims.push_back(s);
     total *= s;
-    if (total > max_bytes) fail(name, "its sizes multiply past " + std::to_string(max_bytes) + " elements");
+    if (s > 0) nonzero *= s;
+    if (total > max_bytes || nonzero > max_bytes) fail(name, "its sizes multiply past " + std::to_string(max_bytes) + " elements");
   }
   const size_t header = 4 + 4 * static_cast<size_t>(d), have = bytes.size() - header;
   if (have < total) fail(name, "truncated: the sizes say " + std::to_string(total) + " elements, the file holds " + std::to_string(have));
@@ -85,7 +86,9 @@ IdxArray read_idx(const std::string& path, std::uint64_t max_bytes) { return par
 
 MatF idx_images(const IdxArray& a, const std::string& name) {
   if (a.dims.size() != 3) fail(name, "images need 3 dimensions (N x H x W), got " + std::to_string(a.dims.size()));
-  const Index n = a.dims[0], hw = Index(a.dims[1]) * a.dims[2];
+  const std::uint64_t hw64 = std::uint64_t(a.dims[1]) * a.dims[2];
+  if (hw64 > (std::uint64_t(1) << 31)) fail(name, "images of " + std::to_string(hw64) + " pixels are too large");
+  const Index n = a.dims[0], hw = static_cast<Index>(hw64);
   MatF m(n, hw);
   for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(a.data[static_cast<size_t>(i)]) / 255.0f;
   return m;

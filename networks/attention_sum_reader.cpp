@@ -40,8 +40,11 @@ MemoryReadout<T> AttentionSumReader<T>::forward(std::span<const std::vector<int>
   for (int w : words)
     require_lazy(w >= 0 && w < o_.vocab, "AttentionSumReader", [&] { return "word id " + std::to_string(w) + " is outside the vocabulary"; });
   const Var<T> h = doc_->encode(embed_(words)).states;                                  // [n x 2H]
-  const EncodedSequence<T> qe = query_->encode(embed_(std::vector<int>(query.begin(), query.end())));
-  const Var<T> q = concat<T>({qe.final_forward.h.back(), qe.final_backward.h.back()}, 1);  // [1 x 2H]
+  // the query: the forward direction after its last word, the backward one after its first
+  // (from the states, so a cell that carries no state, such as feedforward, works too)
+  const Var<T> qs = query_->encode(embed_(std::vector<int>(query.begin(), query.end()))).states;  // [m x 2H]
+  const Index half = query_->forward().output_size();
+  const Var<T> q = concat<T>({slice_cols(slice_rows(qs, qs.rows() - 1, 1), 0, half), slice_cols(slice_rows(qs, 0, 1), half, half)}, 1);
   const Var<T> a = softmax(matmul(q, transpose(h)));                                     // [1 x n]
   Mat<T> pick = Mat<T>::Zero(static_cast<Index>(words.size()), answers);                 // word i holds answer c
   for (size_t i = 0; i < words.size(); ++i)

@@ -31,6 +31,7 @@ class Cnn : public Module<T> {
   // The first stage's block attention for x (empty Var without a block).
   Var<T> first_attention(const Var<T>& x) const;
   const std::vector<ImageShape>& stage_shapes() const { return shapes_; }  // after each stage's conv
+  const attention::Block<T>* first_block() const { return blocks_.empty() ? nullptr : blocks_[0].get(); }
 
  private:
   Var<T> stage(Index s, const Var<T>& x, bool attention_only) const;

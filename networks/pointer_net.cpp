@@ -1,5 +1,7 @@
 #include "networks/pointer_net.h"
 
+#include "networks/decoding.h"
+
 #include "core/init.h"
 
 #include <algorithm>
@@ -9,15 +11,6 @@
 namespace engram::networks {
 
 namespace {
-
-// The decoder: the encoder's controller kind and options (without `bidirectional`), reading E.
-template <class T>
-std::unique_ptr<Controller<T>> make_decoder(const Options& encoder, Index embed, Rng& rng) {
-  Options rest;
-  for (const auto& key : encoder.keys())
-    if (key != "name" && key != "bidirectional") rest.set(key, encoder.string(key, ""));
-  return make_controller<T>(encoder.string("name", "lstm"), ControllerShape{embed}, rest, rng);
-}
 
 template <class T>
 constexpr T neg_inf = -std::numeric_limits<T>::infinity();
@@ -35,7 +28,7 @@ PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, cons
                           Rng& rng)
     : input_(input), embed_((require(input >= 1 && embed >= 1, "PointerNet", "needs input and embed >= 1"), input), embed, rng) {
   encoder_ = make_recurrent_encoder<T>(encoder, embed, rng);
-  decoder_ = make_decoder<T>(encoder, embed, rng);
+  decoder_ = make_decoder_for<T>(encoder, embed, rng);
   score_ = score(attention::ScoreShape{decoder_->output_size(), encoder_->output_size()});
   require(score_ != nullptr, "PointerNet", "the score maker returned nothing");
   this->add_module("embed", embed_);
@@ -76,6 +69,9 @@ Var<T> PointerNet<T>::teacher_forced_logits(const PointerEncoding<T>& enc, const
       return "target " + std::to_string(y) + " at step " + std::to_string(t) + " is outside [0, " +
           std::to_string(positions) + ")";
     });
+    require_lazy(y < enc.n || t + 1 == steps, "PointerNet", [&] {
+      return "the end position " + std::to_string(y) + " at step " + std::to_string(t) + " must be the last target";
+    });
     if (mask_chosen && y < enc.n) {
       require_lazy(mask(t, y) == 0, "PointerNet", [&] {
         return "target " + std::to_string(y) + " repeats at step " + std::to_string(t) + " under mask_chosen";
@@ -112,21 +108,6 @@ std::pair<Var<T>, ControllerState<T>> PointerNet<T>::step(const PointerEncoding<
   if (any) logits = masked_fill(logits, mask, neg_inf<T>);
   return {std::move(logits), std::move(next)};
 }
-
-namespace {
-
-// log softmax of one row of logits (entries of -inf stay -inf).
-template <class T>
-std::vector<double> log_probs(const Mat<T>& z) {
-  const double m = static_cast<double>(z.maxCoeff());
-  double s = 0;
-  for (Index j = 0; j < z.cols(); ++j) s += std::exp(static_cast<double>(z(0, j)) - m);
-  std::vector<double> out(static_cast<size_t>(z.cols()));
-  for (Index j = 0; j < z.cols(); ++j) out[static_cast<size_t>(j)] = static_cast<double>(z(0, j)) - m - std::log(s);
-  return out;
-}
-
-}  // namespace
 
 template <class T>
 std::vector<int> PointerNet<T>::greedy(const Var<T>& x, Index steps, bool mask_chosen, Mat<T>* attention) const {

@@ -67,8 +67,9 @@ class PointerNet : public Module<T> {
   // [1 x P] (chosen[j] != 0 masks position j) and the next state.
   std::pair<Var<T>, ControllerState<T>> step(const PointerEncoding<T>& enc, int previous, const ControllerState<T>& s,
                                              const std::vector<char>& chosen) const;
-  // At most `steps` outputs (exactly `steps` without an end token), the most likely position each
-  // step; attention (when given) receives the softmax of every step's logits, [outputs x P].
+  // At most `steps` outputs, the most likely position each step (fewer when the end position is
+  // chosen, or when mask_chosen has masked every position); attention (when given) receives the
+  // softmax of every step's logits, [outputs x P].
   std::vector<int> greedy(const Var<T>& x, Index steps, bool mask_chosen, Mat<T>* attention = nullptr) const;
   // The `width` best outputs found, best first, ranked by log_prob / length^alpha.
   std::vector<PointerBeam> beam_search(const Var<T>& x, Index steps, Index width, bool mask_chosen,

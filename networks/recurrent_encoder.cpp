@@ -52,15 +52,19 @@ EncodedSequence<T> RecurrentEncoder<T>::encode(const Var<T>& x) const {
 }
 
 template <class T>
-std::unique_ptr<RecurrentEncoder<T>> make_recurrent_encoder(Options opt, Index input, Rng& rng) {
-  const std::string name = opt.string("name", "lstm");
-  const bool both = opt.boolean("bidirectional", false);
+std::unique_ptr<Controller<T>> make_decoder_for(const Options& encoder, Index input, Rng& rng) {
   Options rest;  // the controller's own options
-  for (const auto& key : opt.keys())
-    if (key != "name" && key != "bidirectional") rest.set(key, opt.string(key, ""));
-  auto forward = make_controller<T>(name, ControllerShape{input}, rest, rng);
+  for (const auto& key : encoder.keys())
+    if (key != "name" && key != "bidirectional") rest.set(key, encoder.string(key, ""));
+  return make_controller<T>(encoder.string("name", "lstm"), ControllerShape{input}, rest, rng);
+}
+
+template <class T>
+std::unique_ptr<RecurrentEncoder<T>> make_recurrent_encoder(Options opt, Index input, Rng& rng) {
+  const bool both = opt.boolean("bidirectional", false);
+  auto forward = make_decoder_for<T>(opt, input, rng);
   std::unique_ptr<Controller<T>> backward;
-  if (both) backward = make_controller<T>(name, ControllerShape{input}, rest, rng);
+  if (both) backward = make_decoder_for<T>(opt, input, rng);
   return std::make_unique<RecurrentEncoder<T>>(std::move(forward), std::move(backward));
 }
 
@@ -68,5 +72,7 @@ template class RecurrentEncoder<float>;
 template class RecurrentEncoder<double>;
 template std::unique_ptr<RecurrentEncoder<float>> make_recurrent_encoder<float>(Options, Index, Rng&);
 template std::unique_ptr<RecurrentEncoder<double>> make_recurrent_encoder<double>(Options, Index, Rng&);
+template std::unique_ptr<Controller<float>> make_decoder_for<float>(const Options&, Index, Rng&);
+template std::unique_ptr<Controller<double>> make_decoder_for<double>(const Options&, Index, Rng&);
 
 }  // namespace engram::networks

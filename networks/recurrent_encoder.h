@@ -48,4 +48,10 @@ class RecurrentEncoder : public Module<T> {
 template <class T>
 std::unique_ptr<RecurrentEncoder<T>> make_recurrent_encoder(Options opt, Index input, Rng& rng);
 
+// A controller of the encoder's kind with its options (all but `bidirectional`) reading `input`
+// columns: the decoder of seq2seq and pointer networks, whose state the encoder's final state
+// starts.
+template <class T>
+std::unique_ptr<Controller<T>> make_decoder_for(const Options& encoder, Index input, Rng& rng);
+
 }  // namespace engram::networks

@@ -1,5 +1,7 @@
 #include "networks/seq2seq.h"
 
+#include "networks/decoding.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,13 +10,6 @@ namespace engram::networks {
 
 namespace {
 
-template <class T>
-std::unique_ptr<Controller<T>> make_decoder(const Options& encoder, Index input, Rng& rng) {
-  Options rest;
-  for (const auto& key : encoder.keys())
-    if (key != "name" && key != "bidirectional") rest.set(key, encoder.string(key, ""));
-  return make_controller<T>(encoder.string("name", "lstm"), ControllerShape{input}, rest, rng);
-}
 
 Index checked_vocab(Index v, const char* what) {
   require_lazy(v >= 2, "Seq2Seq", [&] { return std::string(what) + " vocabulary must hold >= 2 tokens, got " + std::to_string(v); });
@@ -36,16 +31,6 @@ void check_length(Index max_length) {
   });
 }
 
-template <class T>
-std::vector<double> log_probs(const Mat<T>& z) {
-  const double m = static_cast<double>(z.maxCoeff());
-  double s = 0;
-  for (Index j = 0; j < z.cols(); ++j) s += std::exp(static_cast<double>(z(0, j)) - m);
-  std::vector<double> out(static_cast<size_t>(z.cols()));
-  for (Index j = 0; j < z.cols(); ++j) out[static_cast<size_t>(j)] = static_cast<double>(z(0, j)) - m - std::log(s);
-  return out;
-}
-
 }  // namespace
 
 template <class T>
@@ -56,7 +41,7 @@ Seq2Seq<T>::Seq2Seq(const Seq2SeqShape& shape, const Options& encoder, const Sco
   require(shape.embed >= 1, "Seq2Seq", "embed must be >= 1");
   encoder_ = make_recurrent_encoder<T>(encoder, shape.embed, rng);
   const Index h = encoder_->forward().output_size();
-  decoder_ = make_decoder<T>(encoder, shape.embed + (shape.input_feeding ? h : 0), rng);
+  decoder_ = make_decoder_for<T>(encoder, shape.embed + (shape.input_feeding ? h : 0), rng);
   if (shape.attention) {
     score_ = score(attention::ScoreShape{h, encoder_->output_size()});
     require(score_ != nullptr, "Seq2Seq", "the score maker returned nothing");

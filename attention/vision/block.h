@@ -8,9 +8,9 @@
 //     the registry-driven test (tests/attention/vision_blocks_test.cpp) Jacobian-checks every
 //     registered block in double, with no test code of its own.
 //   - attention(x): the weights the block applied, for heat maps: [N x C] (channel attention),
-//     [N x H*W] (spatial) or [N x C*H*W] (per element); the block says which in its file.
+//     [N x H*W] (spatial) or [N x C*H*W] (per element), as attention_kind() says.
 //   - Throws std::invalid_argument naming the shapes for an x of another width, and for options
-//     that do not fit the shape (a reduction larger than C, ...).
+//     that do not fit the shape (an even kernel where it must be odd, ...).
 //   - Const and thread-safe.
 // Registering: one file, one line:
 //   ENGRAM_REGISTER_BLOCK("se", "squeeze-and-excitation (Hu et al. 2018); option reduction", SqueezeExcitation);
@@ -27,11 +27,14 @@ struct BlockShape {
   ImageShape image;  // C, H, W of the maps it reweights
 };
 
+enum class AttentionKind { channel, spatial, element };  // [N x C], [N x H*W], [N x C*H*W]
+
 template <class T>
 class Block : public Module<T> {
  public:
   virtual Var<T> forward(const Var<T>& x) const = 0;
   virtual Var<T> attention(const Var<T>& x) const = 0;
+  virtual AttentionKind attention_kind() const = 0;
 };
 
 template <class T>

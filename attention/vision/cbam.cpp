@@ -30,6 +30,7 @@ class ConvBlockAttention : public Block<T> {
     b_ = this->add_parameter("spatial.bias", Mat<T>::Zero(1, 1));
   }
   Var<T> attention(const Var<T>& x) const override { return spatial(channel(x)); }
+  AttentionKind attention_kind() const override { return AttentionKind::spatial; }
   Var<T> forward(const Var<T>& x) const override {
     const Var<T> xc = channel(x);
     return scale_positions(xc, spatial(xc), shape_.image);

@@ -20,6 +20,8 @@ class EfficientChannelAttention : public Block<T> {
     k_ = opt.integer("kernel", t, 1, 1 << 10);
     opt.finish("block 'eca'");
     require(k_ % 2 == 1, "block 'eca'", "kernel: must be odd, got " + std::to_string(k_));
+    // the banded [C x C] matrix is built as k x C^2 numbers: bounded
+    require(c <= 1024, "block 'eca'", "supports at most 1024 channels, got " + std::to_string(c));
     w_ = this->add_parameter("weight", init::uniform<T>(1, k_, -0.5, 0.5, rng));
     // band(t, i * C + j) = 1 where channel i feeds output j through tap t = i - j + (k - 1) / 2
     band_ = Mat<T>::Zero(k_, c * c);
@@ -34,6 +36,7 @@ class EfficientChannelAttention : public Block<T> {
     const Var<T> b = reshape(matmul(w_, constant<T>(band_)), c, c);  // [C x C], banded
     return sigmoid(matmul(global_avg_pool(x, shape_.image), b));
   }
+  AttentionKind attention_kind() const override { return AttentionKind::channel; }
   Var<T> forward(const Var<T>& x) const override { return scale_channels(x, attention(x), shape_.image); }
 
  private:

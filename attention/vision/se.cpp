@@ -22,6 +22,7 @@ class SqueezeExcitation : public Block<T> {
     check_block_input("block 'se'", shape_, x.cols());
     return sigmoid(up_(relu(down_(global_avg_pool(x, shape_.image)))));
   }
+  AttentionKind attention_kind() const override { return AttentionKind::channel; }
   Var<T> forward(const Var<T>& x) const override { return scale_channels(x, attention(x), shape_.image); }
 
  private:

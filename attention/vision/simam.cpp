@@ -1,7 +1,8 @@
 // simam: the parameter-free attention of Yang et al. (2021): every neuron weighted by how much it
 // stands out from its channel, the inverse of its minimal energy
 //   e = (x - mu)^2 / (4 (sigma^2 + lambda)) + 1/2,   sigma^2 = sum (x - mu)^2 / (H W - 1)
-// per channel of each map; out = sigmoid(e) * x. Option `lambda` (default 1e-4). Needs H W >= 2.
+// per channel of each map; out = sigmoid(e) * x. Option `lambda` (default 1e-4, at least 1e-12).
+// Needs H W >= 2.
 // attention(x): sigmoid(e), [N x C*H*W].
 #include "attention/vision/block.h"
 
@@ -11,7 +12,7 @@ template <class T>
 class SimAM : public Block<T> {
  public:
   SimAM(const BlockShape& shape, const Options& opt, Rng&) : shape_(shape) {
-    lambda_ = static_cast<T>(opt.number("lambda", 1e-4, 0.0, 1e6));
+    lambda_ = static_cast<T>(opt.number("lambda", 1e-4, 1e-12, 1e6));  // > 0: a constant channel has variance 0
     opt.finish("block 'simam'");
     require(shape.image.height * shape.image.width >= 2, "block 'simam'", "needs maps of at least 2 positions");
   }
@@ -24,6 +25,7 @@ class SimAM : public Block<T> {
     const Var<T> e = add_scalar(div(d, scale(add_scalar(v, lambda_), T(4))), T(0.5));
     return reshape(sigmoid(e), n, c * hw);
   }
+  AttentionKind attention_kind() const override { return AttentionKind::element; }
   Var<T> forward(const Var<T>& x) const override { return mul(x, attention(x)); }
 
  private:

@@ -10,7 +10,7 @@
 //
 // Training: cross-entropy. Evaluation: loss, accuracy, error on val and test. inspect(): the
 // first validation image (val0_image [H x W]) and, with a block, its first stage's attention
-// (val0_attention: [C x H*W], [1 x H*W] or [1 x C] by the block's kind).
+// (val0_attention: [C x H*W] per element, [H x W] spatial, [1 x C] channel).
 #include "experiments/tasks/vision/image_task.h"
 #include "networks/cnn.h"
 
@@ -53,7 +53,8 @@ class CnnModel : public Model {
     const Var<float> a = net_.first_attention(Var<float>(MatF(val.images.row(0))));
     if (a.defined()) {
       const ImageShape s = net_.stage_shapes()[0];
-      const bool per_element = a.cols() == s.size(), spatial = a.cols() == s.height * s.width;
+      const attention::AttentionKind kind = net_.first_block()->attention_kind();
+      const bool per_element = kind == attention::AttentionKind::element, spatial = kind == attention::AttentionKind::spatial;
       out["val0_attention"] = per_element ? MatF(Eigen::Map<const MatF>(a.value().data(), s.channels, s.height * s.width))
                               : spatial   ? MatF(Eigen::Map<const MatF>(a.value().data(), s.height, s.width))
                                           : a.value();

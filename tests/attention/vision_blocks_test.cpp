@@ -42,7 +42,8 @@ TEST_CASE("every registered block keeps the shape, passes a Jacobian check and r
     const MatD y = b->forward(Var<double>(x)).value();
     CHECK((y.rows() == 2 && y.cols() == kShape.image.size()));
     const Index a = b->attention(Var<double>(x)).cols();
-    CHECK((a == 4 || a == 15 || a == 60));
+    const AttentionKind kind = b->attention_kind();
+    CHECK(a == (kind == AttentionKind::channel ? 4 : kind == AttentionKind::spatial ? 15 : 60));
     std::vector<Var<double>> inputs{Var<double>(x, true)};
     for (const auto& p : b->parameters()) inputs.push_back(p);
     CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return b->forward(v[0]); }, inputs) < 1e-6);
@@ -85,4 +86,8 @@ TEST_CASE("what each block does to the maps", "[attention][blocks]") {
   CHECK(cbam->attention(Var<double>(x)).cols() == 15);  // one weight per position
   CHECK_THROWS_WITH(make_block<double>("cbam", kShape, Options().set("kernel", 4.0), rng), Catch::Contains("kernel: must be odd"));
   CHECK_THROWS_WITH(make_block<double>("simam", BlockShape{ImageShape{3, 1, 1}}, Options(), rng), Catch::Contains("at least 2 positions"));
+  CHECK_THROWS_WITH(make_block<double>("simam", kShape, Options().set("lambda", 0.0), rng), Catch::Contains("lambda"));
+  // a constant channel (a dead ReLU) stays finite
+  CHECK(simam->forward(Var<double>(MatD::Zero(2, 60))).value().allFinite());
+  CHECK_THROWS_WITH(make_block<double>("eca", BlockShape{ImageShape{2048, 1, 2}}, Options(), rng), Catch::Contains("at most 1024 channels"));
 }

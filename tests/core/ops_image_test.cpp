@@ -129,4 +129,14 @@ TEST_CASE("image ops name the shapes that do not fit", "[ops][image][errors]") {
   CHECK_THROWS_WITH(global_avg_pool(x, ImageShape{Index(1) << 40, Index(1) << 40, 1}),
                     Catch::Contains("every dimension must be in [1, 2^20]"));
   CHECK_THROWS_WITH(max_pool2d(x, ImageShape{-2, 4, 4}, Pool2dOptions{}), Catch::Contains("image shape -2 x 4 x 4"));
+  Conv2dOptions huge;
+  huge.padding = Index(1) << 62;
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 4}, Var<double>(MatD::Zero(3, 18)), Var<double>(), huge), Catch::Contains("at most 2^20"));
+  huge = Conv2dOptions{};
+  huge.dilation = Index(1) << 40;
+  CHECK_THROWS_WITH(conv2d(x, ImageShape{2, 4, 4}, Var<double>(MatD::Zero(3, 18)), Var<double>(), huge), Catch::Contains("at most 2^20"));
+  // NaN wins a max window wherever it sits, as in numpy
+  MatD nan = MatD::Ones(1, 4);
+  nan(0, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK(std::isnan(max_pool2d(Var<double>(nan), ImageShape{1, 2, 2}, Pool2dOptions{2, 2, 0}).value()(0, 0)));
 }

@@ -80,6 +80,8 @@ TEST_CASE("IDX: malformed files name the file and what is wrong", "[idx][errors]
   CHECK_THAT(error_of(idx_bytes(0x08, {3, 2}, {1, 2, 3})), Contains("truncated: the sizes say 6 elements, the file holds 3"));
   CHECK_THAT(error_of(idx_bytes(0x08, {2}, {1, 2, 3})), Contains("1 bytes after the 2 elements"));
   CHECK_THAT(error_of(idx_bytes(0x08, {0xFFFFFFFF, 0xFFFFFFFF}, {})), Contains("multiply past 1000 elements"));
+  // a zero size does not hide the others (the product of the non-zero sizes is bounded too)
+  CHECK_THAT(error_of(idx_bytes(0x08, {0, 0xFFFFFFFF, 0xFFFFFFFF}, {})), Contains("multiply past 1000 elements"));
   const std::string gz = gzip(idx_bytes(0x08, {5}, {1, 2, 3, 4, 5}));
   CHECK_THAT(error_of(gz.substr(0, gz.size() / 2)), Contains("the gzip stream ends early"));
   std::string broken = gz;

@@ -207,6 +207,10 @@ TEST_CASE("convex hull: the monotone chain equals the brute-force hull, canonica
   MatD sq(6, 2);
   sq << 1, 1, 0.5, 0.5, 0, 0, 1, 0, 0.5, 0, 0, 1;
   CHECK(convex_hull(sq) == std::vector<int>{0, 5, 2, 3});
+  // two points: canonical too (from the smaller index), as the score compares outputs
+  MatD two(2, 2);
+  two << 0.9, 0.5, 0.1, 0.5;
+  CHECK(convex_hull(two) == std::vector<int>{0, 1});
   CHECK(polygon_area(sq, convex_hull(sq)) == Approx(1.0));
 }
 
@@ -251,6 +255,11 @@ TEST_CASE("planar tasks: targets, metrics of exact and wrong answers", "[pointer
   CHECK(w.at("optimality_gap") >= 0);
   CHECK(w.at("tour_length") >= m.at("tour_length"));
   CHECK(w.at("invalid_rate") == 1);
+  // invalid decoded tours count in error, never as NaN lengths
+  const Metrics bad = t.score(val, invalid, invalid);
+  CHECK(bad.at("error") == 1);
+  CHECK(bad.at("tour_length") == 1e9);
+  CHECK(std::isfinite(bad.at("optimality_gap")));
 
   auto hull = build_task("{name: convex_hull, min_n: 5, max_n: 12, val_size: 20, test_size: 10}");
   const auto& h = dynamic_cast<const PointerTask&>(*hull);

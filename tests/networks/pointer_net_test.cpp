@@ -148,6 +148,9 @@ TEST_CASE("pointer net: bad inputs and targets name what is wrong", "[networks][
   CHECK_THROWS_WITH(net->loss(Var<double>(x), {0, 3}, true), Catch::Contains("target 3 at step 1 is outside [0, 3)"));
   CHECK_THROWS_WITH(net->loss(Var<double>(x), {1, 1}, true), Catch::Contains("target 1 repeats at step 1"));
   CHECK_NOTHROW(net->loss(Var<double>(x), {1, 1}, false));
+  auto ended = make_net("gru", false, true);
+  CHECK_THROWS_WITH(ended->loss(Var<double>(x), {3, 0}, true), Catch::Contains("the end position 3 at step 0 must be the last target"));
+  CHECK_NOTHROW(ended->loss(Var<double>(x), {0, 3}, true));
   CHECK_THROWS_WITH(net->beam_search(Var<double>(x), 3, 0, true), Catch::Contains("width must be >= 1"));
   CHECK_THROWS_WITH(net->greedy(Var<double>(x), 0, true), Catch::Contains("steps must be in [1, 2^20], got 0"));
   CHECK_THROWS_WITH(net->beam_search(Var<double>(x), -3, 2, true), Catch::Contains("steps must be in [1, 2^20], got -3"));

@@ -255,6 +255,14 @@ TEST_CASE("the Attention-Sum Reader sums the attention of every occurrence of an
   CHECK(e.logits.value() == MatD::Zero(1, 4));
   CHECK(e.attention.empty());
   CHECK_THROWS_WITH(make_attention_sum<double>(9, 4, {9}, rng), Catch::Contains("answer word 9 is outside the vocabulary"));
+  // a cell that carries no state (feedforward) reads the query from its states
+  AttentionSumOptions ff;
+  ff.vocab = 9;
+  ff.dim = 3;
+  ff.encoder = Options().set("name", "feedforward").set("hidden", 3.0);
+  ff.answer_words = {3, 2};
+  AttentionSumReader<double> feedforward(ff, rng);
+  CHECK(check_gradient([&](const V&) { return readout_row(feedforward.forward(kStory, kQuery)); }, feedforward.parameters()) < 1e-6);
 }
 
 // A recurrent reader too: trained in the release suite only, as the LSTM and NTM readers above.

@@ -38,7 +38,7 @@ std::vector<int> convex_hull(const MatD& points) {
   std::sort(idx.begin(), idx.end(), [&](int a, int b) {
     return points(a, 0) < points(b, 0) || (points(a, 0) == points(b, 0) && points(a, 1) < points(b, 1));
   });
-  if (n < 3) return idx;
+  if (n < 3) return canonical_polygon(points, idx);
   std::vector<int> h(2 * static_cast<size_t>(n));
   size_t k = 0;
   for (int i : idx) {  // lower chain

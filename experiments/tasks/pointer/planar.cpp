@@ -18,7 +18,8 @@
 //
 // Metrics (per split): convex_hull: error (share of hulls not exactly right, compared as
 // polygons), sequence_accuracy, area_coverage (mean area of the output polygon / the hull's);
-// tsp: tour_length (mean), optimality_gap (mean of length / optimal - 1), invalid_rate (share of
+// tsp: tour_length (mean), optimality_gap (mean of length / optimal - 1), both over the valid
+// decoded tours (all of them when decoding masks; 1e9 when none is valid), invalid_rate (share of
 // tours that are not permutations when decoded without masks), error (share not optimal).
 #include "experiments/tasks/pointer/planar.h"
 
@@ -94,7 +95,7 @@ class PlanarTask : public PointerTask {
                 const std::vector<std::vector<int>>& unmasked) const override {
     require(examples.size() == outputs.size() && !examples.empty(), "PlanarTask::score", "needs one output per example");
     const double count = static_cast<double>(examples.size());
-    double exact = 0, a = 0, b = 0, invalid = 0;
+    double exact = 0, a = 0, b = 0, invalid = 0, tours = 0, gaps = 0;
     for (size_t i = 0; i < examples.size(); ++i) {
       const PointerExample& e = examples[i];
       const MatD p = to_double(e.input);
@@ -105,20 +106,22 @@ class PlanarTask : public PointerTask {
         exact += canonical_polygon(p, o) == truth;
         a += e.reference > 0 ? polygon_area(p, o) / e.reference : 1.0;
       } else {
+        if (!unmasked.empty()) invalid += !is_permutation_of(unmasked[i], p.rows());
         const bool valid = is_permutation_of(o, p.rows());
         exact += valid && canonical_tour(o) == e.target;
-        const double length = valid ? tour_length(p, o) : std::numeric_limits<double>::quiet_NaN();
-        a += length;
-        b += length / e.reference - 1;
-        if (!unmasked.empty()) invalid += !is_permutation_of(unmasked[i], p.rows());
-      }
+        if (!valid) continue;  // counted by error (and invalid_rate before masking), not in the lengths
+        const double length = tour_length(p, o);
+        a += length, tours += 1;
+        if (e.reference > 0) b += length / e.reference - 1, gaps += 1;
+        }
     }
     Metrics m{{"error", 1 - exact / count}, {"sequence_accuracy", exact / count}};
     if (kind_ == Planar::hull) {
       m["area_coverage"] = a / count;
     } else {
-      m["tour_length"] = a / count;
-      m["optimality_gap"] = b / count;
+      // over the valid decoded tours (every one when decoding masks); none valid: the sentinel 1e9
+      m["tour_length"] = tours > 0 ? a / tours : 1e9;
+      m["optimality_gap"] = gaps > 0 ? b / gaps : 1e9;
       if (!unmasked.empty()) m["invalid_rate"] = invalid / count;
     }
     return m;

@@ -22,7 +22,10 @@ const std::vector<std::string> kOrdinals{
 
 std::vector<std::string> source_tokens() {
   std::vector<std::string> v{"the", "of", ","};
-  for (const auto& m : kMonths) v.push_back(m), v.push_back(m.substr(0, 3));
+  for (const auto& m : kMonths) {
+    v.push_back(m);
+    if (m.size() > 3) v.push_back(m.substr(0, 3));  // "may" is its own abbreviation
+  }
   v.insert(v.end(), kOrdinals.begin(), kOrdinals.end());
   for (char c = '0'; c <= '9'; ++c) v.push_back(std::string(1, c));
   return v;

@@ -16,7 +16,9 @@ namespace {
 
 ImageSet read_set(const std::string& dir, const std::string& prefix) {
   const std::string images = dir + "/" + prefix + "-images-idx3-ubyte.gz", labels = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
-  ImageSet s{idx_images(read_idx(images), images), idx_labels(read_idx(labels), labels)};
+  const IdxArray a = read_idx(images);
+  if (a.dims.size() != 3 || a.dims[1] != 28 || a.dims[2] != 28) throw std::invalid_argument(images + ": expects N x 28 x 28 images");
+  ImageSet s{idx_images(a, images), idx_labels(read_idx(labels), labels)};
   if (static_cast<size_t>(s.images.rows()) != s.labels.size())
     throw std::invalid_argument(labels + ": " + std::to_string(s.labels.size()) + " labels for " +
                                 std::to_string(s.images.rows()) + " images");
@@ -33,7 +35,6 @@ class FashionMnistTask : public ImageTask {
  public:
   FashionMnistTask(const std::string& dir, Index train_size, Index val_size) {
     const ImageSet all = read_set(dir, "train");
-    require(all.images.cols() == 28 * 28, "fashion_mnist", "expects 28x28 images");
     require(val_size < all.images.rows(), "fashion_mnist", "val_size leaves no training images");
     const Index rest = all.images.rows() - val_size;
     train_ = rows(all, 0, train_size > 0 ? std::min(train_size, rest) : rest);
