@@ -5,7 +5,7 @@
 #include "experiments/runner.h"
 #include "experiments/tasks/pointer/geometry.h"
 #include "experiments/tasks/pointer/sort.h"
-#include "tests/test_util.h"
+#include "tests/experiments/task_fixtures.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,25 +23,10 @@ using Catch::Contains;
 namespace {
 
 std::unique_ptr<Task> build_task(const std::string& task_yaml, std::uint64_t seed = 5) {
-  Config cfg = Config::parse("seed: " + std::to_string(seed) + "\ntask: " + task_yaml + "\n", "ptr.yaml");
-  Section s = cfg.section("task");
-  return tasks().get(s.string("name"))(s, Rng(seed, "task"));
+  return test::build_task(task_yaml, seed, "ptr.yaml");
 }
-
-const SortTask& sort_task(const std::unique_ptr<Task>& t) {
-  auto* s = dynamic_cast<const SortTask*>(t.get());
-  REQUIRE(s != nullptr);
-  return *s;
-}
-
-std::string task_error(const std::string& yaml) {
-  try {
-    (void)build_task(yaml);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+const SortTask& sort_task(const std::unique_ptr<Task>& t) { return test::as_family<SortTask>(t); }
+std::string task_error(const std::string& yaml) { return test::task_error(yaml, "ptr.yaml"); }
 
 // The values an example was made from, read back from its features.
 std::vector<double> values_of(const PointerExample& e, bool integers, int max_value) {
@@ -114,19 +99,13 @@ TEST_CASE("sort task: bad options are errors at their lines", "[pointer][sort][e
 
 TEST_CASE("pointer_net learns to sort 5 numbers, its metrics are what it decodes", "[pointer][learning]") {
   test::TempDir d("pointer-learn");
-  std::ofstream(d.path / "p.yaml") << R"(name: p
+  const RunOutcome out = test::run_yaml(d, "p.yaml", R"(name: p
 seed: 3
 task: {name: sort, values: floats, min_n: 5, max_n: 5, val_size: 200, test_size: 200}
 model: {name: pointer_net, embed: 32, encoder: {name: lstm, hidden: 32}, score: {name: additive, hidden: 32}}
 trainer: {steps: 400, batch: 32, threads: 2, eval_every: 400, log_every: 100, optimizer: {name: adam, lr: 0.003},
           early_stopping: {metric: val/error, mode: min, patience: 0}}
-)";
-  RunRequest r;
-  r.config = (d.path / "p.yaml").string();
-  r.runs_root = (d.path / "runs").string();
-  r.progress = false;
-  std::ostringstream sink;
-  const RunOutcome out = run_experiment(r, sink);
+)");
   const auto& m = out.result.final_metrics;
   // chance: 1/5! = 0.8% of lists sorted; a pointer net with masks gets most of them
   CHECK(m.at("test/sequence_accuracy") > 0.8);

@@ -5,7 +5,7 @@
 // decodes.
 #include "experiments/runner.h"
 #include "experiments/tasks/seq2seq/seq2seq_task.h"
-#include "tests/test_util.h"
+#include "tests/experiments/task_fixtures.h"
 
 #include <Numbertext.hxx>
 
@@ -27,25 +27,10 @@ using Catch::Contains;
 namespace {
 
 std::unique_ptr<Task> build_task(const std::string& task_yaml, std::uint64_t seed = 5) {
-  Config cfg = Config::parse("seed: " + std::to_string(seed) + "\ntask: " + task_yaml + "\n", "s2s.yaml");
-  Section s = cfg.section("task");
-  return tasks().get(s.string("name"))(s, Rng(seed, "task"));
+  return test::build_task(task_yaml, seed, "s2s.yaml");
 }
-
-const Seq2SeqTask& as_s2s(const std::unique_ptr<Task>& t) {
-  auto* s = dynamic_cast<const Seq2SeqTask*>(t.get());
-  REQUIRE(s != nullptr);
-  return *s;
-}
-
-std::string task_error(const std::string& yaml) {
-  try {
-    (void)build_task(yaml);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+const Seq2SeqTask& as_s2s(const std::unique_ptr<Task>& t) { return test::as_family<Seq2SeqTask>(t); }
+std::string task_error(const std::string& yaml) { return test::task_error(yaml, "s2s.yaml"); }
 
 std::vector<int> without_end(const std::vector<int>& target) {
   REQUIRE(!target.empty());
@@ -148,19 +133,13 @@ TEST_CASE("seq2seq tasks: bad options are errors at their lines", "[seq2seq][err
 
 TEST_CASE("seq2seq learns to reverse short strings, its metrics are what it decodes", "[seq2seq][learning]") {
   test::TempDir d("seq2seq-learn");
-  std::ofstream(d.path / "r.yaml") << R"(name: r
+  const RunOutcome out = test::run_yaml(d, "r.yaml", R"(name: r
 seed: 2
 task: {name: reversal, symbols: 5, min_length: 2, max_length: 5, long_min: 7, long_max: 8, val_size: 100, test_size: 100}
 model: {name: seq2seq, embed: 16, encoder: {name: gru, hidden: 24, bidirectional: true}, score: {name: additive, hidden: 16}, beam: 2}
 trainer: {steps: 300, batch: 32, threads: 2, eval_every: 300, log_every: 100, optimizer: {name: adam, lr: 0.01},
           early_stopping: {metric: val/error, mode: min, patience: 0}}
-)";
-  RunRequest r;
-  r.config = (d.path / "r.yaml").string();
-  r.runs_root = (d.path / "runs").string();
-  r.progress = false;
-  std::ostringstream sink;
-  const RunOutcome out = run_experiment(r, sink);
+)");
   const auto& m = out.result.final_metrics;
   // chance: 5^-n per string; an attention decoder reverses most of them after 300 steps
   CHECK(m.at("test/exact_match") > 0.8);

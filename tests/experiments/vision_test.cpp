@@ -7,7 +7,7 @@
 #include "experiments/runner.h"
 #include "experiments/tasks/vision/image_task.h"
 #include "networks/cnn.h"
-#include "tests/test_util.h"
+#include "tests/experiments/task_fixtures.h"
 
 #include <catch2/catch.hpp>
 
@@ -115,16 +115,10 @@ TEST_CASE("the cnn learns whether an image holds a bright square, plain and with
   write_patches(d.path, "t10k", 100, 4);
   for (const std::string block : {"none", "se", "eca", "cbam", "simam"}) {
     INFO("block " << block);
-    std::ofstream(d.path / "c.yaml") << "name: c\nseed: 1\ntask: {name: fashion_mnist, dir: " << d.path.string()
-                                     << ", val_size: 50}\nmodel: {name: cnn, channels: [8, 16], block: " << block
-                                     << "}\ntrainer: {epochs: 10, batch: 16, threads: 2, eval_every: epoch, log_every: epoch,"
-                                        " optimizer: {name: adam, lr: 0.01}, early_stopping: {metric: val/error, mode: min, patience: 0}}\n";
-    RunRequest r;
-    r.config = (d.path / "c.yaml").string();
-    r.runs_root = (d.path / ("runs-" + block)).string();
-    r.progress = false;
-    std::ostringstream sink;
-    const RunOutcome out = run_experiment(r, sink);
+    const RunOutcome out = test::run_yaml(d, "c-" + block + ".yaml",
+        "name: c\nseed: 1\ntask: {name: fashion_mnist, dir: " + d.path.string() + ", val_size: 50}\nmodel: {name: cnn, channels: [8, 16], block: " +
+            block + "}\ntrainer: {epochs: 10, batch: 16, threads: 2, eval_every: epoch, log_every: epoch,"
+                    " optimizer: {name: adam, lr: 0.01}, early_stopping: {metric: val/error, mode: min, patience: 0}}\n");
     REQUIRE(out.status == "completed");
     CHECK(out.result.final_metrics.at("test/accuracy") > 0.9);  // chance: 0.5
   }
