@@ -116,13 +116,7 @@ trainer: {steps: 400, batch: 32, threads: 2, eval_every: 400, log_every: 100, op
 
 TEST_CASE("pointer_net: config errors name the key, a pointer model needs a pointer task", "[pointer][errors]") {
   const auto error = [](const std::string& model, const std::string& task = "{name: sort, val_size: 2, test_size: 2}") {
-    try {
-      Config c = Config::parse("seed: 1\ntask: " + task + "\nmodel: " + model + "\n", "m.yaml");
-      (void)build_problem(c);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
+    return test::problem_error(task, model, "m.yaml");
   };
   CHECK_THAT(error("{name: pointer_net, encoder: {name: gru, hiden: 8}}"), Contains("m.yaml:3") && Contains("hiden"));
   CHECK_THAT(error("{name: pointer_net, score: {name: additiv}}"), Contains("m.yaml:3") && Contains("additiv"));

@@ -150,13 +150,7 @@ trainer: {steps: 300, batch: 32, threads: 2, eval_every: 300, log_every: 100, op
 
 TEST_CASE("seq2seq model: config errors name the key, it needs a seq2seq task", "[seq2seq][errors]") {
   const auto error = [](const std::string& model, const std::string& task = "{name: reversal, val_size: 2, test_size: 2}") {
-    try {
-      Config c = Config::parse("seed: 1\ntask: " + task + "\nmodel: " + model + "\n", "m.yaml");
-      (void)build_problem(c);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
+    return test::problem_error(task, model, "m.yaml");
   };
   CHECK_THAT(error("{name: seq2seq, encoder: {name: lstm, hiden: 8}}"), Contains("m.yaml:3") && Contains("hiden"));
   CHECK_THAT(error("{name: seq2seq, score: {name: nope}}"), Contains("m.yaml:3") && Contains("nope"));

@@ -34,6 +34,18 @@ inline std::string task_error(const std::string& task_yaml, const std::string& f
   return "(no error)";
 }
 
+// The ConfigError message building the task and model of "seed: 1 / task: <task> / model: <model>"
+// (config `file`, the model on line 3) raises, or "(no error)".
+inline std::string problem_error(const std::string& task_yaml, const std::string& model_yaml, const std::string& file) {
+  try {
+    experiments::Config c = experiments::Config::parse("seed: 1\ntask: " + task_yaml + "\nmodel: " + model_yaml + "\n", file);
+    (void)experiments::build_problem(c);
+  } catch (const experiments::ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 // The task as its family (REQUIRE fails the test otherwise).
 template <class Family>
 const Family& as_family(const std::unique_ptr<experiments::Task>& t) {

@@ -55,15 +55,7 @@ void write_patches(const std::filesystem::path& dir, const std::string& prefix, 
   write_gz(dir / (prefix + "-labels-idx1-ubyte.gz"), labels);
 }
 
-std::string task_error(const std::string& yaml) {
-  try {
-    Config c = Config::parse("seed: 1\ntask: " + yaml + "\nmodel: {name: cnn}\n", "v.yaml");
-    (void)build_problem(c);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string task_error(const std::string& yaml) { return test::problem_error(yaml, "{name: cnn}", "v.yaml"); }
 
 }  // namespace
 
@@ -123,13 +115,7 @@ TEST_CASE("the cnn learns whether an image holds a bright square, plain and with
     CHECK(out.result.final_metrics.at("test/accuracy") > 0.9);  // chance: 0.5
   }
   const auto model_error = [&](const std::string& model) {
-    try {
-      Config c = Config::parse("seed: 1\ntask: {name: fashion_mnist, dir: " + d.path.string() + ", val_size: 50}\nmodel: " + model + "\n", "m.yaml");
-      (void)build_problem(c);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
+    return test::problem_error("{name: fashion_mnist, dir: " + d.path.string() + ", val_size: 50}", model, "m.yaml");
   };
   CHECK_THAT(model_error("{name: cnn, block: nope}"), Contains("m.yaml:3") && Contains("nope") && Contains("cbam"));
   CHECK_THAT(model_error("{name: cnn, block: {name: se, reduction: 0}}"), Contains("reduction"));
