@@ -75,6 +75,9 @@ TrainerOptions read_trainer_options(Section cfg, const Task& task) {
   };
   o.eval_every = every("eval_every", 100);
   o.log_every = every("log_every", 10);
+  o.eval_train = cfg.boolean("eval_train", false);
+  if (o.eval_train && !per_epoch)
+    throw ConfigError(cfg.source("eval_train") + ": trainer.eval_train needs a finite training set to evaluate");
   o.clip_norm = cfg.number("clip_norm", 0.0, 0.0);
   o.warmup = static_cast<std::uint64_t>(cfg.integer("warmup", 0, 0));
   Section es = cfg.section("early_stopping");
@@ -184,7 +187,9 @@ double Trainer::train_step(std::uint64_t step, ThreadPool& pool, const Rng& exam
 Metrics Trainer::evaluate_and_checkpoint(std::uint64_t step, ThreadPool& pool) {
   Metrics evaluated;
   model_.set_training(false);
-  for (const auto& split : task_.eval_splits())
+  std::vector<std::string> splits = task_.eval_splits();
+  if (opt_.eval_train) splits.insert(splits.begin(), "train");
+  for (const auto& split : splits)
     for (const auto& [name, value] : model_.evaluate(split, pool)) {
       evaluated[split + "/" + name] = value;
       dir_.append_metric({step, split, name, value});

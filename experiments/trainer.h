@@ -6,6 +6,9 @@
 //     threads: 2            # results do not depend on it
 //     eval_every: 50        # steps between evaluations (and checkpoints), or `epoch`
 //     log_every: 10         # steps between train/loss records, or `epoch`
+//     eval_train: false     # each evaluation also evaluates the training split (train/error...,
+//                           # without training-time noise): selection on training error, as the
+//                           # MemN2N authors chose restarts (docs/babi.md)
 //     clip_norm: 10         # global gradient norm clip (0 = off)
 //     warmup: 0             # linear warm-up steps
 //     optimizer: {name: adam, lr: 0.003}
@@ -39,6 +42,7 @@ struct TrainerOptions {
   int threads = 1;
   std::uint64_t eval_every = 100;
   std::uint64_t log_every = 10;
+  bool eval_train = false;
   double clip_norm = 0;
   std::uint64_t warmup = 0;
   std::string stop_metric = "val/loss";  // also selects the best checkpoint

@@ -243,6 +243,61 @@ TEST_CASE("babi task from files: splits, vocabulary, memory_size, seeded 10% val
   CHECK(dropped > 0);  // some answers were said more than 3 sentences before the question
 }
 
+TEST_CASE("last_story_indices: whole stories at the file's end, moved to a story boundary", "[babi]") {
+  // stories of 3, 2, 4 and 1 questions: ordinals 0 0 0 1 1 2 2 2 2 3
+  const std::string text =
+      "1 a b.\n2 q?\tx\t1\n3 q?\tx\t1\n4 q?\tx\t1\n"
+      "1 a b.\n2 q?\tx\t1\n3 q?\tx\t1\n"
+      "1 a b.\n2 q?\tx\t1\n3 q?\tx\t1\n4 q?\tx\t1\n5 q?\tx\t1\n"
+      "1 a b.\n2 q?\tx\t1\n";
+  const auto qs = read_text(text, "t.txt");
+  REQUIRE(qs.size() == 10);
+  std::vector<int> ordinals;
+  for (const auto& q : qs) ordinals.push_back(q.story_index);
+  CHECK(ordinals == std::vector<int>{0, 0, 0, 1, 1, 2, 2, 2, 2, 3});
+  using V = std::vector<std::size_t>;
+  CHECK(last_story_indices(qs, 0.1) == V{9});                  // one question: the last story
+  CHECK(last_story_indices(qs, 0.2) == V{9});                  // starts mid-story 2: moved forward
+  CHECK(last_story_indices(qs, 0.5) == V{5, 6, 7, 8, 9});      // starts at a boundary: kept
+  CHECK(last_story_indices(qs, 0.6) == V{5, 6, 7, 8, 9});      // question 4 is mid-story 1
+  CHECK(last_story_indices(qs, 0.75) == V{3, 4, 5, 6, 7, 8, 9});
+  // the last story alone is longer than the share asked for: held out whole, moving backward
+  const auto two = read_text("1 a.\n2 q?\tx\t1\n1 a.\n2 q?\tx\t1\n3 q?\tx\t1\n4 q?\tx\t1\n", "u.txt");
+  CHECK(last_story_indices(two, 0.25) == V{1, 2, 3});
+  const auto one = read_text("1 a.\n2 q?\tx\t1\n3 q?\tx\t1\n", "one.txt");
+  CHECK_THROWS_WITH(last_story_indices(one, 0.5), Catch::Contains("one.txt:2 on) are one story"));
+}
+
+TEST_CASE("babi task: val_split last holds out the last stories of each file, the same for every seed", "[babi]") {
+  TempDir d;
+  GeneratorOptions o1 = default_options(1);
+  o1.stories = 40;  // 5 questions per story
+  write_files(d.path.string(), 1, o1, 0, Rng(1, "files"));
+  const auto config = [](int seed, const std::string& split) {
+    return "seed: " + std::to_string(seed) + "\ntask:\n  name: babi\n  data: {dir: .}\n  val_split: " + split + "\n";
+  };
+  const auto qs = read_file(find_task_file(d.path.string(), 1, "train"), 1);
+  REQUIRE(qs.size() == 200);
+  const auto key = [](const Example& e) {
+    std::vector<int> k = e.query;
+    for (const auto& sent : e.story) k.insert(k.end(), sent.begin(), sent.end());
+    return k;
+  };
+  const auto t7 = build(d, config(7, "last"));
+  const StoryTask& s = story_task(t7);
+  REQUIRE(s.split("val").size() == 20);  // the last 4 stories
+  REQUIRE(s.split("train").size() == 180);
+  // the held-out questions are the file's last 20, in order, and begin a story
+  CHECK(qs[180].story_index != qs[179].story_index);
+  for (std::size_t i = 0; i < 20; ++i)
+    CHECK(decode(s.split("val")[i].query, s.words()) == words_of(qs[180 + i].question));
+  // the same for every seed
+  const auto t8 = build(d, config(8, "last"));
+  for (std::size_t i = 0; i < 20; ++i) CHECK(key(story_task(t8).split("val")[i]) == key(s.split("val")[i]));
+  CHECK_THAT(build_error(d, config(7, "end")),
+             Catch::Contains("task.val_split must be one of random, last"));
+}
+
 TEST_CASE("babi task: config errors name the key's file:line", "[babi]") {
   TempDir d;
   GeneratorOptions o = default_options(1);

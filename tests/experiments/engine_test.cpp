@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -311,4 +312,34 @@ TEST_CASE("early_stopping.min_epochs: evaluations of the first epochs do not cou
   std::string err;
   CHECK(cli({"run", (d.path / "kv.yaml").string(), "+trainer.early_stopping.min_epochs=-1"}, nullptr, &err) == 2);
   CHECK_THAT(err, Catch::Contains("trainer.early_stopping.min_epochs must be >= 0"));
+}
+
+TEST_CASE("trainer.eval_train: the training split evaluated beside val, without changing the training", "[engine][eval_train]") {
+  TempDir d;
+  write_config(d, "name: et\nseed: 2\ntask: {name: babi, data: {generate: {stories: 20}}}\n"
+                  "model: {name: memn2n, dim: 8, hops: 1}\n"
+                  "trainer: {epochs: 4, batch: 8, eval_every: epoch, log_every: epoch, optimizer: {name: adam, lr: 0.02},"
+                  " early_stopping: {metric: val/error}}\n");
+  const RunOutcome plain = run(d, "plain");
+  const RunOutcome with = run(d, "with", {"+trainer.eval_train=true"});
+  REQUIRE(with.result.status == "completed");
+  // every val metric identical: evaluating the training split draws nothing from training's streams
+  for (const auto& [k, v] : plain.result.final_metrics) CHECK(with.result.final_metrics.at(k) == v);
+  CHECK(plain.result.final_metrics.count("train/error") == 0);
+  const double train_error = with.result.final_metrics.at("train/error");
+  CHECK(train_error == Approx(1 - with.result.final_metrics.at("train/accuracy")));
+  // one train/error record per evaluation (step 0 is not evaluated), the last one the final metric
+  std::vector<double> logged;
+  std::istringstream lines(slurp(d.path / "with/metrics.jsonl"));
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("\"name\":\"error\",\"split\":\"train\"") != std::string::npos)
+      logged.push_back(std::stod(line.substr(line.rfind(':') + 1)));
+  REQUIRE(logged.size() == 4);
+  CHECK(logged.back() == Approx(train_error));
+  // selection on it: the best checkpoint is the evaluation with the lowest training error
+  const RunOutcome sel = run(d, "sel", {"+trainer.eval_train=true", "trainer.early_stopping.metric=train/error"});
+  CHECK(sel.result.best_metrics.at("train/error") == Approx(*std::min_element(logged.begin(), logged.end())));
+  std::string err;
+  CHECK(cli({"run", (d.path / "kv.yaml").string(), "+trainer.eval_train=maybe"}, nullptr, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("trainer.eval_train"));
 }

@@ -29,10 +29,14 @@
 //   curriculum       {epochs: E, start: S}: shortened training stories in the first E epochs
 //                    (StoryCurriculum below); default none
 //   val_fraction     default 0.1, in (0, 1): round(n * val_fraction) questions of EACH training
-//                    file (at least 1) form the val split, drawn from the stream
-//                    rng.child("babi-val").child(task): same seed, same split. Questions, not
-//                    stories, are held out, so a val question's story may share sentences with
-//                    training questions of the same story (never the val question itself).
+//                    file (at least 1) form the val split
+//   val_split        random (default): drawn from the stream rng.child("babi-val").child(task):
+//                    same seed, same split. Questions, not stories, are held out, so a val
+//                    question's story may share sentences with training questions of the same
+//                    story (never the val question itself).
+//                    last: the file's last stories (last_story_indices): whole stories no
+//                    training question reads, the same for every seed, as the authors' code holds
+//                    out the end of each file (docs/babi.md, the recipe audit).
 // Vocabulary: words of train, val and test (test words only index embeddings, and a model never
 // meets an unknown id); answers likewise, so a test answer never seen in training is a class the
 // model cannot have learned. Ids follow the order of first appearance (task order, train file,
@@ -55,6 +59,7 @@ struct Question {
   std::string answer;                           // as written ("kitchen", "n,s")
   std::vector<int> supporting;                  // indices into `story`
   int task = 0;                                 // 1..20 (0 if unknown)
+  int story_index = 0;                          // the story's ordinal in its file (0, 1, ...)
   std::string source;                           // "file:line" of the question
 };
 
@@ -103,6 +108,17 @@ Example encode(const Question& q, int memory_size, Vocabulary& words, Vocabulary
 // Indices (ascending) of the held-out share of n items: round(n * fraction), at least 1 when
 // n >= 2 and fraction > 0, at most n - 1; a seeded uniform choice from `rng`.
 std::vector<std::size_t> validation_indices(std::size_t n, double fraction, const Rng& rng);
+// Indices (ascending) of the held-out share at the end of a file, in whole stories: the last
+// round(n * fraction) questions (at least 1, at most n - 1), their start moved forward to the
+// next story boundary (backward when no boundary follows), so no held-out story is also read in
+// training. Throws std::invalid_argument when the questions are one story.
+std::vector<std::size_t> last_story_indices(const std::vector<Question>& questions, double fraction);
+
+// How a training file is split into train and val (`task.val_split`).
+enum class ValSplit {
+  random,  // a seeded uniform choice of questions (validation_indices)
+  last,    // the file's last stories (last_story_indices), as the authors' code holds out its end
+};
 
 // The training curriculum of a story task (`task.curriculum: {epochs: E, start: S}`, any story
 // task): in training epoch e < E each training question reads a shortened story of
@@ -152,9 +168,9 @@ class StoryTask : public Task {
 class BabiTask : public StoryTask {
  public:
   // memory_size >= 1; val_fraction in (0, 1); `rng` seeds the validation choice.
-  BabiTask(int memory_size, double val_fraction, const Rng& rng);
+  BabiTask(int memory_size, double val_fraction, const Rng& rng, ValSplit val_split = ValSplit::random);
   // Adds bAbI task `task` (1..20, each at most once): `train` is split into train and val
-  // (validation_indices from rng.child("babi-val").child(task)); `test`, when given, goes to the
+  // (validation_indices from rng.child("babi-val").child(task), or last_story_indices); `test`, when given, goes to the
   // test split (then every added task must have one). Questions keep their file order.
   void add(int task, const std::vector<Question>& train, const std::vector<Question>* test = nullptr);
 
@@ -170,6 +186,7 @@ class BabiTask : public StoryTask {
   void keep(Example e, std::vector<Example>& into);
   int memory_size_;
   double val_fraction_;
+  ValSplit val_split_;
   Rng rng_;
   Vocabulary words_, answers_;
   std::vector<Example> train_, val_, test_;

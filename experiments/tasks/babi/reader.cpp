@@ -69,6 +69,7 @@ class Reader {
            shorten(id_text) + "'");
     if (cut == std::string::npos || s[cut] != ' ') fail("expected a space and text after the line id " + id_text);
     if (id == 1) {
+      ++stories_;
       story_.clear();
       statement_index_.clear();
       question_ids_.clear();
@@ -131,6 +132,7 @@ class Reader {
     if (q.supporting.empty()) fail("expected at least one supporting fact id in the third field");
     q.story = story_;
     q.task = task_;
+    q.story_index = stories_ - 1;
     q.source = name_ + ":" + std::to_string(number_);
     question_ids_.push_back(id);
     out_.push_back(std::move(q));
@@ -140,6 +142,7 @@ class Reader {
   int task_;
   int number_ = 0;
   int prev_id_ = 0;
+  int stories_ = 0;
   std::vector<std::vector<std::string>> story_;
   std::vector<std::pair<int, int>> statement_index_;  // (line id, index into story_)
   std::vector<int> question_ids_;
@@ -267,6 +270,27 @@ std::vector<std::size_t> validation_indices(std::size_t n, double fraction, cons
   for (std::size_t i = 0; i < k; ++i) std::swap(idx[i], idx[i + r.below(n - i)]);  // partial Fisher-Yates
   idx.resize(k);
   std::sort(idx.begin(), idx.end());
+  return idx;
+}
+
+std::vector<std::size_t> last_story_indices(const std::vector<Question>& questions, double fraction) {
+  const std::size_t n = questions.size();
+  if (!(fraction > 0 && fraction < 1))
+    throw std::invalid_argument("babi::last_story_indices: fraction must be in (0, 1), got " + std::to_string(fraction));
+  if (n < 2) throw std::invalid_argument("babi::last_story_indices: needs at least 2 questions, got " + std::to_string(n));
+  const auto k = std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(static_cast<double>(n) * fraction)), 1, n - 1);
+  const auto boundary = [&](std::size_t i) { return questions[i].story_index != questions[i - 1].story_index; };
+  std::size_t start = n - k;
+  while (start < n && !boundary(start)) ++start;
+  if (start == n) {  // the last story is longer than the share: hold it out whole if another precedes it
+    start = n - k;
+    while (start > 0 && !boundary(start)) --start;
+  }
+  if (start == 0)
+    throw std::invalid_argument("babi::last_story_indices: the " + std::to_string(n) + " questions (" + questions[0].source +
+                                " on) are one story; nothing to hold out in whole stories (val_split: random)");
+  std::vector<std::size_t> idx;
+  for (std::size_t i = start; i < n; ++i) idx.push_back(i);
   return idx;
 }
 

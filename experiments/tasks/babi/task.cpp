@@ -12,8 +12,8 @@ namespace engram::experiments::babi {
 
 namespace fs = std::filesystem;
 
-BabiTask::BabiTask(int memory_size, double val_fraction, const Rng& rng)
-    : memory_size_(memory_size), val_fraction_(val_fraction), rng_(rng) {
+BabiTask::BabiTask(int memory_size, double val_fraction, const Rng& rng, ValSplit val_split)
+    : memory_size_(memory_size), val_fraction_(val_fraction), val_split_(val_split), rng_(rng) {
   require(memory_size >= 1, "BabiTask", "memory_size must be >= 1, got " + std::to_string(memory_size));
   require(val_fraction > 0 && val_fraction < 1, "BabiTask", "val_fraction must be in (0, 1), got " + num_str(val_fraction));
   words_.add("<nil>");
@@ -35,7 +35,9 @@ void BabiTask::add(int task, const std::vector<Question>& train, const std::vect
           "task " + std::to_string(task) + " needs at least 2 training questions (train and val), got " + std::to_string(train.size()));
   tasks_.push_back(task);
   has_test_ = test != nullptr;
-  const auto val = validation_indices(train.size(), val_fraction_, rng_.child("babi-val").child(static_cast<std::uint64_t>(task)));
+  const auto val = val_split_ == ValSplit::last
+                       ? last_story_indices(train, val_fraction_)
+                       : validation_indices(train.size(), val_fraction_, rng_.child("babi-val").child(static_cast<std::uint64_t>(task)));
   std::size_t next_val = 0;
   for (std::size_t i = 0; i < train.size(); ++i) {
     Example e = encode(train[i], memory_size_, words_, answers_);
@@ -222,8 +224,9 @@ std::unique_ptr<Task> make_babi(Section& cfg, const Rng& rng) {
   const int memory = static_cast<int>(cfg.integer("memory_size", 50, 1, 100000));
   const double val_fraction = cfg.number("val_fraction", 0.1, 0.0, 1.0);
   if (!(val_fraction > 0 && val_fraction < 1)) cfg.fail("val_fraction", "must be in (0, 1), got " + num_str(val_fraction));
+  const ValSplit val_split = cfg.choice("val_split", "random", {"random", "last"}) == "last" ? ValSplit::last : ValSplit::random;
   Section data = cfg.section("data");
-  auto task = std::make_unique<BabiTask>(memory, val_fraction, rng);
+  auto task = std::make_unique<BabiTask>(memory, val_fraction, rng, val_split);
   if (data.has("generate")) add_generated(*task, cfg, data, rng);
   else add_from_files(*task, cfg, data);
   task->set_curriculum(curriculum);
