@@ -116,7 +116,7 @@ BatchReadout<T> MemN2N<T>::forward_batch(std::span<const StoryQuestion> question
   require(!questions.empty(), "MemN2N", "forward_batch needs at least one question");
   BatchReadout<T> r;
   const bool pe = o_.encoding == SentenceEncoding::pe;
-  WordBags<T> memory_bags(o_.dim, pe), query_bags(o_.dim, pe);
+  WordBags<T> memory_bags(o_.dim, pe, o_.position_length), query_bags(o_.dim, pe, o_.position_length);
   std::vector<int> recency;  // per memory: 0 = the most recent of its story
   std::vector<T> sinks;      // per question: its empty slots (memory_slots)
   r.offsets.push_back(0);

@@ -108,6 +108,9 @@ struct MemN2NOptions {
   // in training and at test. One sink term per story in the softmax (segment_softmax with
   // sinks), no rows; linear start is unchanged (an empty slot adds 0 x 0).
   Index memory_slots = 0;
+  // The J of the position encoding (WordBags): 0 = each sentence's own length; the authors' code
+  // uses the task's longest sentence plus the time word's column for every sentence.
+  Index position_length = 0;
 };
 
 template <class T>

@@ -44,9 +44,9 @@ const T* position_rows(Index words, Index dim) {
 template <class T>
 void WordBags<T>::add(std::span<const int> words, int skip) {
   require(!finished_, "WordBags::add", "called after finish()");
-  const Index J = static_cast<Index>(words.size());
-  const T* pe = pe_ && J > 0 ? position_rows<T>(J, dim_) : nullptr;  // l_j of 1-based word j: row j - 1
-  for (Index j = 0; j < J; ++j) {
+  const Index n = static_cast<Index>(words.size()), J = std::max(n, length_);
+  const T* pe = pe_ && n > 0 ? position_rows<T>(J, dim_) : nullptr;  // l_j of 1-based word j: row j - 1
+  for (Index j = 0; j < n; ++j) {
     if (j == skip) continue;
     data_->ids.push_back(words[static_cast<size_t>(j)]);
     if (pe) buffer_.insert(buffer_.end(), pe + j * dim_, pe + (j + 1) * dim_);

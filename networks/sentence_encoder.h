@@ -32,12 +32,17 @@ Mat<T> position_encoding(Index words, Index dim);
 template <class T>
 class WordBags {
  public:
-  WordBags(Index dim, bool position_encoding)
-      : dim_(dim), pe_(position_encoding), data_(std::make_shared<Bags<T>>()) {
+  // length: the J of the position encoding; 0 = each sentence's own length, else a fixed J for
+  // every sentence (a longer one uses its own), as the authors' code pads every sentence of a
+  // task to its longest (the words' weights then depend on their position only).
+  WordBags(Index dim, bool position_encoding, Index length = 0)
+      : dim_(dim), length_(length), pe_(position_encoding), data_(std::make_shared<Bags<T>>()) {
+    require(length >= 0, "WordBags", "length must be >= 0, got " + std::to_string(length));
     data_->offsets.push_back(0);
   }
   // One bag over `words`, leaving out position `skip` (-1: none); the other words keep their
-  // positions within all of `words` for the position encoding (J = words.size()).
+  // positions within all of `words` for the position encoding (J = words.size(), or the fixed
+  // length when that is larger).
   void add(std::span<const int> words, int skip = -1);
   void add_empty() {
     require(!finished_, "WordBags::add_empty", "called after finish()");
@@ -57,7 +62,7 @@ class WordBags {
   Var<T> encode(const Var<T>& table) const;
 
  private:
-  Index dim_;
+  Index dim_, length_;
   bool pe_, finished_ = false;
   std::shared_ptr<Bags<T>> data_;
   std::vector<T> buffer_;  // the weights, row after row, until finish()

@@ -19,6 +19,9 @@
 //     memory_slots: 0          # the paper's fixed memory: 0 (off) | N | auto (min(memory_size,
 //                              # the longest training story), as the authors' code); a story
 //                              # with fewer memories also attends to that many empty slots
+//     position_length: sentence   # the J of position encoding: sentence (each sentence's own
+//                              # length) | task (the task's longest sentence + 1, the time word's
+//                              # column: the authors' code) | a number
 //     memory_size: <task's>    # memories kept (a larger window than the task's keeps the whole story)
 //     init_stddev: 0.1
 //     examples_per_graph: 16   # training questions read in one ragged-batch graph (a speed knob;
@@ -63,6 +66,9 @@ ENGRAM_REGISTER(models(), "memn2n", "end-to-end memory network (Sukhbaatar et al
       } else {
         o.memory_slots = cfg.integer("memory_slots", 0, 0, Index(1) << 24);
       }
+      const std::string length = cfg.string("position_length", "sentence");
+      if (length == "task") o.position_length = story.sentence_length() + 1;
+      else if (length != "sentence") o.position_length = cfg.integer("position_length", 0, 1, 100000);
       o.init_stddev = cfg.number("init_stddev", 0.1, 1e-12);
       o.examples_per_graph = cfg.integer("examples_per_graph", 16, 1, 100000);
       cfg.finish();

@@ -190,6 +190,9 @@ TEST_CASE("bAbI model configs are validated with the key and the file", "[babi_m
   CHECK_THROWS_WITH(build("{name: memn2n, memory_size: 0}", task), Catch::Contains("model.memory_size"));
   CHECK_THROWS_WITH(build("{name: memn2n, memory_slots: -1}", task), Catch::Contains("model.memory_slots"));
   CHECK_THROWS_WITH(build("{name: memn2n, random_noise_mode: drop}", task), Catch::Contains("model.random_noise_mode"));
+  CHECK_THROWS_WITH(build("{name: memn2n, position_length: longest}", task), Catch::Contains("model.position_length"));
+  CHECK_THROWS_WITH(build("{name: memn2n, position_length: 0}", task), Catch::Contains("model.position_length"));
+  CHECK(build("{name: memn2n, position_length: task}", task)->num_parameters() == build("{name: memn2n}", task)->num_parameters());
   // a window longer than the task's stories holds the whole story: the model is built for the task's 50
   CHECK(build("{name: memn2n, memory_size: 51}", task)->num_parameters() == build("{name: memn2n}", task)->num_parameters());
   CHECK_THROWS_WITH(build("{name: transformer_reader, dim: 8, heads: 3}", task), Catch::Contains("model.heads") && Catch::Contains("divide"));

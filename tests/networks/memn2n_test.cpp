@@ -62,6 +62,17 @@ TEST_CASE("position encoding follows l_kj = (1 - j/J) - (k/d)(1 - 2j/J)", "[memn
     bow.finish();
     CHECK(bow.weights().size() == 0);
   }
+  SECTION("a fixed length J: every sentence's words weighted as the first words of a J-word sentence") {
+    const MatD l6 = position_encoding<double>(6, 4);
+    WordBags<double> bags(4, true, 6);
+    bags.add(std::vector<int>{7, 8, 9});
+    bags.add(std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8});  // longer than J: its own length
+    bags.finish();
+    CHECK(bags.weights().topRows(3) == l6.topRows(3));
+    CHECK(bags.weights().bottomRows(8) == position_encoding<double>(8, 4));
+    CHECK(bags.weights().row(0) != l.row(0));  // not the 3-word sentence's weights
+    CHECK_THROWS_WITH(WordBags<double>(4, true, -1), Catch::Contains("length must be >= 0"));
+  }
   SECTION("an unfinished bag set cannot be encoded") {
     WordBags<double> bags(4, true);
     bags.add(std::vector<int>{0});
@@ -140,6 +151,7 @@ TEST_CASE("MemN2N passes a double-precision Jacobian check in every configuratio
             o.tied_answers = count % 2 == 0;
             o.memory_size = 4;
             o.random_noise = count % 3 == 0 ? 0.5 : 0.0;
+            o.position_length = count % 4 == 1 ? 7 : 0;  // the authors' fixed J in a quarter of them
             Rng init(static_cast<std::uint64_t>(count), "init");
             MemN2N<double> net(o, init);
             net.set_linear(linear);
