@@ -1,5 +1,8 @@
 #include "core/module.h"
 
+#include <Eigen/SVD>
+
+#include <algorithm>
 #include <cmath>
 
 namespace engram {
@@ -78,11 +81,30 @@ double clip_grad_norm(const ParameterList<T>& params, double max_norm) {
   return norm;
 }
 
+template <class T>
+double clip_grad_spectral(const ParameterList<T>& params, double max_norm) {
+  require(max_norm > 0, "clip_grad_spectral", "max_norm must be > 0, got " + std::to_string(max_norm));
+  double largest = 0;
+  for (const auto& p : params) {
+    Var<T> v = p.var;
+    if (!v.grad().size()) continue;
+    const Eigen::MatrixXd g = v.grad().template cast<double>();
+    const double sigma = g.rows() == 1 || g.cols() == 1
+                             ? g.norm()
+                             : Eigen::BDCSVD<Eigen::MatrixXd>(g).singularValues()(0);
+    largest = std::max(largest, sigma);
+    if (sigma > max_norm) v.mutable_grad() *= static_cast<T>(max_norm / sigma);
+  }
+  return largest;
+}
+
 template class Module<float>;
 template class Module<double>;
 template void zero_grad(const ParameterList<float>&);
 template void zero_grad(const ParameterList<double>&);
 template double clip_grad_norm(const ParameterList<float>&, double);
 template double clip_grad_norm(const ParameterList<double>&, double);
+template double clip_grad_spectral(const ParameterList<float>&, double);
+template double clip_grad_spectral(const ParameterList<double>&, double);
 
 }  // namespace engram

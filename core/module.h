@@ -60,4 +60,10 @@ void zero_grad(const ParameterList<T>& params);
 template <class T>
 double clip_grad_norm(const ParameterList<T>& params, double max_norm);
 
+// Scales each parameter's gradient on its own so that its spectral norm (largest singular value;
+// the L2 norm of a vector) is at most max_norm, as the MemN2N authors' Matlab code clips (its
+// norm() of a matrix). Returns the largest spectral norm before clipping.
+template <class T>
+double clip_grad_spectral(const ParameterList<T>& params, double max_norm);
+
 }  // namespace engram

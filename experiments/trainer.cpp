@@ -79,6 +79,7 @@ TrainerOptions read_trainer_options(Section cfg, const Task& task) {
   if (o.eval_train && !per_epoch)
     throw ConfigError(cfg.source("eval_train") + ": trainer.eval_train needs a finite training set to evaluate");
   o.clip_norm = cfg.number("clip_norm", 0.0, 0.0);
+  o.clip_spectral = cfg.choice("clip_mode", "global", {"global", "spectral"}) == "spectral";
   o.warmup = static_cast<std::uint64_t>(cfg.integer("warmup", 0, 0));
   Section es = cfg.section("early_stopping");
   o.stop_metric = es.string("metric", "val/loss");
@@ -177,7 +178,10 @@ double Trainer::train_step(std::uint64_t step, ThreadPool& pool, const Rng& exam
     return scale(model_.loss_sum(group, rngs), inv_batch);
   });
   if (!std::isfinite(loss)) return loss;
-  if (opt_.clip_norm > 0) clip_grad_norm(params_, opt_.clip_norm);
+  if (opt_.clip_norm > 0) {
+    if (opt_.clip_spectral) clip_grad_spectral(params_, opt_.clip_norm);
+    else clip_grad_norm(params_, opt_.clip_norm);
+  }
   optimizer_->step();
   return loss;
 }

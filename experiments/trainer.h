@@ -10,6 +10,8 @@
 //                           # without training-time noise): selection on training error, as the
 //                           # MemN2N authors chose restarts (docs/babi.md)
 //     clip_norm: 10         # global gradient norm clip (0 = off)
+//     clip_mode: global     # global (all gradients' L2 norm together) | spectral (each
+//                           # parameter's largest singular value on its own: the MemN2N authors')
 //     warmup: 0             # linear warm-up steps
 //     optimizer: {name: adam, lr: 0.003}
 //     schedule: {name: constant}
@@ -44,6 +46,7 @@ struct TrainerOptions {
   std::uint64_t log_every = 10;
   bool eval_train = false;
   double clip_norm = 0;
+  bool clip_spectral = false;
   std::uint64_t warmup = 0;
   std::string stop_metric = "val/loss";  // also selects the best checkpoint
   std::string stop_mode = "min";

@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <Eigen/SVD>
+#include <cmath>
+
 using namespace engram;
 
 namespace {
@@ -59,6 +62,27 @@ TEST_CASE("clipping by global norm scales all gradients together", "[module]") {
   CHECK(a.grad()(0, 0) == Approx(0.6));
   CHECK(b.grad()(0, 0) == Approx(0.8));
   CHECK_THROWS_AS(clip_grad_norm(ps, 0.0), std::invalid_argument);
+}
+
+TEST_CASE("spectral clipping bounds each gradient's largest singular value on its own", "[module]") {
+  // G = U diag(3, 1) V^T with rotations U, V: singular values 3 and 1
+  const double c = std::cos(0.4), s = std::sin(0.4), c2 = std::cos(1.1), s2 = std::sin(1.1);
+  const MatD U = (MatD(2, 2) << c, -s, s, c).finished(), V = (MatD(2, 2) << c2, -s2, s2, c2).finished();
+  const MatD G = U * (MatD(2, 2) << 3, 0, 0, 1).finished() * V.transpose();
+  Var<double> a(MatD::Zero(2, 2), true), b(MatD::Zero(1, 3), true), e(MatD::Zero(2, 2), true);
+  a.mutable_grad() = G;
+  b.mutable_grad() = (MatD(1, 3) << 0.3, 0, 0.4).finished();  // a vector: its L2 norm, 0.5
+  ParameterList<double> ps{{"a", a}, {"b", b}, {"e", e}};   // e: no gradient yet
+  CHECK(clip_grad_spectral(ps, 10.0) == Approx(3.0));
+  CHECK(a.grad() == G);  // below the limit: untouched
+  CHECK(clip_grad_spectral(ps, 1.5) == Approx(3.0));
+  const Eigen::JacobiSVD<MatD> svd(a.grad());
+  CHECK(svd.singularValues()(0) == Approx(1.5));
+  CHECK(svd.singularValues()(1) == Approx(0.5));  // the whole matrix scaled, directions kept
+  CHECK(b.grad()(0, 2) == Approx(0.4));           // b (0.5) is under 1.5: its own limit, untouched
+  CHECK(clip_grad_spectral(ps, 0.25) == Approx(1.5));
+  CHECK(b.grad().norm() == Approx(0.25));
+  CHECK_THROWS_AS(clip_grad_spectral(ps, 0.0), std::invalid_argument);
 }
 
 TEST_CASE("layers reject mismatched inputs naming the shapes", "[module][errors]") {

@@ -343,3 +343,16 @@ TEST_CASE("trainer.eval_train: the training split evaluated beside val, without 
   CHECK(cli({"run", (d.path / "kv.yaml").string(), "+trainer.eval_train=maybe"}, nullptr, &err) == 2);
   CHECK_THAT(err, Catch::Contains("trainer.eval_train"));
 }
+
+TEST_CASE("trainer.clip_mode spectral clips each parameter on its own, and changes the training", "[engine][clip]") {
+  TempDir d;
+  write_config(d);
+  const RunOutcome global = run(d, "global", {"trainer.clip_norm=0.05", "trainer.steps=20"});
+  const RunOutcome spectral = run(d, "spectral", {"trainer.clip_norm=0.05", "trainer.steps=20", "+trainer.clip_mode=spectral"});
+  const RunOutcome named = run(d, "named", {"trainer.clip_norm=0.05", "trainer.steps=20", "+trainer.clip_mode=global"});
+  CHECK(named.result.final_metrics == global.result.final_metrics);  // global is the default
+  CHECK(spectral.result.final_metrics.at("val/loss") != global.result.final_metrics.at("val/loss"));
+  std::string err;
+  CHECK(cli({"run", (d.path / "kv.yaml").string(), "+trainer.clip_mode=frobenius"}, nullptr, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("trainer.clip_mode must be one of global, spectral"));
+}
