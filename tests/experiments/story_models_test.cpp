@@ -92,7 +92,7 @@ TEST_CASE("memn2n and kv_memnn report loss, accuracy, errors per task and suppor
                                  "{name: mann, dim: 8, addressing: [content, sharpen], memory: {slots: 6, width: 4}}",
                                  "{name: transformer_reader, dim: 8, heads: 2, layers: 1}",
                                  "{name: hopfield_reader, dim: 8, steps: 2}", "{name: hebbian_reader, dim: 8}",
-                                 "{name: attention_sum, dim: 8, encoder: {hidden: 8}}"}) {
+                                 "{name: entnet, dim: 8, blocks: 4}", "{name: attention_sum, dim: 8, encoder: {hidden: 8}}"}) {
     INFO(yaml);
     const auto model = build(yaml, task);
     model->set_training(false);
@@ -101,7 +101,7 @@ TEST_CASE("memn2n and kv_memnn report loss, accuracy, errors per task and suppor
     // readers with attention over sentences say how often it finds the supporting fact
     const bool attends = yaml.find("ntm") == std::string::npos && yaml.find("dnc") == std::string::npos &&
                          yaml.find("lru") == std::string::npos && yaml.find("mann") == std::string::npos &&
-                         yaml.find("lstm") == std::string::npos;
+                         yaml.find("lstm") == std::string::npos && yaml.find("entnet") == std::string::npos;
     CHECK(m.count("supporting_fact") == (attends ? 1u : 0u));
     CHECK(m.at("accuracy") + m.at("error") == Approx(1.0));
     CHECK(m.at("error") == Approx((m.at("error/task_1") + m.at("error/task_2")) / 2));  // 5 questions each
@@ -128,7 +128,7 @@ TEST_CASE("loss_sum over a group of questions is the sum of their losses, for ev
                                  "{name: ntm, dim: 8, memory: {slots: 6, width: 4}, controller: {hidden: 8}}",
                                  "{name: transformer_reader, dim: 8}", "{name: hopfield_reader, dim: 8}",
                                  "{name: hebbian_reader, dim: 8}", "{name: lstm_reader, dim: 8}",
-                                 "{name: attention_sum, dim: 8}"}) {
+                                 "{name: entnet, dim: 8, blocks: 4}", "{name: attention_sum, dim: 8}"}) {
     INFO(yaml);
     const auto model = build(yaml, task);
     model->set_training(true);

@@ -4,6 +4,7 @@
 // that never rises, the Hebbian matrix as a sum of decayed outer products), and each learning the
 // synthetic task-1 story set.
 #include "networks/attention_sum_reader.h"
+#include "networks/entnet.h"
 #include "networks/hebbian_reader.h"
 #include "networks/hopfield_reader.h"
 #include "networks/recurrent_reader.h"
@@ -68,6 +69,14 @@ std::unique_ptr<StoryReader<T>> make_reader(const std::string& kind, const Story
     o.learn_beta = kind == "hopfield";
     return std::make_unique<HopfieldReader<T>>(o, rng);
   }
+  if (kind == "entnet") {
+    EntNetOptions o;
+    o.encoder = e;
+    o.answers = answers;
+    o.blocks = e.dim >= 16 ? 20 : 3;
+    o.prelu_init = 0.3;  // (1 would make phi linear: the check would miss its negative side)
+    return std::make_unique<EntNet<T>>(o, rng);
+  }
   if (kind == "hebbian") {
     HebbianReaderOptions o;
     o.encoder = e;
@@ -84,7 +93,7 @@ MatD param(const Module<double>& m, const std::string& name) {
   return {};
 }
 
-const std::vector<std::string> kKinds = {"lstm", "ntm", "dnc", "lru", "pipeline", "transformer", "hopfield", "hopfield_fixed", "hebbian"};
+const std::vector<std::string> kKinds = {"lstm", "ntm", "dnc", "lru", "pipeline", "transformer", "hopfield", "hopfield_fixed", "hebbian", "entnet"};
 
 }  // namespace
 
@@ -168,6 +177,43 @@ TEST_CASE("the Hebbian memory is the decayed sum of the sentences' outer product
   CHECK(net.state_size(400) == 16);
 }
 
+TEST_CASE("the entity network's blocks follow its gated, normalised update sentence by sentence", "[story_readers]") {
+  EntNetOptions o;
+  o.encoder = encoder_options(9, 4, 5, false);
+  o.encoder.temporal = false;
+  o.answers = 3;
+  o.blocks = 3;
+  o.prelu_init = 0.25;
+  Rng rng(6, "init");
+  EntNet<double> net(o, rng);
+  randomize(net, 13);
+  const MatD E = param(net, "encoder.embed"), K = param(net, "keys"), U = param(net, "U.weight"), Vm = param(net, "V.weight"),
+             W = param(net, "W.weight");
+  const double a = param(net, "prelu_slope")(0, 0);
+  const auto phi = [&](MatD x) { return x.unaryExpr([&](double v) { return v > 0 ? v : a * v; }).eval(); };
+  MatD h = K;
+  for (const auto& sentence : kStory) {
+    if (sentence.empty()) continue;  // the encoder keeps the non-empty sentences
+    MatD s = MatD::Zero(1, 4);
+    for (int w : sentence) s += E.row(w);
+    const MatD gate = ((h + K) * s.transpose()).unaryExpr([](double v) { return 1 / (1 + std::exp(-v)); });
+    const MatD cand = phi(h * U + K * Vm + MatD::Ones(3, 1) * (s * W));
+    h += gate.asDiagonal() * cand;
+    for (Index j = 0; j < 3; ++j) h.row(j).normalize();
+  }
+  CHECK((net.blocks(kStory, kQuery) - h).norm() < 1e-10);
+  for (Index j = 0; j < 3; ++j) CHECK(h.row(j).norm() == Approx(1.0));
+  // no sentence: the blocks are their keys; the question's attention is a distribution over them
+  CHECK((net.blocks(Story{{}}, kQuery) - K).norm() < 1e-12);
+  const MatD p = net.question_attention(kStory, kQuery);
+  CHECK(p.cols() == 3);
+  CHECK(p.sum() == Approx(1.0));
+  CHECK(net.state_size(4) == 12);
+  CHECK(net.state_size(400) == 12);
+  o.blocks = 0;
+  CHECK_THROWS_WITH(EntNet<double>(o, rng), Catch::Contains("blocks >= 1"));
+}
+
 // Trains `kind` on the synthetic task-1 set with Adam and returns the test error.
 double learn(const std::string& kind, double lr, double init, int epochs = 40) {
   const Synthetic train = make_synthetic(1000, 1), test = make_synthetic(300, 2);
@@ -206,6 +252,10 @@ TEST_CASE("the Hebbian reader learns the synthetic task-1 story set", "[story_re
 #if !defined(__SANITIZE_ADDRESS__)
 TEST_CASE("the LSTM reader learns the synthetic task-1 story set", "[story_readers][train]") {
   CHECK(learn("lstm", 0.03, 1.0) < 0.25);
+}
+
+TEST_CASE("the entity network learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("entnet", 0.03, 0.1, 20) < 0.05);
 }
 
 TEST_CASE("the NTM reader learns the synthetic task-1 story set", "[story_readers][train]") {
