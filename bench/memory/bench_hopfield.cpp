@@ -136,6 +136,7 @@ void BM_FieldsKernel(benchmark::State& st) {
   const PackedStates s(w.probes);
   for (Index b = 0; b < kProbes; ++b)
     for (Index mu = 0; mu < kP; ++mu) m[size_t(b * Pp + mu)] = std::int16_t(w.patterns.row(mu).dot(w.probes.row(b)));
+  const std::vector<std::int16_t> xp = detail::pair_layout(xt.data(), kN, Pp);
   std::vector<std::int32_t> h(size_t(kProbes * kN));
   for (auto _ : st) {
     for (Index b = 0; b < kProbes; b += 8) {
@@ -143,7 +144,7 @@ void BM_FieldsKernel(benchmark::State& st) {
       const std::uint64_t* sp[8];
       std::int32_t* hp[8];
       for (int r = 0; r < 8; ++r) mp[r] = m.data() + (b + r) * Pp, sp[r] = s.row(b + r), hp[r] = h.data() + (b + r) * kN;
-      k.fields(xt.data(), kN, Pp, std::int32_t(kP), mp, sp, hp, 8);
+      k.fields(xp.data(), kN, Pp, std::int32_t(kP), mp, sp, hp, 8);
     }
     benchmark::DoNotOptimize(h.data());
   }

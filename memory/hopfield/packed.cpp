@@ -30,6 +30,14 @@ constexpr int kKernelProbes = 8;
 // kernel; ratios 2 to 4 are alike, 6 and more slower.
 constexpr Index kFlipUpdateRatio = 4;
 
+// With the Hamming table (N <= kTableMaxN, P <= 255: N^2 bytes, 1 MiB at N = 1024, 16 MiB at
+// most), a step of f <= kTableFlips flips updates the fields from the table's rows (f N byte
+// adds) instead of running the kernel (N P multiply-adds). Measured on bench_hopfield (N = 1024,
+// P = 128, synchronous, CPU time): limits 16 and 64 alike, 128 and 256 10% slower (the first
+// step's ~100 flips are then cheaper by the kernel), 0 (kernel only) twice as slow.
+constexpr Index kTableMaxN = 4096;
+constexpr Index kTableFlips = 64;
+
 inline int sign_bit(const std::uint64_t* s, Index i) { return (s[i >> 6] >> (i & 63)) & 1u ? 1 : -1; }
 
 // Packs v[j] >= 0 for j in [0, n) into bits ([ceil(n / 64)] words, padding 0): the +-1 states
@@ -90,11 +98,15 @@ States PackedStates::unpack() const {
 struct PackedHebbian::Workspace {
   Workspace(Index rows, Index N, Index Pp, Index words, Index P)
       : cur(size_t(rows * words)), prev(size_t(rows * words)), next(size_t(words)), m(size_t(rows * Pp), 0),
-        m_next(size_t(Pp), 0), h(size_t(rows * N)), pop(size_t(std::max(N, P))) {}
+        m_next(size_t(Pp), 0), h(size_t(rows * N)), pop(size_t(std::max(N, P))) {
+    js.reserve(size_t(N));
+    s2.reserve(size_t(N));
+  }
   std::vector<std::uint64_t> cur, prev, next;  // [rows x words] s(t-1), s(t-2); [words] s(t)
   std::vector<std::int16_t> m, m_next;         // [rows x Pp] overlaps of cur; [Pp] scratch
   std::vector<std::int32_t> h;                 // [rows x N] fields of cur
   std::vector<std::int32_t> pop;               // [max(N, P)] popcount scratch
+  std::vector<std::int32_t> js, s2;            // the flips of a step (unit, 2 s_j)
 };
 
 PackedHebbian::PackedHebbian(const States& patterns) {
@@ -111,6 +123,15 @@ PackedHebbian::PackedHebbian(const States& patterns) {
   xt_.assign(size_t(n_ * p_pad_), 0);
   for (Index i = 0; i < n_; ++i)
     for (Index mu = 0; mu < p_; ++mu) xt_[size_t(i * p_pad_ + mu)] = std::int16_t(patterns(mu, i));
+  xp_ = detail::pair_layout(xt_.data(), n_, p_pad_);
+  if (n_ <= kTableMaxN && p_ >= 1 && p_ <= 255) {
+    ham_.resize(size_t(n_ * n_));
+    std::vector<std::int32_t> row(static_cast<size_t>(n_));
+    for (Index j = 0; j < n_; ++j) {
+      detail::packed_kernels().xor_popcounts(columns_.row(0), n_, columns_.words(), columns_.row(j), row.data());
+      for (Index i = 0; i < n_; ++i) ham_[size_t(j * n_ + i)] = std::uint8_t(row[size_t(i)]);
+    }
+  }
 }
 
 PackedStates PackedHebbian::pack_probes(const States& probes, const char* where) const {
@@ -127,7 +148,7 @@ void PackedHebbian::overlaps_of(const std::uint64_t* state, std::int16_t* m, std
 
 void PackedHebbian::fields_of(const std::int16_t* const* m, const std::uint64_t* const* state, std::int32_t* const* h,
                               int count) const {
-  detail::packed_kernels().fields(xt_.data(), n_, p_pad_, std::int32_t(p_), m, state, h, count);
+  detail::packed_kernels().fields(xp_.data(), n_, p_pad_, std::int32_t(p_), m, state, h, count);
 }
 
 void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int32_t* h) const {
@@ -135,20 +156,40 @@ void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int
   for (Index k = 0; k < p_pad_; ++k) m[k] = std::int16_t(m[k] + s2 * xj[k]);  // m += 2 s_j x_.j
   if (!h) return;
   // h_i += 2 s_j C_ij for i != j; h_j is unchanged (C_jj = P cancels the - P s_j term)
-  detail::packed_kernels().add_column_products(columns_.row(0), n_, columns_.words(), columns_.row(j), s2, std::int32_t(p_), h);
+  const auto& k = detail::packed_kernels();
+  if (!ham_.empty()) {
+    const std::int32_t jj = std::int32_t(j);
+    k.add_flip_rows(ham_.data(), n_, &jj, &s2, 1, std::int32_t(p_), h);
+  } else {
+    k.add_column_products(columns_.row(0), n_, columns_.words(), columns_.row(j), s2, std::int32_t(p_), h);
+  }
   h[j] -= s2 * std::int32_t(p_);
 }
 
-void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m,
-                                std::int32_t* h) const {
+void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h,
+                                std::vector<std::int32_t>& js, std::vector<std::int32_t>& s2) const {
+  const bool table = h && !ham_.empty();
+  js.clear();
+  s2.clear();
   for (Index w = 0; w < x_.words(); ++w)
     for (std::uint64_t diff = before[w] ^ after[w]; diff; diff &= diff - 1) {
       const Index j = w * 64 + std::countr_zero(diff);
-      add_flip(j, 2 * sign_bit(after, j), m, h);
+      const std::int32_t sj2 = 2 * sign_bit(after, j);
+      if (!table) {
+        add_flip(j, sj2, m, h);
+        continue;
+      }
+      add_flip(j, sj2, m, nullptr);
+      js.push_back(std::int32_t(j));
+      s2.push_back(sj2);
     }
+  if (!table || js.empty()) return;
+  detail::packed_kernels().add_flip_rows(ham_.data(), n_, js.data(), s2.data(), int(js.size()), std::int32_t(p_), h);
+  for (size_t k = 0; k < js.size(); ++k) h[js[k]] -= s2[k] * std::int32_t(p_);
 }
 
 bool PackedHebbian::few_flips(Index flips) const {
+  if (!ham_.empty()) return flips <= kTableFlips;
   return flips * columns_.words() * 64 <= kFlipUpdateRatio * p_pad_;
 }
 
@@ -248,7 +289,7 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
       // The overlaps follow the flips (O(P) each); the fields too when the flips are few
       // (f N ceil(P/64) popcounts against the kernel's N P multiply-adds, see kFlipUpdateRatio).
       const bool few = few_flips(flips);
-      flip_update(prev(r), cur(r), m(r), few ? h(r) : nullptr);
+      flip_update(prev(r), cur(r), m(r), few ? h(r) : nullptr, ws.js, ws.s2);
       if (!few) need_kernel.push_back(r);
       still.push_back(r);
     }
@@ -266,7 +307,8 @@ RunStats PackedHebbian::run_async(std::uint64_t* state, const RunOptions& option
   // A visit needs h_i. Either from the overlaps, x_.i . m - P s_i (O(P) per visit), or from
   // fields kept current per flip (O(1) per visit, O(N P/64) per flip). Most flips happen in the
   // first sweep, so a sweep switches to kept fields (one kernel call) once the previous sweep
-  // flipped few units, by the synchronous path's criterion.
+  // flipped few units, by the synchronous path's criterion. (Keeping them from the start with
+  // the Hamming table's O(N) per flip measured 1.8x slower at N = 1024, P = 128.)
   bool fields_kept = false;
   Index last_flips = n_;
   detail::async_run(

@@ -15,16 +15,18 @@
 // Costs per probe (B probes run as a batch, parallel over probes on an optional ThreadPool):
 //   overlaps: P * ceil(N/64) XOR + popcount;
 //   fields:   N * P int16 multiply-adds (m_mu fits int16), 8 probes per pass over the int16
-//             pattern columns (packed int16 multiply-adds);
+//             patterns, 32 units at a time (packed int16 multiply-adds; vpdpwssd with VNNI);
 //   the integer kernels run at the CPU's instruction-set level, picked at run time
 //   (packed_kernels.h, core/simd.h);
 //   synchronous step: the overlaps follow the f flipped units (m += 2 s_j x_.j, O(f P)); the
-//             fields are recomputed by the kernel, or, when f is small (f <= 4 for P <= 128),
-//             updated per flip, h_i += 2 s_j C_ij with C_ij = P - 2 popcount(c_i XOR c_j) from
-//             the packed pattern columns c (O(f N P/64));
+//             fields are updated per flip, h_i += 2 s_j C_ij with C_ij = P - 2 ham_ij, the
+//             Hamming distance of the packed pattern columns c_i, c_j: read from an [N x N]
+//             byte table when it is small (N <= 4096 and P <= 255: O(f N) byte adds, up to
+//             f = kTableFlips), else by popcounts (O(f N P/64), f <= 4 for P <= 128); the
+//             kernel recomputes the fields when more units flip;
 //   asynchronous: per flip m += 2 s_i x_.i (O(P)); per visited unit h_i = x_.i . m - P s_i
 //             (O(P)) until a sweep follows one with few flips, from then on fields kept per
-//             flip as in the synchronous case (O(1) per visit).
+//             flip as in the synchronous case (O(1) per visit, O(N) per flip with the table).
 // bench/memory/bench_hopfield: N = 1024, P = 128, 1024 probes with 10% noise, synchronous to
 // convergence: about 13x less CPU time than the dense float path (one Eigen GEMM per step);
 // asynchronous: about 2x (the dense path there is already O(N) per flip).
@@ -90,10 +92,13 @@ class PackedHebbian {
   void fields_of(const std::int16_t* const* m, const std::uint64_t* const* state, std::int32_t* const* h,
                  int count) const;
   // Unit j flipped to s_j (s2 = 2 s_j): m += s2 x_.j, O(P), and, when h is not null,
-  // h_i += s2 C_ij (i != j) by popcounts of the packed pattern columns, O(N P/64).
+  // h_i += s2 C_ij (i != j) from the Hamming table (O(N)) or by popcounts of the packed pattern
+  // columns (O(N P/64)).
   void add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int32_t* h) const;
-  // add_flip for every unit that differs between `before` and `after`.
-  void flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h) const;
+  // add_flip for every unit that differs between `before` and `after` (with the table, the
+  // fields' updates in one pass of the kernel); js, s2: scratch.
+  void flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h,
+                   std::vector<std::int32_t>& js, std::vector<std::int32_t>& s2) const;
   // Whether f flips are cheaper to apply to the fields one by one than to recompute them.
   bool few_flips(Index flips) const;
   // Runs probes rows [begin, end) synchronously into `out`.
@@ -109,6 +114,8 @@ class PackedHebbian {
   PackedStates x_;             // [P x N] patterns, packed by rows
   PackedStates columns_;       // [N x P] pattern columns c_i, packed (bit mu of c_i = x_mu,i > 0)
   std::vector<std::int16_t> xt_;  // [N x p_pad_] pattern columns as int16 +-1, zero padded
+  std::vector<std::int16_t> xp_;  // the same in the fields kernel's pair layout (packed_kernels.h)
+  std::vector<std::uint8_t> ham_;  // [N x N] popcount(c_i XOR c_j) when N <= 4096 and P <= 255, else empty
 };
 
 }  // namespace engram::hopfield

@@ -166,6 +166,22 @@ TEST_CASE("every instruction-set level of the packed kernels gives the portable 
         k.add_column_products(rows.data(), n, words, v.data(), -2, 100, hb.data());
         REQUIRE(ha == hb);
       }
+    // the Hamming-table update: chunks of 256 columns, passes of 128 flips, both signs
+    for (Index N : {Index{1}, Index{77}, Index{256}, Index{600}})
+      for (int f : {1, 5, 128, 300}) {
+        INFO(simd_name(level) << " N=" << N << " flips=" << f);
+        std::vector<std::uint8_t> ham(static_cast<size_t>(N * N));
+        for (auto& v : ham) v = std::uint8_t(rng.next_u64() % 256);
+        std::vector<std::int32_t> js(static_cast<size_t>(f)), s2(static_cast<size_t>(f));
+        for (int q = 0; q < f; ++q) js[size_t(q)] = std::int32_t(rng.next_u64() % std::uint64_t(N)), s2[size_t(q)] = rng.next_u64() & 1 ? 2 : -2;
+        std::vector<std::int32_t> ha(static_cast<size_t>(N), 7), hb(static_cast<size_t>(N), 7), want(static_cast<size_t>(N), 7);
+        for (int q = 0; q < f; ++q)
+          for (Index i = 0; i < N; ++i) want[size_t(i)] += s2[size_t(q)] * (255 - 2 * ham[size_t(js[size_t(q)] * N + i)]);
+        ref.add_flip_rows(ham.data(), N, js.data(), s2.data(), f, 255, ha.data());
+        k.add_flip_rows(ham.data(), N, js.data(), s2.data(), f, 255, hb.data());
+        REQUIRE(ha == want);
+        REQUIRE(hb == want);
+      }
     // fields for 1 to 13 probes (blocks of 8, 4 and 1) and padded pattern lengths
     for (Index Pp : {Index{8}, Index{16}, Index{136}})
       for (int count : {1, 3, 4, 5, 8, 13}) {
@@ -185,9 +201,16 @@ TEST_CASE("every instruction-set level of the packed kernels gives the portable 
           pa.push_back(ha.data() + r * N);
           pb.push_back(hb.data() + r * N);
         }
-        ref.fields(xt.data(), N, Pp, std::int32_t(P), mp.data(), sp.data(), pa.data(), count);
-        k.fields(xt.data(), N, Pp, std::int32_t(P), mp.data(), sp.data(), pb.data(), count);
+        const std::vector<std::int16_t> xp = detail::pair_layout(xt.data(), N, Pp);
+        ref.fields(xp.data(), N, Pp, std::int32_t(P), mp.data(), sp.data(), pa.data(), count);
+        k.fields(xp.data(), N, Pp, std::int32_t(P), mp.data(), sp.data(), pb.data(), count);
         REQUIRE(ha == hb);
+        for (int r = 0; r < count; ++r)  // the definition, at one unit of each probe
+          for (Index i : {Index{0}, Index{40}, N - 1}) {
+            std::int32_t want = ((s[size_t(2 * r + (i >> 6))] >> (i & 63)) & 1u) ? -std::int32_t(P) : std::int32_t(P);
+            for (Index q = 0; q < Pp; ++q) want += std::int32_t(xt[size_t(i * Pp + q)]) * m[size_t(r * Pp + q)];
+            REQUIRE(ha[size_t(r * N + i)] == want);
+          }
       }
   }
 }
