@@ -65,6 +65,9 @@ def test_bench_summary_tabulates_ratios_against_their_targets(tmp_path):
         {"T": 256, "pass": "ForwardBackward", "engram_ms": 2.0, "torch_ms": {"1": 5.0, "2": 6.0}, "ratio": 2.5, "gemm_share": 0.6},
         {"T": 1024, "pass": "ForwardBackward", "engram_ms": 50.0, "torch_ms": {"1": 40.0, "2": 45.0}, "ratio": 0.8,
          "gemm_share": 0.5}]}))
+    (tmp_path / "memory.json").write_text(json.dumps({"rows": [
+        {"work": "NTM copy L 20, N 1024, fwd+bwd (PyTorch at batch 16)", "engram_mib": 15.5, "torch_mib": 920.0,
+         "ratio": 920.0 / 15.5}]}))
     (tmp_path / "mann.json").write_text(json.dumps({"rows": [
         {"N": 128, "L": 20, "engram_ms": 1.0, "torch_ms": 12.0, "torch_batch": 16, "torch_threads": 1, "ratio": 12.0}]}))
     r = subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(tmp_path)],
@@ -75,7 +78,37 @@ def test_bench_summary_tabulates_ratios_against_their_targets(tmp_path):
     assert "| attention fwd+bwd, d 64, 4 heads, T 256 | 2.000 ms | 5.000 ms (1 thr) | 2.5x | >= 2x (met) |" in lines
     assert "| attention fwd+bwd, d 64, 4 heads, T 1024 | 50.000 ms | 40.000 ms (1 thr) | 0.8x | >= 1x (not met) |" in lines
     assert "| NTM copy L 20, N 128, fwd+bwd per sequence | 1.00 ms | 12.00 ms (batch 16, 1 thr) | 12.0x | >= 10x (met) |" in lines
+    assert ("| peak resident memory: NTM copy L 20, N 1024, fwd+bwd (PyTorch at batch 16) | 15.5 MiB | 920.0 MiB | 59.4x |  |"
+            in lines)
     assert not any("Hopfield" in l or "MemN2N" in l for l in lines)  # scripts that did not run leave no rows
     bad = subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(tmp_path / "nowhere")],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "usage" in bad.stderr
+
+
+def test_peak_memory_measures_the_child_alone_not_its_parent(tmp_path, engram_exe):
+    """bench/peak_memory.py: GNU time's figure for a small program stays small however large the
+    process that starts it (a fork would carry the parent's pages into the child's peak), and the
+    engram half of the NTM row runs without PyTorch."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import peak_memory
+
+    ballast = bytearray(400 * 1024 * 1024)  # a 400 MiB parent, touched
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    assert peak_memory.peak_mib([engram_exe, "--help"]) < 100
+    del ballast
+    import json
+    bench_mann = ROOT / "build" / "bench" / "memory" / "bench_mann"
+    if not bench_mann.exists():
+        import pytest
+        pytest.skip("bench_mann not built (scripts/build bench_mann)")
+    out = tmp_path / "memory.json"
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "peak_memory.py"), "--only", "ntm", "--no-torch",
+                        "--engram", engram_exe, "--bench-mann", str(bench_mann), "--json", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(out.read_text())["rows"][0]
+    assert 1 < row["engram_mib"] < 200 and row["torch_mib"] is None and row["ratio"] is None
+    with open("/proc/self/status") as f:  # (this process is large: the figure above is not ours)
+        assert any(l.startswith("VmHWM:") and int(l.split()[1]) > 400 * 1024 for l in f)
