@@ -34,6 +34,62 @@ Var<T> scale_positions(const Var<T>& x, const Var<T>& m, const ImageShape& shape
   return reshape(mul(reshape(x, n * c, hw), concat(rows, 0)), n, c * hw);
 }
 
+template <class T>
+Var<T> add_channels(const Var<T>& x, const Var<T>& t, const ImageShape& shape) {
+  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
+  return reshape(add(reshape(x, n * c, hw), reshape(t, n * c, 1)), n, c * hw);
+}
+
+template <class T>
+Var<T> mean_over_width(const Var<T>& x, const ImageShape& shape) {
+  const Index n = x.rows(), ch = shape.channels * shape.height;
+  return reshape(mean(reshape(x, n * ch, shape.width), 1), n, ch);
+}
+
+namespace {
+
+// [H*W x W]: 1/H at (h*W + w, w); its transpose times H spreads a row [1 x W] over every h.
+template <class T>
+Mat<T> column_pooling(const ImageShape& shape) {
+  const Index h = shape.height, w = shape.width;
+  Mat<T> p = Mat<T>::Zero(h * w, w);
+  for (Index i = 0; i < h; ++i)
+    for (Index j = 0; j < w; ++j) p(i * w + j, j) = T(1) / T(h);
+  return p;
+}
+
+}  // namespace
+
+template <class T>
+Var<T> mean_over_height(const Var<T>& x, const ImageShape& shape) {
+  const Index n = x.rows(), c = shape.channels;
+  return reshape(matmul(reshape(x, n * c, shape.height * shape.width), constant<T>(column_pooling<T>(shape))), n,
+                 c * shape.width);
+}
+
+template <class T>
+Var<T> scale_rows(const Var<T>& x, const Var<T>& a, const ImageShape& shape) {
+  const Index n = x.rows(), ch = shape.channels * shape.height;
+  return reshape(mul(reshape(x, n * ch, shape.width), reshape(a, n * ch, 1)), n, ch * shape.width);
+}
+
+template <class T>
+Var<T> scale_columns(const Var<T>& x, const Var<T>& a, const ImageShape& shape) {
+  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
+  const Mat<T> spread = column_pooling<T>(shape).transpose() * T(shape.height);  // [W x H*W] of 0 and 1
+  return reshape(mul(reshape(x, n * c, hw), matmul(reshape(a, n * c, shape.width), constant<T>(spread))), n, c * hw);
+}
+
+template <class T>
+Var<T> positions_of(const Var<T>& x, Index i, const ImageShape& shape) {
+  return transpose(reshape(slice_rows(x, i, 1), shape.channels, shape.height * shape.width));
+}
+
+template <class T>
+Var<T> image_of(const Var<T>& positions, const ImageShape& shape) {
+  return reshape(transpose(positions), 1, shape.size());
+}
+
 namespace {
 
 template <class T, class Reduce>
@@ -62,7 +118,14 @@ Var<T> channel_max(const Var<T>& x, const ImageShape& shape) {
   template Var<T> scale_channels(const Var<T>&, const Var<T>&, const ImageShape&);          \
   template Var<T> scale_positions(const Var<T>&, const Var<T>&, const ImageShape&);         \
   template Var<T> channel_mean(const Var<T>&, const ImageShape&);                           \
-  template Var<T> channel_max(const Var<T>&, const ImageShape&);
+  template Var<T> channel_max(const Var<T>&, const ImageShape&);                             \
+  template Var<T> add_channels(const Var<T>&, const Var<T>&, const ImageShape&);            \
+  template Var<T> mean_over_width(const Var<T>&, const ImageShape&);                        \
+  template Var<T> mean_over_height(const Var<T>&, const ImageShape&);                       \
+  template Var<T> scale_rows(const Var<T>&, const Var<T>&, const ImageShape&);              \
+  template Var<T> scale_columns(const Var<T>&, const Var<T>&, const ImageShape&);           \
+  template Var<T> positions_of(const Var<T>&, Index, const ImageShape&);                    \
+  template Var<T> image_of(const Var<T>&, const ImageShape&);
 ENGRAM_BLOCK_HELPERS(float)
 ENGRAM_BLOCK_HELPERS(double)
 #undef ENGRAM_BLOCK_HELPERS

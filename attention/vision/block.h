@@ -59,6 +59,19 @@ void check_block_input(const char* block, const BlockShape& shape, Index cols);
 template <class T> Var<T> scale_channels(const Var<T>& x, const Var<T>& s, const ImageShape& shape);
 // x [N x C*H*W] with position p of every channel of image n multiplied by m(n, p): m [N x H*W].
 template <class T> Var<T> scale_positions(const Var<T>& x, const Var<T>& m, const ImageShape& shape);
+// x [N x C*H*W] with t(n, c) added at every position of channel c of image n: t [N x C].
+template <class T> Var<T> add_channels(const Var<T>& x, const Var<T>& t, const ImageShape& shape);
+// The mean over each row of every map (over w): [N x C*H*W] -> [N x C*H]; over each column (over
+// h): -> [N x C*W].
+template <class T> Var<T> mean_over_width(const Var<T>& x, const ImageShape& shape);
+template <class T> Var<T> mean_over_height(const Var<T>& x, const ImageShape& shape);
+// x [N x C*H*W] with (c, h, w) multiplied by a(n, c*H + h), a [N x C*H] (scale_rows), or by
+// a(n, c*W + w), a [N x C*W] (scale_columns).
+template <class T> Var<T> scale_rows(const Var<T>& x, const Var<T>& a, const ImageShape& shape);
+template <class T> Var<T> scale_columns(const Var<T>& x, const Var<T>& a, const ImageShape& shape);
+// Image i of x as its positions' feature rows: [1 x C*H*W] (row i) -> [H*W x C]; and back.
+template <class T> Var<T> positions_of(const Var<T>& x, Index i, const ImageShape& shape);
+template <class T> Var<T> image_of(const Var<T>& positions, const ImageShape& shape);
 // The mean and the max over the channels at every position: x [N x C*H*W] -> [N x H*W] each.
 template <class T> Var<T> channel_mean(const Var<T>& x, const ImageShape& shape);
 template <class T> Var<T> channel_max(const Var<T>& x, const ImageShape& shape);

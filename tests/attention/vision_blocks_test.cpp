@@ -91,3 +91,57 @@ TEST_CASE("what each block does to the maps", "[attention][blocks]") {
   CHECK(simam->forward(Var<double>(MatD::Zero(2, 60))).value().allFinite());
   CHECK_THROWS_WITH(make_block<double>("eca", BlockShape{ImageShape{2048, 1, 2}}, Options(), rng), Catch::Contains("at most 1024 channels"));
 }
+
+TEST_CASE("the residual blocks start as the identity and add what their equations say", "[attention][blocks]") {
+  Rng rng(7, "residual");
+  const MatD x = random_matrix(3, kShape.image.size(), rng);
+  // gct, gc and nonlocal start as the identity (gct's gates at 1, the last layer of gc and
+  // nonlocal at zero), so inserting one into a trained backbone changes nothing at first
+  for (const std::string name : {"gct", "gc", "nonlocal"}) {
+    INFO(name);
+    auto b = make_block<double>(name, kShape, Options(), rng);
+    CHECK((b->forward(Var<double>(x)).value() - x).cwiseAbs().maxCoeff() < 1e-12);
+    randomize(*b, 9);
+    CHECK((b->forward(Var<double>(x)).value() - x).cwiseAbs().maxCoeff() > 1e-3);
+  }
+  // gc adds one value per channel of an image, the same at every position; its pooling weights
+  // are a distribution over the positions
+  auto gc = make_block<double>("gc", kShape, Options(), rng);
+  randomize(*gc, 10);
+  const MatD d = gc->forward(Var<double>(x)).value() - x;
+  for (Index n = 0; n < 3; ++n)
+    for (Index c = 0; c < 4; ++c) CHECK(d.row(n).segment(c * 15, 15).maxCoeff() - d.row(n).segment(c * 15, 15).minCoeff() < 1e-12);
+  const MatD a = gc->attention(Var<double>(x)).value();
+  CHECK((a.rowwise().sum().array() - 1).abs().maxCoeff() < 1e-12);
+  // nonlocal: the attention each position receives, averaged over the queries, sums to 1
+  auto nl = make_block<double>("nonlocal", kShape, Options(), rng);
+  randomize(*nl, 11);
+  const MatD r = nl->attention(Var<double>(x)).value();
+  CHECK((r.rows() == 3 && r.cols() == 15));
+  CHECK((r.rowwise().sum().array() - 1).abs().maxCoeff() < 1e-12);
+  CHECK_THROWS_WITH(make_block<double>("nonlocal", BlockShape{ImageShape{2, 65, 64}}, Options(), rng), Catch::Contains("at most 4096 positions"));
+  // gct: gates in (0, 2), one per channel, the output each channel times its gate
+  auto gct = make_block<double>("gct", kShape, Options(), rng);
+  randomize(*gct, 12);
+  const MatD g = gct->attention(Var<double>(x)).value();
+  CHECK((g.rows() == 3 && g.cols() == 4 && g.minCoeff() > 0 && g.maxCoeff() < 2));
+  const MatD y = gct->forward(Var<double>(x)).value();
+  for (Index n = 0; n < 3; ++n)
+    for (Index c = 0; c < 4; ++c) CHECK((y.row(n).segment(c * 15, 15) - g(n, c) * x.row(n).segment(c * 15, 15)).cwiseAbs().maxCoeff() < 1e-12);
+}
+
+TEST_CASE("coordinate attention weighs each element by a row gate times a column gate", "[attention][blocks]") {
+  Rng rng(8, "coord");
+  const MatD x = random_matrix(2, kShape.image.size(), rng);
+  auto b = make_block<double>("coord", kShape, Options().set("reduction", 2.0), rng);
+  randomize(*b, 13);
+  const MatD a = b->attention(Var<double>(x)).value();  // [2 x 60]: (c, h, w), H 3, W 5
+  REQUIRE((a.rows() == 2 && a.cols() == 60));
+  CHECK(a.minCoeff() > 0);
+  CHECK(a.maxCoeff() < 1);
+  const auto at = [&](Index n, Index c, Index h, Index w) { return a(n, c * 15 + h * 5 + w); };
+  for (Index n = 0; n < 2; ++n)
+    for (Index c = 0; c < 4; ++c)  // rank one in (h, w): a(h, w) a(h', w') = a(h, w') a(h', w)
+      CHECK(std::abs(at(n, c, 0, 1) * at(n, c, 2, 4) - at(n, c, 0, 4) * at(n, c, 2, 1)) < 1e-12);
+  CHECK((b->forward(Var<double>(x)).value() - x.cwiseProduct(a)).cwiseAbs().maxCoeff() < 1e-12);
+}
