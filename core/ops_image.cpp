@@ -233,12 +233,110 @@ Var<T> global_max_pool(const Var<T>& x, const ImageShape& in) {
   return reshape(max(reshape(x, n * in.channels, hw), 1), n, in.channels);
 }
 
+template <class T>
+Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid) {
+  check_image("bilinear_sample", x.cols(), in);
+  require_lazy(grid.cols() % 2 == 0 && grid.rows() == x.rows(), "bilinear_sample", [&] {
+    return "grid is [" + std::to_string(grid.rows()) + " x " + std::to_string(grid.cols()) + "], needs [" +
+        std::to_string(x.rows()) + " x 2P] (an x, y pair per point, a row per image)";
+  });
+  const Index N = x.rows(), C = in.channels, H = in.height, W = in.width, P = grid.cols() / 2, HW = H * W;
+  const Mat<T>& g = grid.value();
+  for (Index n = 0; n < N; ++n)
+    for (Index k = 0; k < 2 * P; ++k)
+      require_lazy(std::isfinite(static_cast<double>(g(n, k))), "bilinear_sample", [&] {
+        return "grid(" + std::to_string(n) + ", " + std::to_string(k) + ") is not finite";
+      });
+  // Per point: the 4 neighbours' columns within a channel (-1 outside) and weights, and the
+  // derivatives of the weights by the pixel coordinates.
+  struct Corner {
+    Index at[4];
+    T w[4], dwx[4], dwy[4];
+  };
+  const T sx = T(W - 1) / 2, sy = T(H - 1) / 2;
+  std::vector<Corner> corners(static_cast<size_t>(N * P));
+  for (Index n = 0; n < N; ++n)
+    for (Index p = 0; p < P; ++p) {
+      const T px = (g(n, 2 * p) + 1) * sx, py = (g(n, 2 * p + 1) + 1) * sy;
+      Corner& c = corners[static_cast<size_t>(n * P + p)];
+      // far outside: every neighbour outside (and no integer overflow below)
+      const bool far = !(px > -2 && px < T(W) + 1 && py > -2 && py < T(H) + 1);
+      const T fx = far ? T(0) : std::floor(px), fy = far ? T(0) : std::floor(py);
+      const T ax = px - fx, ay = py - fy;
+      const Index x0 = static_cast<Index>(fx), y0 = static_cast<Index>(fy);
+      for (int q = 0; q < 4; ++q) {
+        const Index xx = x0 + (q & 1), yy = y0 + (q >> 1);
+        const T wx = (q & 1) ? ax : 1 - ax, wy = (q >> 1) ? ay : 1 - ay;
+        const bool inside = !far && xx >= 0 && xx < W && yy >= 0 && yy < H;
+        c.at[q] = inside ? yy * W + xx : -1;
+        c.w[q] = inside ? wx * wy : T(0);
+        c.dwx[q] = inside ? ((q & 1) ? T(1) : T(-1)) * wy : T(0);
+        c.dwy[q] = inside ? ((q >> 1) ? T(1) : T(-1)) * wx : T(0);
+      }
+    }
+  Mat<T> y = Mat<T>::Zero(N, C * P);
+  for (Index n = 0; n < N; ++n)
+    for (Index ch = 0; ch < C; ++ch)
+      for (Index p = 0; p < P; ++p) {
+        const Corner& c = corners[static_cast<size_t>(n * P + p)];
+        T v = 0;
+        for (int q = 0; q < 4; ++q)
+          if (c.at[q] >= 0) v += c.w[q] * x.value()(n, ch * HW + c.at[q]);
+        y(n, ch * P + p) = v;
+      }
+  return Var<T>::make(std::move(y), {x, grid},
+      [corners = std::move(corners), C, P, HW, sx, sy](const Node<T>& node, const Mat<T>& gy, GradSpan<T> gin) {
+        const Mat<T>& xv = node.inputs[0]->value;
+        for (Index n = 0; n < gy.rows(); ++n)
+          for (Index p = 0; p < P; ++p) {
+            const Corner& c = corners[static_cast<size_t>(n * P + p)];
+            T dx = 0, dy = 0;
+            for (Index ch = 0; ch < C; ++ch) {
+              const T gv = gy(n, ch * P + p);
+              for (int q = 0; q < 4; ++q) {
+                if (c.at[q] < 0) continue;
+                if (gin[0]) (*gin[0])(n, ch * HW + c.at[q]) += c.w[q] * gv;
+                const T v = xv(n, ch * HW + c.at[q]) * gv;
+                dx += c.dwx[q] * v;
+                dy += c.dwy[q] * v;
+              }
+            }
+            if (gin[1]) {
+              (*gin[1])(n, 2 * p) += dx * sx;
+              (*gin[1])(n, 2 * p + 1) += dy * sy;
+            }
+          }
+      }, "bilinear_sample");
+}
+
+template <class T>
+Var<T> group_norm(const Var<T>& x, const ImageShape& in, Index groups, const Var<T>& gamma, const Var<T>& beta, T eps) {
+  check_image("group_norm", x.cols(), in);
+  const Index N = x.rows(), C = in.channels, HW = in.height * in.width;
+  require_lazy(groups >= 1 && groups <= C && C % groups == 0, "group_norm", [&] {
+    return "groups = " + std::to_string(groups) + " must divide the " + std::to_string(C) + " channels";
+  });
+  require_lazy(gamma.rows() == 1 && gamma.cols() == C && beta.rows() == 1 && beta.cols() == C, "group_norm", [&] {
+    return "gamma and beta must be [1 x " + std::to_string(C) + "], got [" + std::to_string(gamma.rows()) + " x " +
+        std::to_string(gamma.cols()) + "] and [" + std::to_string(beta.rows()) + " x " + std::to_string(beta.cols()) + "]";
+  });
+  const Index width = (C / groups) * HW;
+  const Var<T> ones = constant<T>(Mat<T>::Ones(1, width)), zeros = constant<T>(Mat<T>::Zero(1, width));
+  const Var<T> normed = reshape(layer_norm(reshape(x, N * groups, width), ones, zeros, eps), N * C, HW);
+  // gamma, beta per (image, channel) row
+  const Var<T> rows = constant<T>(Mat<T>::Ones(N, 1));
+  const Var<T> g = reshape(matmul(rows, gamma), N * C, 1), b = reshape(matmul(rows, beta), N * C, 1);
+  return reshape(add(mul(normed, g), b), N, C * HW);
+}
+
 #define ENGRAM_IMAGE_OPS(T)                                                                                 \
   template Var<T> conv2d(const Var<T>&, const ImageShape&, const Var<T>&, const Var<T>&, const Conv2dOptions&); \
   template Var<T> max_pool2d(const Var<T>&, const ImageShape&, const Pool2dOptions&);                       \
   template Var<T> avg_pool2d(const Var<T>&, const ImageShape&, const Pool2dOptions&);                       \
   template Var<T> global_avg_pool(const Var<T>&, const ImageShape&);                                        \
-  template Var<T> global_max_pool(const Var<T>&, const ImageShape&);
+  template Var<T> global_max_pool(const Var<T>&, const ImageShape&);                                        \
+  template Var<T> bilinear_sample(const Var<T>&, const ImageShape&, const Var<T>&);                         \
+  template Var<T> group_norm(const Var<T>&, const ImageShape&, Index, const Var<T>&, const Var<T>&, T);
 ENGRAM_IMAGE_OPS(float)
 ENGRAM_IMAGE_OPS(double)
 #undef ENGRAM_IMAGE_OPS

@@ -50,4 +50,23 @@ template <class T> Var<T> avg_pool2d(const Var<T>& x, const ImageShape& in, cons
 template <class T> Var<T> global_avg_pool(const Var<T>& x, const ImageShape& in);
 template <class T> Var<T> global_max_pool(const Var<T>& x, const ImageShape& in);
 
+// Bilinear sampling (spatial transformers, glimpses): x [N x C*H*W] read at P points per image,
+// grid [N x 2P] = (x_0, y_0, x_1, y_1, ...) in [-1, 1] image coordinates (-1 the centre of the
+// first pixel, +1 of the last: column (x + 1) (W - 1) / 2, row (y + 1) (H - 1) / 2), each value the
+// bilinear mix of its 4 neighbouring pixels, pixels outside the image read as 0 -> [N x C*P]
+// (channel-major: channel c's P samples together, a C x 1 x P image). Differentiable in x and,
+// away from integer pixel positions (where it has kinks), in the grid. Throws
+// std::invalid_argument for an odd grid width, a grid with another row count, or a non-finite
+// coordinate (naming its row and column).
+template <class T> Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid);
+
+// Group normalisation (Wu & He 2018): each image's channels in `groups` groups of C / groups,
+// each group normalised over its channels and positions to mean 0 and variance 1 (+ eps), then
+// channel c scaled by gamma(c) and shifted by beta(c): gamma, beta [1 x C]. groups = 1 is layer
+// normalisation over the whole map, groups = C instance normalisation. Throws
+// std::invalid_argument unless groups divides C and gamma, beta are [1 x C].
+template <class T>
+Var<T> group_norm(const Var<T>& x, const ImageShape& in, Index groups, const Var<T>& gamma, const Var<T>& beta,
+                  T eps = T(1e-5));
+
 }  // namespace engram

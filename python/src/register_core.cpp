@@ -219,6 +219,22 @@ void register_ops(py::module_& ops) {
       },
       "x: [N x C*H*W] -> [N x C], the max of each channel", py::arg("x"), py::arg("shape"));
   ops.def(
+      "bilinear_sample",
+      [](const V& x, std::tuple<Index, Index, Index> shape, const V& grid) {
+        return bilinear_sample(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)}, grid);
+      },
+      "x: [N x C*H*W] read at the points of grid [N x 2P] ((x, y) pairs in [-1, 1]: the centres of the first and last "
+      "pixels; outside reads 0) -> [N x C*P], bilinear",
+      py::arg("x"), py::arg("shape"), py::arg("grid"));
+  ops.def(
+      "group_norm",
+      [](const V& x, std::tuple<Index, Index, Index> shape, Index groups, const V& gamma, const V& beta, float eps) {
+        return group_norm(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)}, groups, gamma, beta, eps);
+      },
+      "x: [N x C*H*W], each image's channels in `groups` groups normalised over channels and positions, then channel c "
+      "times gamma[c] plus beta[c] (gamma, beta: [1 x C]) -> [N x C*H*W]",
+      py::arg("x"), py::arg("shape"), py::arg("groups"), py::arg("gamma"), py::arg("beta"), py::arg("eps") = 1e-5f);
+  ops.def(
       "dropout", [](const V& x, float p, bool training, Rng& rng) { return dropout(x, p, training, rng); },
       "inverted dropout with probability p (identity when not training)", py::arg("x"), py::arg("p"),
       py::arg("training"), py::arg("rng"));

@@ -140,3 +140,64 @@ TEST_CASE("image ops name the shapes that do not fit", "[ops][image][errors]") {
   nan(0, 3) = std::numeric_limits<double>::quiet_NaN();
   CHECK(std::isnan(max_pool2d(Var<double>(nan), ImageShape{1, 2, 2}, Pool2dOptions{2, 2, 0}).value()(0, 0)));
 }
+
+TEST_CASE("bilinear sampling reads pixels at their centres, mixes neighbours between them, zeros outside", "[ops][image]") {
+  Rng rng(21, "bilinear");
+  const ImageShape s{2, 3, 4};
+  const MatD x = MatD::Random(2, s.size());
+  // the identity grid (every pixel centre, row by row) gives the image back
+  MatD grid(2, 2 * 12);
+  for (Index n = 0; n < 2; ++n)
+    for (Index yy = 0; yy < 3; ++yy)
+      for (Index xx = 0; xx < 4; ++xx) {
+        grid(n, 2 * (yy * 4 + xx)) = -1 + 2.0 * double(xx) / 3;
+        grid(n, 2 * (yy * 4 + xx) + 1) = -1 + 2.0 * double(yy) / 2;
+      }
+  CHECK((bilinear_sample(Var<double>(x), s, Var<double>(grid)).value() - x).cwiseAbs().maxCoeff() < 1e-12);
+  // a point a quarter of the way right of pixel (1, 1) and half way down to (2, 1): the mix
+  MatD one(2, 2);
+  one << -1 + 2 * 1.25 / 3, -1 + 2 * 1.5 / 2, 5, 5;  // image 1's point far outside
+  const MatD y = bilinear_sample(Var<double>(x), s, Var<double>(one)).value();
+  REQUIRE((y.rows() == 2 && y.cols() == 2));
+  for (Index c = 0; c < 2; ++c) {
+    const double want = 0.75 * 0.5 * at(x, 0, s, c, 1, 1) + 0.25 * 0.5 * at(x, 0, s, c, 1, 2) + 0.75 * 0.5 * at(x, 0, s, c, 2, 1) +
+                        0.25 * 0.5 * at(x, 0, s, c, 2, 2);
+    CHECK(y(0, c) == Approx(want).margin(1e-12));
+    CHECK(y(1, c) == 0.0);
+  }
+  // half a pixel past the last column: half of the border pixel (the outside reads 0)
+  MatD edge(1, 2);
+  edge << 1 + 1.0 / 3, -1;  // column 3.5 of 0..3, row 0
+  CHECK(bilinear_sample(Var<double>(x.topRows(1)), s, Var<double>(edge)).value()(0, 0) == Approx(0.5 * at(x, 0, s, 0, 0, 3)));
+  // errors name what is wrong
+  CHECK_THROWS_WITH(bilinear_sample(Var<double>(x), s, Var<double>(MatD::Zero(2, 3))), Catch::Contains("grid is [2 x 3]"));
+  CHECK_THROWS_WITH(bilinear_sample(Var<double>(x), s, Var<double>(MatD::Zero(1, 4))), Catch::Contains("needs [2 x 2P]"));
+  MatD bad = MatD::Zero(2, 4);
+  bad(1, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(bilinear_sample(Var<double>(x), s, Var<double>(bad)), Catch::Contains("grid(1, 3) is not finite"));
+  bad(1, 3) = 1e300;  // image 1's second point far outside: zero in both channels, no overflow
+  const MatD far = bilinear_sample(Var<double>(x), s, Var<double>(bad)).value();
+  CHECK((far(1, 1) == 0.0 && far(1, 3) == 0.0 && far(1, 0) != 0.0));
+}
+
+TEST_CASE("group normalisation: each group of channels to mean 0 and variance 1, then per-channel scale and shift", "[ops][image]") {
+  Rng rng(22, "groupnorm");
+  const ImageShape s{4, 2, 3};
+  const MatD x = MatD::Random(3, s.size()) * 5 + MatD::Constant(3, s.size(), 2);
+  const Var<double> ones(MatD::Ones(1, 4)), zeros(MatD::Zero(1, 4));
+  const MatD y = group_norm(Var<double>(x), s, 2, ones, zeros, 0.0).value();
+  for (Index n = 0; n < 3; ++n)
+    for (Index g = 0; g < 2; ++g) {
+      const auto block = y.row(n).segment(g * 12, 12);  // channels 2g, 2g + 1
+      CHECK(std::abs(block.mean()) < 1e-12);
+      CHECK((block.array() - block.mean()).square().mean() == Approx(1.0));
+    }
+  MatD gamma(1, 4), beta(1, 4);
+  gamma << 1, 2, 3, 4;
+  beta << 0, -1, 5, 0.5;
+  const MatD z = group_norm(Var<double>(x), s, 2, Var<double>(gamma), Var<double>(beta), 0.0).value();
+  for (Index c = 0; c < 4; ++c)
+    CHECK((z.row(1).segment(c * 6, 6).array() - (gamma(0, c) * y.row(1).segment(c * 6, 6).array() + beta(0, c))).abs().maxCoeff() < 1e-12);
+  CHECK_THROWS_WITH(group_norm(Var<double>(x), s, 3, ones, zeros), Catch::Contains("groups = 3 must divide the 4 channels"));
+  CHECK_THROWS_WITH(group_norm(Var<double>(x), s, 2, Var<double>(MatD::Ones(1, 3)), zeros), Catch::Contains("must be [1 x 4]"));
+}

@@ -36,6 +36,16 @@ const bool image_rows = add_op_cases({
             ENGRAM_OP_EXPR(avg_pool2d(x[0], ImageShape{2, 5, 5}, Pool2dOptions{3, 2, 1}))),
     op_case("global_avg_pool", "global_avg_pool", {{3, 4 * 3 * 2}}, ENGRAM_OP_EXPR(global_avg_pool(x[0], ImageShape{4, 3, 2}))),
     op_case("global_max_pool", "global_max_pool", {{3, 4 * 3 * 2}}, ENGRAM_OP_EXPR(global_max_pool(x[0], ImageShape{4, 3, 2}))),
+    // grid points drawn uniform in [-1, 1] (the op table's inputs), almost surely off the pixel
+    // grid where the sampler has kinks; some fall between the border pixels and outside
+    op_case("bilinear_sample 6 points of a 2 x 4 x 5 image", "bilinear_sample", {{2, 2 * 4 * 5}, {2, 12}},
+            ENGRAM_OP_EXPR(bilinear_sample(x[0], ImageShape{2, 4, 5}, x[1]))),
+    op_case("bilinear_sample points scaled past the border", "bilinear_sample", {{2, 3 * 3 * 3}, {2, 8}},
+            ENGRAM_OP_EXPR(bilinear_sample(x[0], ImageShape{3, 3, 3}, scale(x[1], T(1.4))))),
+    op_case("group_norm 2 groups of 2 channels", "group_norm", {{3, 4 * 2 * 3}, {1, 4}, {1, 4}},
+            ENGRAM_OP_EXPR(group_norm(x[0], ImageShape{4, 2, 3}, 2, x[1], x[2]))),
+    op_case("group_norm 1 group (layer norm)", "group_norm", {{2, 2 * 3 * 3}, {1, 2}, {1, 2}},
+            ENGRAM_OP_EXPR(group_norm(x[0], ImageShape{2, 3, 3}, 1, x[1], x[2]))),
 });
 
 }  // namespace

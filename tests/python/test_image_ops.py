@@ -25,3 +25,23 @@ def test_image_ops_from_python_match_a_direct_convolution_and_reject_bad_shapes(
                 lambda: engram.ops.conv2d(x, (2**40, 2**40, 1), w), lambda: engram.ops.avg_pool2d(x, (2, 4, 5), stride=0)]:
         with pytest.raises(ValueError):
             bad()
+
+
+def test_bilinear_sampling_and_group_norm_from_python():
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-1, 1, (2, 3 * 4 * 5)).astype(np.float32)
+    # pixel centres read back the pixels: (col 1, row 2) and (col 4, row 0) of each channel
+    grid = np.array([[-1 + 2 * 1 / 4, -1 + 2 * 2 / 3, 1.0, -1.0]] * 2, np.float32)
+    y = engram.ops.bilinear_sample(x, (3, 4, 5), grid).value.reshape(2, 3, 2)
+    img = x.reshape(2, 3, 4, 5)
+    np.testing.assert_allclose(y[:, :, 0], img[:, :, 2, 1], atol=1e-6)
+    np.testing.assert_allclose(y[:, :, 1], img[:, :, 0, 4], atol=1e-6)
+    g = engram.ops.group_norm(x, (3, 4, 5), 3, np.ones((1, 3), np.float32), np.zeros((1, 3), np.float32)).value
+    per_channel = g.reshape(2, 3, 20)
+    np.testing.assert_allclose(per_channel.mean(axis=2), 0, atol=1e-5)
+    np.testing.assert_allclose(per_channel.var(axis=2), 1, atol=1e-3)
+    for bad in [lambda: engram.ops.bilinear_sample(x, (3, 4, 5), grid[:, :3]),
+                lambda: engram.ops.bilinear_sample(x, (3, 4, 5), np.full((2, 2), np.nan, np.float32)),
+                lambda: engram.ops.group_norm(x, (3, 4, 5), 2, np.ones((1, 3), np.float32), np.zeros((1, 3), np.float32))]:
+        with pytest.raises(ValueError):
+            bad()
