@@ -233,32 +233,35 @@ Var<T> global_max_pool(const Var<T>& x, const ImageShape& in) {
   return reshape(max(reshape(x, n * in.channels, hw), 1), n, in.channels);
 }
 
+namespace {
+
+// A grid point's 4 neighbouring pixels (their column within a channel, -1 outside the image)
+// and bilinear weights, and the weights' derivatives by the pixel coordinates.
 template <class T>
-Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid) {
-  check_image("bilinear_sample", x.cols(), in);
-  require_lazy(grid.cols() % 2 == 0 && grid.rows() == x.rows(), "bilinear_sample", [&] {
-    return "grid is [" + std::to_string(grid.rows()) + " x " + std::to_string(grid.cols()) + "], needs [" +
-        std::to_string(x.rows()) + " x 2P] (an x, y pair per point, a row per image)";
+struct Corner {
+  Index at[4];
+  T w[4], dwx[4], dwy[4];
+};
+
+// The corners of every point of grid [N x 2P] on an H x W image (bilinear_sample's geometry),
+// after checking the grid's shape against `rows` and its values.
+template <class T>
+std::vector<Corner<T>> grid_corners(const Mat<T>& g, Index rows, const ImageShape& in, const char* where) {
+  require_lazy(g.cols() % 2 == 0 && g.rows() == rows, where, [&] {
+    return "grid is [" + std::to_string(g.rows()) + " x " + std::to_string(g.cols()) + "], needs [" + std::to_string(rows) +
+        " x 2P] (an x, y pair per point, a row per image)";
   });
-  const Index N = x.rows(), C = in.channels, H = in.height, W = in.width, P = grid.cols() / 2, HW = H * W;
-  const Mat<T>& g = grid.value();
+  const Index N = g.rows(), P = g.cols() / 2, H = in.height, W = in.width;
   for (Index n = 0; n < N; ++n)
     for (Index k = 0; k < 2 * P; ++k)
-      require_lazy(std::isfinite(static_cast<double>(g(n, k))), "bilinear_sample", [&] {
-        return "grid(" + std::to_string(n) + ", " + std::to_string(k) + ") is not finite";
-      });
-  // Per point: the 4 neighbours' columns within a channel (-1 outside) and weights, and the
-  // derivatives of the weights by the pixel coordinates.
-  struct Corner {
-    Index at[4];
-    T w[4], dwx[4], dwy[4];
-  };
+      require_lazy(std::isfinite(static_cast<double>(g(n, k))), where,
+                   [&] { return "grid(" + std::to_string(n) + ", " + std::to_string(k) + ") is not finite"; });
   const T sx = T(W - 1) / 2, sy = T(H - 1) / 2;
-  std::vector<Corner> corners(static_cast<size_t>(N * P));
+  std::vector<Corner<T>> corners(static_cast<size_t>(N * P));
   for (Index n = 0; n < N; ++n)
     for (Index p = 0; p < P; ++p) {
       const T px = (g(n, 2 * p) + 1) * sx, py = (g(n, 2 * p + 1) + 1) * sy;
-      Corner& c = corners[static_cast<size_t>(n * P + p)];
+      Corner<T>& c = corners[static_cast<size_t>(n * P + p)];
       // far outside: every neighbour outside (and no integer overflow below)
       const bool far = !(px > -2 && px < T(W) + 1 && py > -2 && py < T(H) + 1);
       const T fx = far ? T(0) : std::floor(px), fy = far ? T(0) : std::floor(py);
@@ -274,11 +277,22 @@ Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid
         c.dwy[q] = inside ? ((q >> 1) ? T(1) : T(-1)) * wx : T(0);
       }
     }
+  return corners;
+}
+
+}  // namespace
+
+template <class T>
+Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid) {
+  check_image("bilinear_sample", x.cols(), in);
+  const Index N = x.rows(), C = in.channels, P = grid.cols() / 2, HW = in.height * in.width;
+  std::vector<Corner<T>> corners = grid_corners(grid.value(), N, in, "bilinear_sample");
+  const T sx = T(in.width - 1) / 2, sy = T(in.height - 1) / 2;
   Mat<T> y = Mat<T>::Zero(N, C * P);
   for (Index n = 0; n < N; ++n)
     for (Index ch = 0; ch < C; ++ch)
       for (Index p = 0; p < P; ++p) {
-        const Corner& c = corners[static_cast<size_t>(n * P + p)];
+        const Corner<T>& c = corners[static_cast<size_t>(n * P + p)];
         T v = 0;
         for (int q = 0; q < 4; ++q)
           if (c.at[q] >= 0) v += c.w[q] * x.value()(n, ch * HW + c.at[q]);
@@ -289,7 +303,7 @@ Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid
         const Mat<T>& xv = node.inputs[0]->value;
         for (Index n = 0; n < gy.rows(); ++n)
           for (Index p = 0; p < P; ++p) {
-            const Corner& c = corners[static_cast<size_t>(n * P + p)];
+            const Corner<T>& c = corners[static_cast<size_t>(n * P + p)];
             T dx = 0, dy = 0;
             for (Index ch = 0; ch < C; ++ch) {
               const T gv = gy(n, ch * P + p);
@@ -307,6 +321,21 @@ Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid
             }
           }
       }, "bilinear_sample");
+}
+
+template <class T>
+Mat<T> bilinear_footprint(const Mat<T>& grid, const ImageShape& in) {
+  check_image("bilinear_footprint", in.size(), in);
+  const Index N = grid.rows(), P = grid.cols() / 2;
+  const std::vector<Corner<T>> corners = grid_corners(grid, N, in, "bilinear_footprint");
+  Mat<T> out = Mat<T>::Zero(N, in.height * in.width);
+  for (Index n = 0; n < N; ++n)
+    for (Index p = 0; p < P; ++p) {
+      const Corner<T>& c = corners[static_cast<size_t>(n * P + p)];
+      for (int q = 0; q < 4; ++q)
+        if (c.at[q] >= 0) out(n, c.at[q]) += c.w[q];
+    }
+  return out;
 }
 
 template <class T>
@@ -336,6 +365,7 @@ Var<T> group_norm(const Var<T>& x, const ImageShape& in, Index groups, const Var
   template Var<T> global_avg_pool(const Var<T>&, const ImageShape&);                                        \
   template Var<T> global_max_pool(const Var<T>&, const ImageShape&);                                        \
   template Var<T> bilinear_sample(const Var<T>&, const ImageShape&, const Var<T>&);                         \
+  template Mat<T> bilinear_footprint(const Mat<T>&, const ImageShape&);                                     \
   template Var<T> group_norm(const Var<T>&, const ImageShape&, Index, const Var<T>&, const Var<T>&, T);
 ENGRAM_IMAGE_OPS(float)
 ENGRAM_IMAGE_OPS(double)

@@ -59,6 +59,9 @@ template <class T> Var<T> global_max_pool(const Var<T>& x, const ImageShape& in)
 // std::invalid_argument for an odd grid width, a grid with another row count, or a non-finite
 // coordinate (naming its row and column).
 template <class T> Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid);
+// Where a grid reads (for heat maps; not differentiable): [N x H*W], each pixel's total bilinear
+// weight over the grid's points (the same checks as bilinear_sample).
+template <class T> Mat<T> bilinear_footprint(const Mat<T>& grid, const ImageShape& in);
 
 // Group normalisation (Wu & He 2018): each image's channels in `groups` groups of C / groups,
 // each group normalised over its channels and positions to mean 0 and variance 1 (+ eps), then

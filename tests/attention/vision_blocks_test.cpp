@@ -97,7 +97,7 @@ TEST_CASE("the residual blocks start as the identity and add what their equation
   const MatD x = random_matrix(3, kShape.image.size(), rng);
   // gct, gc and nonlocal start as the identity (gct's gates at 1, the last layer of gc and
   // nonlocal at zero), so inserting one into a trained backbone changes nothing at first
-  for (const std::string name : {"gct", "gc", "nonlocal"}) {
+  for (const std::string name : {"gct", "gc", "nonlocal", "stn"}) {
     INFO(name);
     auto b = make_block<double>(name, kShape, Options(), rng);
     CHECK((b->forward(Var<double>(x)).value() - x).cwiseAbs().maxCoeff() < 1e-12);
@@ -144,4 +144,28 @@ TEST_CASE("coordinate attention weighs each element by a row gate times a column
     for (Index c = 0; c < 4; ++c)  // rank one in (h, w): a(h, w) a(h', w') = a(h, w') a(h', w)
       CHECK(std::abs(at(n, c, 0, 1) * at(n, c, 2, 4) - at(n, c, 0, 4) * at(n, c, 2, 1)) < 1e-12);
   CHECK((b->forward(Var<double>(x)).value() - x.cwiseProduct(a)).cwiseAbs().maxCoeff() < 1e-12);
+}
+
+TEST_CASE("the spatial transformer warps by its affine map: a shift moves the image by whole pixels", "[attention][blocks]") {
+  Rng rng(9, "stn");
+  const MatD x = random_matrix(2, kShape.image.size(), rng);  // 4 x 3 x 5
+  auto b = make_block<double>("stn", kShape, Options().set("hidden", 8.0), rng);
+  // at the start: the identity warp reads every pixel once, at its centre
+  CHECK((b->attention(Var<double>(x)).value().array() - 1).abs().maxCoeff() < 1e-12);
+  // theta = [1 0 0.5; 0 1 0]: output column j reads input column j + 1 (0.5 in [-1, 1] units is
+  // one pixel step of 4 for W = 5); the last column reads outside: 0
+  for (auto& p : b->named_parameters())
+    if (p.name == "theta.bias") p.var.mutable_value() << 1, 0, 0.5, 0, 1, 0;
+  const MatD y = b->forward(Var<double>(x)).value();
+  for (Index n = 0; n < 2; ++n)
+    for (Index c = 0; c < 4; ++c)
+      for (Index i = 0; i < 3; ++i) {
+        for (Index j = 0; j < 4; ++j) CHECK(y(n, c * 15 + i * 5 + j) == Approx(x(n, c * 15 + i * 5 + j + 1)).margin(1e-12));
+        CHECK(std::abs(y(n, c * 15 + i * 5 + 4)) < 1e-12);
+      }
+  const MatD f = b->attention(Var<double>(x)).value();  // column 0 is never read, the others once
+  for (Index i = 0; i < 3; ++i) {
+    CHECK(std::abs(f(0, i * 5)) < 1e-12);
+    CHECK(f(0, i * 5 + 3) == Approx(1.0));
+  }
 }

@@ -154,6 +154,7 @@ TEST_CASE("bilinear sampling reads pixels at their centres, mixes neighbours bet
         grid(n, 2 * (yy * 4 + xx) + 1) = -1 + 2.0 * double(yy) / 2;
       }
   CHECK((bilinear_sample(Var<double>(x), s, Var<double>(grid)).value() - x).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK((bilinear_footprint(grid, s).array() - 1).abs().maxCoeff() < 1e-12);  // every pixel read once
   // a point a quarter of the way right of pixel (1, 1) and half way down to (2, 1): the mix
   MatD one(2, 2);
   one << -1 + 2 * 1.25 / 3, -1 + 2 * 1.5 / 2, 5, 5;  // image 1's point far outside
