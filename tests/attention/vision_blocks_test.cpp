@@ -169,3 +169,30 @@ TEST_CASE("the spatial transformer warps by its affine map: a shift moves the im
     CHECK(f(0, i * 5 + 3) == Approx(1.0));
   }
 }
+
+TEST_CASE("selective kernel mixes its two branches per channel with weights that sum to 1", "[attention][blocks]") {
+  Rng rng(10, "sk");
+  const MatD x = random_matrix(2, kShape.image.size(), rng);
+  auto b = make_block<double>("sk", kShape, Options(), rng);
+  randomize(*b, 14);
+  const MatD a = b->attention(Var<double>(x)).value();
+  REQUIRE((a.rows() == 2 && a.cols() == 4));
+  CHECK((a.minCoeff() > 0 && a.maxCoeff() < 1));
+  // out = a1 U1 + (1 - a1) U2: with the dilated branch's weights and bias zeroed, U2 = 0 and the
+  // output is a1 times the 3x3 branch, whose own conv this test repeats
+  for (auto& p : b->named_parameters())
+    if (p.name.rfind("branch1.", 0) == 0) p.var.mutable_value().setZero();
+  MatD w0, b0;
+  for (auto& p : b->named_parameters()) {
+    if (p.name == "branch0.weight") w0 = p.var.value();
+    if (p.name == "branch0.bias") b0 = p.var.value();
+  }
+  Conv2dOptions o;
+  o.padding = 1;
+  const MatD u1 = relu(conv2d(Var<double>(x), kShape.image, Var<double>(w0), Var<double>(b0), o)).value();
+  const MatD a1 = b->attention(Var<double>(x)).value();
+  const MatD y = b->forward(Var<double>(x)).value();
+  for (Index n = 0; n < 2; ++n)
+    for (Index c = 0; c < 4; ++c) CHECK((y.row(n).segment(c * 15, 15) - a1(n, c) * u1.row(n).segment(c * 15, 15)).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK_THROWS_WITH(make_block<double>("sk", kShape, Options().set("groups", 3.0), rng), Catch::Contains("groups (3) must divide the 4 channels"));
+}
