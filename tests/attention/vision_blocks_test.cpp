@@ -196,3 +196,30 @@ TEST_CASE("selective kernel mixes its two branches per channel with weights that
     for (Index c = 0; c < 4; ++c) CHECK((y.row(n).segment(c * 15, 15) - a1(n, c) * u1.row(n).segment(c * 15, 15)).cwiseAbs().maxCoeff() < 1e-12);
   CHECK_THROWS_WITH(make_block<double>("sk", kShape, Options().set("groups", 3.0), rng), Catch::Contains("groups (3) must divide the 4 channels"));
 }
+
+TEST_CASE("residual attention amplifies its trunk by 1 + a mask in (0, 1)", "[attention][blocks]") {
+  Rng rng(11, "residual-attention");
+  const MatD x = random_matrix(2, kShape.image.size(), rng);
+  auto b = make_block<double>("residual", kShape, Options(), rng);
+  randomize(*b, 15);
+  const MatD m = b->attention(Var<double>(x)).value();
+  REQUIRE((m.rows() == 2 && m.cols() == 60));
+  CHECK((m.minCoeff() > 0 && m.maxCoeff() < 1));
+  MatD w0, b0;
+  for (auto& p : b->named_parameters()) {
+    if (p.name == "trunk.weight") w0 = p.var.value();
+    if (p.name == "trunk.bias") b0 = p.var.value();
+  }
+  Conv2dOptions o;
+  o.padding = 1;
+  const MatD trunk = relu(conv2d(Var<double>(x), kShape.image, Var<double>(w0), Var<double>(b0), o)).value();
+  CHECK((b->forward(Var<double>(x)).value() - (m.array() + 1).matrix().cwiseProduct(trunk)).cwiseAbs().maxCoeff() < 1e-12);
+  // the mask reads the maps pooled 2 x 2: the last row of a 3-row map is in no window, so
+  // changing it leaves the mask as it was (and changes the trunk)
+  MatD x2 = x;
+  for (Index c = 0; c < 4; ++c)
+    for (Index j = 0; j < 5; ++j) x2(0, c * 15 + 2 * 5 + j) += 1.0;
+  CHECK((b->attention(Var<double>(x2)).value() - m).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK((b->forward(Var<double>(x2)).value() - b->forward(Var<double>(x)).value()).cwiseAbs().maxCoeff() > 1e-6);
+  CHECK_THROWS_WITH(make_block<double>("residual", BlockShape{ImageShape{2, 1, 5}}, Options(), rng), Catch::Contains("at least 2 x 2"));
+}
