@@ -1,6 +1,9 @@
 // The block registry and the helpers the attention blocks share (attention/vision/block.h).
 #include "attention/vision/block.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace engram::attention {
 
 template <class T>
@@ -90,6 +93,24 @@ Var<T> image_of(const Var<T>& positions, const ImageShape& shape) {
   return reshape(transpose(positions), 1, shape.size());
 }
 
+template <class T>
+Mat<T> dct_pooling_basis(const ImageShape& shape, Index frequencies) {
+  const Index c = shape.channels, h = shape.height, w = shape.width, f = std::max<Index>(1, frequencies);
+  std::vector<std::pair<Index, Index>> order;  // zig-zag: by u + v, then by u
+  for (Index d = 0; static_cast<Index>(order.size()) < f; ++d)
+    for (Index u = 0; u <= d && static_cast<Index>(order.size()) < f; ++u) order.emplace_back(u, d - u);
+  constexpr double pi = 3.14159265358979323846;
+  Mat<T> basis(1, shape.size());
+  for (Index ch = 0; ch < c; ++ch) {
+    const auto [u, v] = order[static_cast<size_t>(std::min(f - 1, ch / std::max<Index>(1, c / f)))];
+    for (Index i = 0; i < h; ++i)
+      for (Index j = 0; j < w; ++j)
+        basis(0, (ch * h + i) * w + j) =
+            T(std::cos(pi * double(u) * (double(i) + 0.5) / double(h)) * std::cos(pi * double(v) * (double(j) + 0.5) / double(w)));
+  }
+  return basis;
+}
+
 namespace {
 
 template <class T, class Reduce>
@@ -125,7 +146,8 @@ Var<T> channel_max(const Var<T>& x, const ImageShape& shape) {
   template Var<T> scale_rows(const Var<T>&, const Var<T>&, const ImageShape&);              \
   template Var<T> scale_columns(const Var<T>&, const Var<T>&, const ImageShape&);           \
   template Var<T> positions_of(const Var<T>&, Index, const ImageShape&);                    \
-  template Var<T> image_of(const Var<T>&, const ImageShape&);
+  template Var<T> image_of(const Var<T>&, const ImageShape&);                               \
+  template Mat<T> dct_pooling_basis<T>(const ImageShape&, Index);
 ENGRAM_BLOCK_HELPERS(float)
 ENGRAM_BLOCK_HELPERS(double)
 #undef ENGRAM_BLOCK_HELPERS

@@ -72,6 +72,19 @@ template <class T> Var<T> scale_columns(const Var<T>& x, const Var<T>& a, const 
 // Image i of x as its positions' feature rows: [1 x C*H*W] (row i) -> [H*W x C]; and back.
 template <class T> Var<T> positions_of(const Var<T>& x, Index i, const ImageShape& shape);
 template <class T> Var<T> image_of(const Var<T>& positions, const ImageShape& shape);
+// FcaNet's pooling weights, [1 x C*H*W]: the channels in `frequencies` equal parts (the last
+// takes the rest), part k weighted by the 2-D DCT-II basis image of the k-th lowest frequency
+// (u, v) in zig-zag order (by u + v, then u): cos(pi u (i + 1/2) / H) cos(pi v (j + 1/2) / W).
+template <class T> Mat<T> dct_pooling_basis(const ImageShape& shape, Index frequencies);
+// f(image i's positions [H*W x C]) -> [1 x cols] for every image of x, stacked: [N x cols]
+// (for blocks that attend within each image: non-local, double attention).
+template <class T, class F>
+Var<T> per_image(const Var<T>& x, const ImageShape& shape, Index cols, F f) {
+  if (x.rows() == 0) return Var<T>(Mat<T>(0, cols));
+  std::vector<Var<T>> rows;
+  for (Index i = 0; i < x.rows(); ++i) rows.push_back(f(positions_of(x, i, shape)));
+  return concat(rows, 0);
+}
 // The mean and the max over the channels at every position: x [N x C*H*W] -> [N x H*W] each.
 template <class T> Var<T> channel_mean(const Var<T>& x, const ImageShape& shape);
 template <class T> Var<T> channel_max(const Var<T>& x, const ImageShape& shape);

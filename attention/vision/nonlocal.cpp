@@ -32,12 +32,14 @@ class NonLocal : public Block<T> {
     z_.weight.mutable_value().setZero();
   }
   Var<T> attention(const Var<T>& x) const override {
-    return each_image(x, [&](const Var<T>& X) { return mean(weights(X), 0); }, shape_.image.height * shape_.image.width);
+    check_block_input("block 'nonlocal'", shape_, x.cols());
+    return per_image(x, shape_.image, shape_.image.height * shape_.image.width, [&](const Var<T>& X) { return mean(weights(X), 0); });
   }
   AttentionKind attention_kind() const override { return AttentionKind::spatial; }
   Var<T> forward(const Var<T>& x) const override {
-    return each_image(x, [&](const Var<T>& X) { return image_of(add(X, z_(matmul(weights(X), g_(X)))), shape_.image); },
-                      shape_.image.size());
+    check_block_input("block 'nonlocal'", shape_, x.cols());
+    return per_image(x, shape_.image, shape_.image.size(),
+                     [&](const Var<T>& X) { return image_of(add(X, z_(matmul(weights(X), g_(X)))), shape_.image); });
   }
 
  private:
@@ -45,15 +47,6 @@ class NonLocal : public Block<T> {
     return std::max<Index>(1, shape.image.channels / opt.integer("reduction", 2, 1, 1 << 20));
   }
   Var<T> weights(const Var<T>& X) const { return softmax(matmul_nt(theta_(X), phi_(X))); }  // [HW x HW]
-  // f(positions of image i) -> [1 x cols] for every image, stacked
-  template <class F>
-  Var<T> each_image(const Var<T>& x, F f, Index cols) const {
-    check_block_input("block 'nonlocal'", shape_, x.cols());
-    if (x.rows() == 0) return Var<T>(Mat<T>(0, cols));
-    std::vector<Var<T>> rows;
-    for (Index i = 0; i < x.rows(); ++i) rows.push_back(f(positions_of(x, i, shape_.image)));
-    return concat(rows, 0);
-  }
 
   BlockShape shape_;
   Linear<T> theta_, phi_, g_, z_;

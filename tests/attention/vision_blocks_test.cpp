@@ -97,7 +97,7 @@ TEST_CASE("the residual blocks start as the identity and add what their equation
   const MatD x = random_matrix(3, kShape.image.size(), rng);
   // gct, gc and nonlocal start as the identity (gct's gates at 1, the last layer of gc and
   // nonlocal at zero), so inserting one into a trained backbone changes nothing at first
-  for (const std::string name : {"gct", "gc", "nonlocal", "stn"}) {
+  for (const std::string name : {"gct", "gc", "nonlocal", "stn", "double"}) {
     INFO(name);
     auto b = make_block<double>(name, kShape, Options(), rng);
     CHECK((b->forward(Var<double>(x)).value() - x).cwiseAbs().maxCoeff() < 1e-12);
@@ -222,4 +222,33 @@ TEST_CASE("residual attention amplifies its trunk by 1 + a mask in (0, 1)", "[at
   CHECK((b->attention(Var<double>(x2)).value() - m).cwiseAbs().maxCoeff() < 1e-12);
   CHECK((b->forward(Var<double>(x2)).value() - b->forward(Var<double>(x)).value()).cwiseAbs().maxCoeff() > 1e-6);
   CHECK_THROWS_WITH(make_block<double>("residual", BlockShape{ImageShape{2, 1, 5}}, Options(), rng), Catch::Contains("at least 2 x 2"));
+}
+
+TEST_CASE("double attention's gathering maps are distributions over the positions", "[attention][blocks]") {
+  Rng rng(12, "double");
+  const MatD x = random_matrix(2, kShape.image.size(), rng);
+  auto b = make_block<double>("double", kShape, Options().set("descriptors", 3.0), rng);
+  randomize(*b, 16);
+  const MatD a = b->attention(Var<double>(x)).value();
+  REQUIRE((a.rows() == 2 && a.cols() == 15));
+  CHECK((a.rowwise().sum().array() - 1).abs().maxCoeff() < 1e-12);
+  CHECK(a.minCoeff() > 0);
+}
+
+TEST_CASE("frequency channel attention pools each part of the channels with a DCT basis image", "[attention][blocks]") {
+  Rng rng(13, "fca");
+  const BlockShape shape{ImageShape{4, 4, 6}};
+  auto made = make_block<double>("fca", shape, Options().set("frequencies", 4.0), rng);
+  const MatD basis = dct_pooling_basis<double>(shape.image, 4);
+  const auto channel = [&](Index c) { return basis.row(0).segment(c * 24, 24); };
+  CHECK((channel(0).array() - 1).abs().maxCoeff() < 1e-12);  // (0, 0): the sum pool
+  for (Index c = 1; c < 4; ++c) CHECK(std::abs(channel(0).dot(channel(c))) < 1e-9);  // orthogonal to it
+  CHECK(std::abs(channel(1).dot(channel(2))) < 1e-9);
+  // (0, 1) varies along the columns only, (1, 0) along the rows only
+  CHECK(std::abs(channel(1)(0) - channel(1)(6)) < 1e-12);
+  CHECK(std::abs(channel(2)(0) - channel(2)(1)) < 1e-12);
+  const MatD x = random_matrix(2, 96, rng);
+  const MatD s = made->attention(Var<double>(x)).value();
+  CHECK((s.rows() == 2 && s.cols() == 4 && s.minCoeff() > 0 && s.maxCoeff() < 1));
+  CHECK_THROWS_WITH(make_block<double>("fca", kShape, Options().set("frequencies", 5.0), rng), Catch::Contains("at most the 4 channels"));
 }
