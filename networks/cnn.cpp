@@ -2,6 +2,8 @@
 
 #include "core/init.h"
 
+#include <algorithm>
+
 namespace engram::networks {
 
 template <class T>
@@ -17,6 +19,13 @@ Cnn<T>::Cnn(const CnnOptions& o, Rng& rng) : o_(o) {
     weights_.push_back(this->add_parameter("conv" + std::to_string(s) + ".weight",
                                            init::normal<T>(o.channels[s], fan_in, 0.0, std::sqrt(2.0 / fan_in), rng)));  // He
     biases_.push_back(this->add_parameter("conv" + std::to_string(s) + ".bias", Mat<T>::Zero(1, o.channels[s])));
+    if (o.norm_groups > 0) {
+      const Index g = std::min(o.norm_groups, o.channels[s]);
+      require(o.channels[s] % g == 0, "Cnn", "norm_groups (" + std::to_string(g) + ") must divide stage " + std::to_string(s) +
+                                                 "'s " + std::to_string(o.channels[s]) + " channels");
+      gains_.push_back(this->add_parameter("norm" + std::to_string(s) + ".gain", Mat<T>::Ones(1, o.channels[s])));
+      shifts_.push_back(this->add_parameter("norm" + std::to_string(s) + ".bias", Mat<T>::Zero(1, o.channels[s])));
+    }
     if (!o.block.empty()) {
       blocks_.push_back(attention::make_block<T>(o.block, attention::BlockShape{out}, o.block_options, rng));
       this->add_module("block" + std::to_string(s), *blocks_.back());
@@ -34,7 +43,9 @@ Var<T> Cnn<T>::stage(Index s, const Var<T>& x, bool attention_only) const {
   Conv2dOptions conv;
   conv.padding = 1;
   const auto i = static_cast<size_t>(s);
-  Var<T> h = relu(conv2d(x, in_shapes_[i], weights_[i], biases_[i], conv));
+  Var<T> h = conv2d(x, in_shapes_[i], weights_[i], biases_[i], conv);
+  if (!gains_.empty()) h = group_norm(h, shapes_[i], std::min(o_.norm_groups, shapes_[i].channels), gains_[i], shifts_[i]);
+  h = relu(h);
   if (!blocks_.empty()) {
     if (attention_only) return blocks_[i]->attention(h);
     h = blocks_[i]->forward(h);

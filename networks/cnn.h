@@ -1,6 +1,7 @@
 // engram/networks/cnn.h — a small convolutional backbone for the attention blocks of
-// attention/vision/: stages of [3x3 convolution (padding 1) + bias, ReLU, an optional registered
-// block, 2x2 max pooling], then global average pooling and a linear classifier.
+// attention/vision/: stages of [3x3 convolution (padding 1) + bias, optional group normalisation,
+// ReLU, an optional registered block, 2x2 max pooling], then global average pooling and a linear
+// classifier.
 //   x [N x C*H*W] (core/ops_image.h) -> logits [N x classes]
 // Any registered block (`engram list blocks`) can follow every stage's ReLU; none gives the plain
 // backbone the blocks are compared against.
@@ -21,6 +22,8 @@ struct CnnOptions {
   Index classes = 10;
   std::string block;                    // empty: no block
   Options block_options;
+  Index norm_groups = 0;                // > 0: group_norm with this many groups after each conv
+                                        // (capped at the stage's channels; must divide them)
 };
 
 template <class T>
@@ -37,7 +40,7 @@ class Cnn : public Module<T> {
   Var<T> stage(Index s, const Var<T>& x, bool attention_only) const;
   CnnOptions o_;
   std::vector<ImageShape> in_shapes_, shapes_;
-  std::vector<Var<T>> weights_, biases_;
+  std::vector<Var<T>> weights_, biases_, gains_, shifts_;
   std::vector<std::unique_ptr<attention::Block<T>>> blocks_;
   std::unique_ptr<Linear<T>> head_;
 };

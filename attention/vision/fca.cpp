@@ -3,7 +3,7 @@
 // equal parts (the last takes the rest), part k pooled by the DCT-II basis image of the k-th
 // lowest frequency (u, v) in zig-zag order ((0, 0) is the average pool up to a constant);
 // s = sigmoid(W2 relu(W1 pooled)), channel c scaled by s_c. Options `frequencies` (default 4, at
-// most 16 and at most C), `reduction` (default 4). attention(x): s, [N x C].
+// most 16; fewer when C is smaller), `reduction` (default 4). attention(x): s, [N x C].
 #include "attention/vision/block.h"
 
 #include "core/layers.h"
@@ -20,9 +20,8 @@ class FrequencyChannelAttention : public Block<T> {
         down_(shape.image.channels, std::max<Index>(1, shape.image.channels / opt.integer("reduction", 4, 1, 1 << 20)), rng),
         up_(down_.out_features(), shape.image.channels, rng) {
     const Index c = shape.image.channels;
-    const Index f = opt.integer("frequencies", 4, 1, 16);
+    const Index f = std::min<Index>(c, opt.integer("frequencies", 4, 1, 16));
     opt.finish("block 'fca'");
-    require(f <= c, "block 'fca'", "frequencies (" + std::to_string(f) + ") must be at most the " + std::to_string(c) + " channels");
     this->add_module("down", down_);
     this->add_module("up", up_);
     basis_ = dct_pooling_basis<T>(shape.image, f);

@@ -5,7 +5,9 @@
 //   model:
 //     name: cnn
 //     channels: [16, 32]                 # one stage per entry
-//     block: none                        # or se, eca, cbam, simam, {name: se, reduction: 8}
+//     block: none                        # or any of `engram list blocks`, {name: se, reduction: 8}
+//     norm_groups: 0                     # > 0: group normalisation after each conv (groups,
+//                                        # capped at the stage's channels, must divide them)
 //     examples_per_graph: 32             # images per graph in training (a speed knob)
 //
 // Training: cross-entropy. Evaluation: loss, accuracy, error on val and test. inspect(): the
@@ -13,6 +15,8 @@
 // (val0_attention: [C x H*W] per element, [H x W] spatial, [1 x C] channel).
 #include "experiments/tasks/vision/image_task.h"
 #include "networks/cnn.h"
+
+#include <algorithm>
 
 namespace engram::experiments::vision {
 
@@ -89,6 +93,11 @@ ENGRAM_REGISTER(models(), "cnn", "small CNN backbone (3x3 conv, ReLU, optional a
         o.block = block.name;
         o.block_options = block.options;
       }
+      o.norm_groups = cfg.integer("norm_groups", 0, 0, 4096);
+      for (const Index ch : o.channels)
+        if (o.norm_groups > 0 && ch % std::min(o.norm_groups, ch) != 0)
+          cfg.fail("norm_groups", "must divide every stage's channels (or exceed them), got " + std::to_string(o.norm_groups) +
+                                      " for a stage of " + std::to_string(ch));
       const Index per_graph = cfg.integer("examples_per_graph", 32, 1, 4096);
       cfg.finish();
       if (has_block) {

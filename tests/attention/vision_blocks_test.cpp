@@ -250,5 +250,9 @@ TEST_CASE("frequency channel attention pools each part of the channels with a DC
   const MatD x = random_matrix(2, 96, rng);
   const MatD s = made->attention(Var<double>(x)).value();
   CHECK((s.rows() == 2 && s.cols() == 4 && s.minCoeff() > 0 && s.maxCoeff() < 1));
-  CHECK_THROWS_WITH(make_block<double>("fca", kShape, Options().set("frequencies", 5.0), rng), Catch::Contains("at most the 4 channels"));
+  // more frequencies than channels: one per channel
+  const MatD capped = dct_pooling_basis<double>(ImageShape{2, 4, 6}, 2);
+  auto two = make_block<double>("fca", BlockShape{ImageShape{2, 4, 6}}, Options().set("frequencies", 9.0), rng);
+  CHECK(two->attention(Var<double>(random_matrix(1, 48, rng))).cols() == 2);
+  CHECK(std::abs(capped.row(0).segment(0, 24).dot(capped.row(0).segment(24, 24))) < 1e-9);
 }
