@@ -324,6 +324,35 @@ Var<T> bilinear_sample(const Var<T>& x, const ImageShape& in, const Var<T>& grid
 }
 
 template <class T>
+Var<T> conv1d_channels(const Var<T>& s, const Var<T>& w) {
+  require_lazy(w.rows() == 1 && w.cols() % 2 == 1, "conv1d_channels", [&] {
+    return "w must be [1 x k] with k odd, got [" + std::to_string(w.rows()) + " x " + std::to_string(w.cols()) + "]";
+  });
+  const Index N = s.rows(), C = s.cols(), k = w.cols(), p = (k - 1) / 2;
+  Mat<T> y = Mat<T>::Zero(N, C);
+  const Mat<T>& sv = s.value();
+  const Mat<T>& wv = w.value();
+  for (Index n = 0; n < N; ++n)
+    for (Index j = 0; j < C; ++j)
+      for (Index t = 0; t < k; ++t)
+        if (j + t - p >= 0 && j + t - p < C) y(n, j) += wv(0, t) * sv(n, j + t - p);
+  return Var<T>::make(std::move(y), {s, w},
+      [k, p](const Node<T>& node, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& sv = node.inputs[0]->value;
+        const Mat<T>& wv = node.inputs[1]->value;
+        const Index N = g.rows(), C = g.cols();
+        for (Index n = 0; n < N; ++n)
+          for (Index j = 0; j < C; ++j)
+            for (Index t = 0; t < k; ++t) {
+              const Index i = j + t - p;
+              if (i < 0 || i >= C) continue;
+              if (gin[0]) (*gin[0])(n, i) += wv(0, t) * g(n, j);
+              if (gin[1]) (*gin[1])(0, t) += sv(n, i) * g(n, j);
+            }
+      }, "conv1d_channels");
+}
+
+template <class T>
 Mat<T> bilinear_footprint(const Mat<T>& grid, const ImageShape& in) {
   check_image("bilinear_footprint", in.size(), in);
   const Index N = grid.rows(), P = grid.cols() / 2;
@@ -364,6 +393,7 @@ Var<T> group_norm(const Var<T>& x, const ImageShape& in, Index groups, const Var
   template Var<T> avg_pool2d(const Var<T>&, const ImageShape&, const Pool2dOptions&);                       \
   template Var<T> global_avg_pool(const Var<T>&, const ImageShape&);                                        \
   template Var<T> global_max_pool(const Var<T>&, const ImageShape&);                                        \
+  template Var<T> conv1d_channels(const Var<T>&, const Var<T>&);                                            \
   template Var<T> bilinear_sample(const Var<T>&, const ImageShape&, const Var<T>&);                         \
   template Mat<T> bilinear_footprint(const Mat<T>&, const ImageShape&);                                     \
   template Var<T> group_norm(const Var<T>&, const ImageShape&, Index, const Var<T>&, const Var<T>&, T);

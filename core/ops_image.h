@@ -50,6 +50,11 @@ template <class T> Var<T> avg_pool2d(const Var<T>& x, const ImageShape& in, cons
 template <class T> Var<T> global_avg_pool(const Var<T>& x, const ImageShape& in);
 template <class T> Var<T> global_max_pool(const Var<T>& x, const ImageShape& in);
 
+// A 1-D convolution across channels (ECA's): s [N x C] (one value per channel, e.g. pooled maps),
+// w [1 x k] with k odd, zero padded -> [N x C], y(n, j) = sum_t w(t) s(n, j + t - (k - 1) / 2).
+// Throws std::invalid_argument for an even k or a w that is not one row.
+template <class T> Var<T> conv1d_channels(const Var<T>& s, const Var<T>& w);
+
 // Bilinear sampling (spatial transformers, glimpses): x [N x C*H*W] read at P points per image,
 // grid [N x 2P] = (x_0, y_0, x_1, y_1, ...) in [-1, 1] image coordinates (-1 the centre of the
 // first pixel, +1 of the last: column (x + 1) (W - 1) / 2, row (y + 1) (H - 1) / 2), each value the

@@ -26,6 +26,7 @@ __all__ = [
     "circular_conv",
     "concat",
     "constant",
+    "conv1d_channels",
     "conv2d",
     "cosine_similarity",
     "cross_entropy",

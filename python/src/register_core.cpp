@@ -219,6 +219,11 @@ void register_ops(py::module_& ops) {
       },
       "x: [N x C*H*W] -> [N x C], the max of each channel", py::arg("x"), py::arg("shape"));
   ops.def(
+      "conv1d_channels", [](const V& s, const V& w) { return conv1d_channels(s, w); },
+      "s: [N x C] (a value per channel), w: [1 x k], k odd -> [N x C], the zero-padded 1-D convolution across channels "
+      "(ECA's)",
+      py::arg("s"), py::arg("w"));
+  ops.def(
       "bilinear_sample",
       [](const V& x, std::tuple<Index, Index, Index> shape, const V& grid) {
         return bilinear_sample(x, ImageShape{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)}, grid);

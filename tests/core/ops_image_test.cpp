@@ -202,3 +202,15 @@ TEST_CASE("group normalisation: each group of channels to mean 0 and variance 1,
   CHECK_THROWS_WITH(group_norm(Var<double>(x), s, 3, ones, zeros), Catch::Contains("groups = 3 must divide the 4 channels"));
   CHECK_THROWS_WITH(group_norm(Var<double>(x), s, 2, Var<double>(MatD::Ones(1, 3)), zeros), Catch::Contains("must be [1 x 4]"));
 }
+
+TEST_CASE("the 1-D convolution across channels is the zero-padded sum of its taps", "[ops][image]") {
+  MatD s(2, 4), w(1, 3);
+  s << 1, 2, 3, 4, -1, 0, 5, 2;
+  w << 0.5, -1, 2;  // y(j) = 0.5 s(j - 1) - s(j) + 2 s(j + 1)
+  const MatD y = conv1d_channels(Var<double>(s), Var<double>(w)).value();
+  MatD want(2, 4);
+  want << 0 - 1 + 4, 0.5 - 2 + 6, 1 - 3 + 8, 1.5 - 4 + 0, 0 + 1 + 0, -0.5 - 0 + 10, 0 - 5 + 4, 2.5 - 2 + 0;
+  CHECK((y - want).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK_THROWS_WITH(conv1d_channels(Var<double>(s), Var<double>(MatD::Ones(1, 2))), Catch::Contains("k odd, got [1 x 2]"));
+  CHECK_THROWS_WITH(conv1d_channels(Var<double>(s), Var<double>(MatD::Ones(2, 3))), Catch::Contains("got [2 x 3]"));
+}

@@ -36,6 +36,10 @@ const bool image_rows = add_op_cases({
             ENGRAM_OP_EXPR(avg_pool2d(x[0], ImageShape{2, 5, 5}, Pool2dOptions{3, 2, 1}))),
     op_case("global_avg_pool", "global_avg_pool", {{3, 4 * 3 * 2}}, ENGRAM_OP_EXPR(global_avg_pool(x[0], ImageShape{4, 3, 2}))),
     op_case("global_max_pool", "global_max_pool", {{3, 4 * 3 * 2}}, ENGRAM_OP_EXPR(global_max_pool(x[0], ImageShape{4, 3, 2}))),
+    op_case("conv1d_channels k 3 over 5 channels", "conv1d_channels", {{3, 5}, {1, 3}},
+            ENGRAM_OP_EXPR(conv1d_channels(x[0], x[1]))),
+    op_case("conv1d_channels k 5 wider than 3 channels", "conv1d_channels", {{2, 3}, {1, 5}},
+            ENGRAM_OP_EXPR(conv1d_channels(x[0], x[1]))),
     // grid points drawn uniform in [-1, 1] (the op table's inputs), almost surely off the pixel
     // grid where the sampler has kinks; some fall between the border pixels and outside
     op_case("bilinear_sample 6 points of a 2 x 4 x 5 image", "bilinear_sample", {{2, 2 * 4 * 5}, {2, 12}},

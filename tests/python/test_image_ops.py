@@ -40,7 +40,13 @@ def test_bilinear_sampling_and_group_norm_from_python():
     per_channel = g.reshape(2, 3, 20)
     np.testing.assert_allclose(per_channel.mean(axis=2), 0, atol=1e-5)
     np.testing.assert_allclose(per_channel.var(axis=2), 1, atol=1e-3)
+    s = rng.uniform(-1, 1, (2, 6)).astype(np.float32)
+    w = np.array([[0.5, -1.0, 2.0]], np.float32)
+    padded = np.pad(s, ((0, 0), (1, 1)))
+    np.testing.assert_allclose(engram.ops.conv1d_channels(s, w).value,
+                               0.5 * padded[:, :6] - padded[:, 1:7] + 2 * padded[:, 2:8], atol=1e-6)
     for bad in [lambda: engram.ops.bilinear_sample(x, (3, 4, 5), grid[:, :3]),
+                lambda: engram.ops.conv1d_channels(s, np.ones((1, 2), np.float32)),
                 lambda: engram.ops.bilinear_sample(x, (3, 4, 5), np.full((2, 2), np.nan, np.float32)),
                 lambda: engram.ops.group_norm(x, (3, 4, 5), 2, np.ones((1, 3), np.float32), np.zeros((1, 3), np.float32))]:
         with pytest.raises(ValueError):
