@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """One table of the side-by-side ratios scripts/bench measured (the JSON files of one run).
 
-    /usr/bin/python3 bench/summary.py DIR     # DIR holds attention.json, hopfield.json, mann.json, memn2n.json, memory.json
+    /usr/bin/python3 bench/summary.py DIR     # DIR holds attention.json, hopfield.json, mann.json, memn2n.json, vision.json, memory.json
 
 Each row: the work, engram's time, PyTorch's best (its thread count, and batch size where it has
 one), PyTorch / engram, and the target of issue 15 (docs/performance.md), under the machine line.
@@ -59,6 +59,11 @@ def rows(d):
     if mem:
         out.append(("MemN2N bAbI task %d, s/epoch" % mem["task"], "%.4f s (%d thr)" % (mem["engram_s_per_epoch"], mem["engram_threads"]),
                     "%.4f s (%d thr)" % (mem["torch_s_per_epoch"], mem["torch_threads"]), mem["ratio"], ">= 15x"))
+    vis = load(d, "vision")
+    if vis:
+        for r in (r for r in vis["rows"] if r.get("ratio")):
+            out.append(("conv2d 3x3 %s, %s" % ("fwd+bwd" if r["pass"] == "ForwardBackward" else "fwd", r["shape"].replace("N:", "batch ")),
+                        "%.3f ms" % r["engram_ms"], "%.3f ms (%d thr)" % (r["torch_best_ms"], r["torch_threads"]), r["ratio"], ""))
     peak = load(d, "memory")
     if peak:
         for r in (r for r in peak["rows"] if r.get("ratio")):

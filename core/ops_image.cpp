@@ -1,6 +1,7 @@
 // conv2d, max/avg pooling and their global forms (core/ops_image.h)
 #include "core/ops_image.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -31,45 +32,75 @@ using RowMap = Eigen::Map<Mat<T>>;
 template <class T>
 using ConstRowMap = Eigen::Map<const Mat<T>>;
 
-// The im2col matrix of group g of one image: [(C/g) kh kw x Ho Wo].
+// The output columns [lo, hi) whose input column ox * stride - padding + j * dilation lies in
+// [0, width): a contiguous run, so the loops below copy and add without a test per element.
+inline std::pair<Index, Index> valid_columns(Index out_w, Index width, Index stride, Index offset) {
+  // ox * stride + offset >= 0 and < width
+  const Index lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const Index hi = width - offset <= 0 ? 0 : std::min(out_w, (width - offset + stride - 1) / stride);
+  return {std::min(lo, hi), hi};
+}
+
+// The im2col columns of group g of one image into dst, a [(C/g) kh kw x Ho Wo] block of a
+// row-major matrix whose rows are ld apart (several images side by side share one GEMM).
 template <class T>
-void im2col(const T* img, const ImageShape& in, const ImageShape& out, const Conv2dOptions& o, Index c0, Index cg,
-            Mat<T>& cols) {
-  cols.resize(cg * o.kernel_h * o.kernel_w, out.height * out.width);
+void im2col(const T* img, const ImageShape& in, const ImageShape& out, const Conv2dOptions& o, Index c0, Index cg, T* dst,
+            Index ld) {
   for (Index c = 0; c < cg; ++c)
     for (Index i = 0; i < o.kernel_h; ++i)
       for (Index j = 0; j < o.kernel_w; ++j) {
-        T* row = cols.data() + ((c * o.kernel_h + i) * o.kernel_w + j) * out.height * out.width;
+        T* row = dst + ((c * o.kernel_h + i) * o.kernel_w + j) * ld;
         const T* plane = img + (c0 + c) * in.height * in.width;
+        const Index offset = j * o.dilation - o.padding;
+        const auto [lo, hi] = valid_columns(out.width, in.width, o.stride, offset);
+        for (Index oy = 0; oy < out.height; ++oy) {
+          T* r = row + oy * out.width;
+          const Index y = oy * o.stride - o.padding + i * o.dilation;
+          if (y < 0 || y >= in.height) {
+            std::fill(r, r + out.width, T(0));
+            continue;
+          }
+          const T* src = plane + y * in.width + offset;
+          std::fill(r, r + lo, T(0));
+          if (o.stride == 1) {
+            std::copy(src + lo, src + hi, r + lo);
+          } else {
+            for (Index ox = lo; ox < hi; ++ox) r[ox] = src[ox * o.stride];
+          }
+          std::fill(r + hi, r + out.width, T(0));
+        }
+      }
+}
+
+// The adjoint of im2col: adds the block of columns at src (rows ld apart) back into the image's
+// gradient.
+template <class T>
+void col2im_add(const T* src, Index ld, const ImageShape& in, const ImageShape& out, const Conv2dOptions& o, Index c0,
+                Index cg, T* img) {
+  for (Index c = 0; c < cg; ++c)
+    for (Index i = 0; i < o.kernel_h; ++i)
+      for (Index j = 0; j < o.kernel_w; ++j) {
+        const T* row = src + ((c * o.kernel_h + i) * o.kernel_w + j) * ld;
+        T* plane = img + (c0 + c) * in.height * in.width;
+        const Index offset = j * o.dilation - o.padding;
+        const auto [lo, hi] = valid_columns(out.width, in.width, o.stride, offset);
         for (Index oy = 0; oy < out.height; ++oy) {
           const Index y = oy * o.stride - o.padding + i * o.dilation;
-          for (Index ox = 0; ox < out.width; ++ox) {
-            const Index xx = ox * o.stride - o.padding + j * o.dilation;
-            row[oy * out.width + ox] = y >= 0 && y < in.height && xx >= 0 && xx < in.width ? plane[y * in.width + xx] : T(0);
+          if (y < 0 || y >= in.height) continue;
+          const T* r = row + oy * out.width;
+          T* dst = plane + y * in.width + offset;
+          if (o.stride == 1) {
+            for (Index ox = lo; ox < hi; ++ox) dst[ox] += r[ox];
+          } else {
+            for (Index ox = lo; ox < hi; ++ox) dst[ox * o.stride] += r[ox];
           }
         }
       }
 }
 
-// The adjoint of im2col: adds cols back into the image's gradient.
-template <class T>
-void col2im_add(const Mat<T>& cols, const ImageShape& in, const ImageShape& out, const Conv2dOptions& o, Index c0,
-                Index cg, T* img) {
-  for (Index c = 0; c < cg; ++c)
-    for (Index i = 0; i < o.kernel_h; ++i)
-      for (Index j = 0; j < o.kernel_w; ++j) {
-        const T* row = cols.data() + ((c * o.kernel_h + i) * o.kernel_w + j) * out.height * out.width;
-        T* plane = img + (c0 + c) * in.height * in.width;
-        for (Index oy = 0; oy < out.height; ++oy) {
-          const Index y = oy * o.stride - o.padding + i * o.dilation;
-          if (y < 0 || y >= in.height) continue;
-          for (Index ox = 0; ox < out.width; ++ox) {
-            const Index xx = ox * o.stride - o.padding + j * o.dilation;
-            if (xx >= 0 && xx < in.width) plane[y * in.width + xx] += row[oy * out.width + ox];
-          }
-        }
-      }
-}
+// Images per GEMM: enough columns for an efficient product, the im2col matrix at most about
+// 4M numbers (16 MiB in float).
+inline Index images_per_gemm(Index K, Index P) { return std::max<Index>(1, std::min<Index>(64, (Index(1) << 22) / std::max<Index>(1, K * P))); }
 
 }  // namespace
 
@@ -116,35 +147,45 @@ Var<T> conv2d(const Var<T>& x, const ImageShape& in, const Var<T>& weight, const
     return "bias " + bias.shape() + " must be [1 x " + std::to_string(O) + "]";
   });
   const Index N = x.rows(), G = o.groups, cg = in.channels / G, og = O / G, P = out.height * out.width;
+  const Index B = images_per_gemm(K, P);
   Mat<T> y(N, out.size());
-  Mat<T> cols;
-  for (Index n = 0; n < N; ++n) {
-    RowMap<T> yn(y.data() + n * out.size(), O, P);
+  Mat<T> cols, prod;
+  for (Index n0 = 0; n0 < N; n0 += B) {
+    const Index nb = std::min(B, N - n0);
+    cols.resize(K, nb * P);
     for (Index g = 0; g < G; ++g) {
-      im2col(x.value().data() + n * in.size(), in, out, o, g * cg, cg, cols);
-      yn.middleRows(g * og, og).noalias() = weight.value().middleRows(g * og, og) * cols;
+      for (Index b = 0; b < nb; ++b) im2col(x.value().data() + (n0 + b) * in.size(), in, out, o, g * cg, cg, cols.data() + b * P, nb * P);
+      prod.noalias() = weight.value().middleRows(g * og, og) * cols;  // [og x nb P]
+      for (Index b = 0; b < nb; ++b) RowMap<T>(y.data() + (n0 + b) * out.size(), O, P).middleRows(g * og, og) = prod.middleCols(b * P, P);
     }
-    if (bias.defined()) yn.colwise() += bias.value().row(0).transpose();
   }
+  if (bias.defined())
+    for (Index n = 0; n < N; ++n) RowMap<T>(y.data() + n * out.size(), O, P).colwise() += bias.value().row(0).transpose();
   std::vector<Var<T>> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   return Var<T>::make(std::move(y), inputs,
-      [in, out, o, cg, og, P, G](const Node<T>& self, const Mat<T>& gy, GradSpan<T> gin) {
+      [in, out, o, cg, og, P, G, K, B](const Node<T>& self, const Mat<T>& gy, GradSpan<T> gin) {
         const Mat<T>& X = self.inputs[0]->value;
         const Mat<T>& Wt = self.inputs[1]->value;
-        const Index O = Wt.rows();
-        Mat<T> cols, dcols;
-        for (Index n = 0; n < X.rows(); ++n) {
-          ConstRowMap<T> gn(gy.data() + n * out.size(), O, P);
-          if (gin.size() > 2 && gin[2]) *gin[2] += gn.rowwise().sum().transpose();
+        const Index O = Wt.rows(), N = X.rows();
+        if (gin.size() > 2 && gin[2])
+          for (Index n = 0; n < N; ++n) *gin[2] += ConstRowMap<T>(gy.data() + n * out.size(), O, P).rowwise().sum().transpose();
+        if (!gin[0] && !gin[1]) return;
+        Mat<T> cols, dcols, gg;
+        for (Index n0 = 0; n0 < N; n0 += B) {
+          const Index nb = std::min(B, N - n0);
           for (Index g = 0; g < G; ++g) {
+            gg.resize(og, nb * P);  // the images' output gradients of group g side by side
+            for (Index b = 0; b < nb; ++b) gg.middleCols(b * P, P) = ConstRowMap<T>(gy.data() + (n0 + b) * out.size(), O, P).middleRows(g * og, og);
             if (gin[1]) {
-              im2col(X.data() + n * in.size(), in, out, o, g * cg, cg, cols);
-              gin[1]->middleRows(g * og, og).noalias() += gn.middleRows(g * og, og) * cols.transpose();
+              cols.resize(K, nb * P);
+              for (Index b = 0; b < nb; ++b) im2col(X.data() + (n0 + b) * in.size(), in, out, o, g * cg, cg, cols.data() + b * P, nb * P);
+              gin[1]->middleRows(g * og, og).noalias() += gg * cols.transpose();
             }
             if (gin[0]) {
-              dcols.noalias() = Wt.middleRows(g * og, og).transpose() * gn.middleRows(g * og, og);
-              col2im_add(dcols, in, out, o, g * cg, cg, gin[0]->data() + n * in.size());
+              dcols.noalias() = Wt.middleRows(g * og, og).transpose() * gg;  // [K x nb P]
+              for (Index b = 0; b < nb; ++b)
+                col2im_add(dcols.data() + b * P, nb * P, in, out, o, g * cg, cg, gin[0]->data() + (n0 + b) * in.size());
             }
           }
         }

@@ -8,6 +8,7 @@
 #include "core/ops.h"
 
 #include "bench/bench_main.h"
+#include "core/ops_image.h"
 
 #include <benchmark/benchmark.h>
 
@@ -130,6 +131,40 @@ void BM_Graph_Softmax_ForwardBackward(benchmark::State& st) {
 }
 BENCHMARK(BM_Graph_Softmax_ForwardBackward)->RangeMultiplier(4)->Range(16, 1024);
 
+// The convolutions of the Fashion-MNIST backbone (networks/cnn.h, stages of 16, 32 and 64
+// channels) on a batch of 32: 3x3, padding 1, with bias. The names state the shapes (N, C x H x W
+// -> O); bench/vision/side_by_side.py times PyTorch's conv2d on the same.
+struct ConvShape {
+  Index n, c, h, w, o;
+};
+
+void conv_bench(benchmark::State& st, ConvShape s, bool with_backward) {
+  const ImageShape in{s.c, s.h, s.w};
+  Var<float> x(MatF::Random(s.n, in.size()), with_backward);
+  Var<float> w(MatF::Random(s.o, s.c * 9) * 0.1f, true), b(MatF::Zero(1, s.o), true);
+  Conv2dOptions o;
+  o.padding = 1;
+  const MatF seed = MatF::Random(s.n, s.o * s.h * s.w);
+  for (auto _ : st) {
+    Var<float> y = conv2d(x, in, w, b, o);
+    if (with_backward) backward(y, seed);
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  set_flops(st, (with_backward ? 3.0 : 1.0) * 2.0 * double(s.n * s.o * s.h * s.w * s.c * 9));
+}
+
+void register_conv_benchmarks() {
+  for (const ConvShape s : {ConvShape{32, 1, 28, 28, 16}, ConvShape{32, 16, 14, 14, 32}, ConvShape{32, 32, 7, 7, 64}})
+    for (const bool bwd : {false, true}) {
+      const std::string name = std::string("BM_Conv2d3x3/") + (bwd ? "ForwardBackward" : "Forward") + "/N:" + std::to_string(s.n) + "/" +
+                               std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w) + "->" + std::to_string(s.o);
+      benchmark::RegisterBenchmark(name.c_str(), [s, bwd](benchmark::State& st) { conv_bench(st, s, bwd); });
+    }
+}
+
 }  // namespace
 
-ENGRAM_BENCHMARK_MAIN()
+int main(int argc, char** argv) {
+  register_conv_benchmarks();
+  return ::engram::bench::run_benchmarks(argc, argv);
+}

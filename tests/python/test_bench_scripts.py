@@ -112,3 +112,21 @@ def test_peak_memory_measures_the_child_alone_not_its_parent(tmp_path, engram_ex
     assert 1 < row["engram_mib"] < 200 and row["torch_mib"] is None and row["ratio"] is None
     with open("/proc/self/status") as f:  # (this process is large: the figure above is not ours)
         assert any(l.startswith("VmHWM:") and int(l.split()[1]) > 400 * 1024 for l in f)
+
+
+def test_vision_side_by_side_reads_engrams_conv_rows(tmp_path):
+    """bench/vision/side_by_side.py without PyTorch: every shape and pass of the backbone's
+    convolutions has engram's time from bench_core."""
+    import json
+    binary = ROOT / "build" / "bench" / "core" / "bench_core"
+    if not binary.exists():
+        import pytest
+        pytest.skip("bench_core not built (scripts/build bench_core)")
+    out = tmp_path / "vision.json"
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "vision" / "side_by_side.py"), "--no-torch", "--repeat", "1",
+                        "--binary", str(binary), "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(out.read_text())["rows"]
+    assert [(x["shape"], x["pass"]) for x in rows] == [(s, p) for s in ("N:32/1x28x28->16", "N:32/16x14x14->32", "N:32/32x7x7->64")
+                                                       for p in ("Forward", "ForwardBackward")]
+    assert all(x["engram_ms"] > 0 and "ratio" not in x for x in rows)
