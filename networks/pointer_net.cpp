@@ -142,6 +142,36 @@ std::vector<int> PointerNet<T>::greedy(const Var<T>& x, Index steps, bool mask_c
 }
 
 template <class T>
+std::pair<std::vector<int>, Var<T>> PointerNet<T>::sample(const Var<T>& x, Index steps, bool mask_chosen, Rng& rng) const {
+  check_steps(steps);
+  const PointerEncoding<T> enc = encode(x);
+  std::vector<char> chosen(static_cast<size_t>(enc.n), 0);
+  std::vector<int> out;
+  std::vector<Var<T>> picked;  // log p of each step's draw, [1 x 1]
+  ControllerState<T> s = enc.start;
+  for (Index t = 0; t < steps; ++t) {
+    auto [logits, next] = step(enc, out.empty() ? -1 : out.back(), s, chosen);
+    s = std::move(next);
+    const std::vector<double> lp = log_probs(logits.value());
+    if (std::all_of(lp.begin(), lp.end(), [](double v) { return std::isinf(v); })) break;  // every position masked
+    double u = rng.uniform(), acc = 0;
+    Index j = -1;
+    for (size_t k = 0; k < lp.size(); ++k) {
+      if (std::isinf(lp[k])) continue;
+      j = static_cast<Index>(k);  // (the last valid position takes any rounding left over)
+      acc += std::exp(lp[k]);
+      if (u < acc) break;
+    }
+    picked.push_back(slice_cols(log_softmax(logits), j, 1));
+    out.push_back(static_cast<int>(j));
+    if (j >= enc.n) break;  // the end position
+    if (mask_chosen) chosen[static_cast<size_t>(j)] = 1;
+  }
+  Var<T> total = picked.empty() ? constant<T>(Mat<T>::Zero(1, 1)) : sum(concat(picked, 1));
+  return {std::move(out), std::move(total)};
+}
+
+template <class T>
 std::vector<PointerBeam> PointerNet<T>::beam_search(const Var<T>& x, Index steps, Index width, bool mask_chosen,
                                                     double alpha) const {
   require(width >= 1, "PointerNet::beam_search", "width must be >= 1");

@@ -26,6 +26,7 @@
 #pragma once
 
 #include "attention/score.h"
+#include "core/rng.h"
 #include "networks/recurrent_encoder.h"
 
 #include <functional>
@@ -71,6 +72,9 @@ class PointerNet : public Module<T> {
   // chosen, or when mask_chosen has masked every position); attention (when given) receives the
   // softmax of every step's logits, [outputs x P].
   std::vector<int> greedy(const Var<T>& x, Index steps, bool mask_chosen, Mat<T>* attention = nullptr) const;
+  // An output drawn from the decoder's distribution, step by step (at most `steps`, as greedy),
+  // and its log-probability, differentiable: [1 x 1] (REINFORCE). rng draws the positions.
+  std::pair<std::vector<int>, Var<T>> sample(const Var<T>& x, Index steps, bool mask_chosen, Rng& rng) const;
   // The `width` best outputs found, best first, ranked by log_prob / length^alpha.
   std::vector<PointerBeam> beam_search(const Var<T>& x, Index steps, Index width, bool mask_chosen,
                                        double alpha = 0) const;

@@ -13,13 +13,22 @@
 //                                                  # (then a task's invalid_rate says how well)
 //     beam: 1                                      # evaluation: 1 greedy, k > 1 beam search
 //     length_penalty: 0                            # beam ranking log p / length^alpha
+//     training: teacher                            # teacher (exact targets) | reinforce (the
+//                                                  # task's cost, e.g. a tour's length: routing)
 //
-// Training: teacher forcing, the mean cross-entropy per output step. Evaluation: for every split
+// Training: teacher forcing, the mean cross-entropy per output step; or REINFORCE (Williams
+// 1992) with the greedy decoder's cost as the baseline (self-critical, Rennie et al. 2017):
+// loss = (cost(sampled) - cost(greedy)) log p(sampled), the targets never read. (Kool et al.
+// 2019 roll out a frozen copy of the policy, replaced when a paired t-test says the current one
+// is better: not implemented.) Evaluation: for every split
 // the task offers, "loss" (teacher forced) and the task's metrics of the decoded outputs
 // (sequence accuracy, ...). inspect(): val0_attention [outputs x positions], the greedy
 // decoder's distribution at every step over validation example 0 (a heat map), val0_input.
 #include "experiments/tasks/pointer/pointer_task.h"
 #include "networks/pointer_net.h"
+
+#include <optional>
+#include <stdexcept>
 
 namespace engram::experiments::pointer {
 
@@ -30,6 +39,7 @@ struct PointerNetSettings {
   bool train_mask = true;  // the training loss
   Index beam = 1;
   double length_penalty = 0;
+  bool reinforce = false;
 };
 
 class PointerNetModel : public Model {
@@ -39,9 +49,15 @@ class PointerNetModel : public Model {
     add_module("net", *net_);
   }
 
-  Var<float> loss(std::uint64_t id, Rng&) const override {
+  Var<float> loss(std::uint64_t id, Rng& rng) const override {
     const PointerExample e = task_.train_example(id);
-    return net_->loss(Var<float>(e.input), e.target, s_.train_mask);
+    if (!s_.reinforce) return net_->loss(Var<float>(e.input), e.target, s_.train_mask);
+    const Var<float> x(e.input);
+    const Index steps = task_.max_outputs(e.input.rows());
+    auto [drawn, log_p] = net_->sample(x, steps, s_.train_mask, rng);
+    const std::optional<double> c = task_.cost(e, drawn), b = task_.cost(e, net_->greedy(x, steps, s_.train_mask));
+    if (!c || !b) throw std::runtime_error("pointer_net: training.reinforce: the task gave no cost for a decoded output");
+    return scale(log_p, static_cast<float>(*c - *b));  // grad: (cost - baseline) grad log p
   }
 
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
@@ -97,6 +113,15 @@ ENGRAM_REGISTER(models(), "pointer_net", "pointer network (Vinyals et al. 2015):
       s.train_mask = cfg.boolean("train_mask", s.mask);
       s.beam = cfg.integer("beam", 1, 1, 1 << 12);
       s.length_penalty = cfg.number("length_penalty", 0.0, 0.0, 10.0);
+      const std::string training = cfg.string("training", "teacher");
+      if (training != "teacher" && training != "reinforce") cfg.fail("training", "must be teacher or reinforce, got '" + training + "'");
+      s.reinforce = training == "reinforce";
+      if (s.reinforce) {
+        const auto& val = pt.split(pt.eval_splits().front());
+        if (val.empty() || !pt.cost(val.front(), val.front().target))
+          cfg.fail("training", "reinforce needs a task with a cost of its outputs (tsp: the tour's length)");
+        if (!s.train_mask) cfg.fail("training", "reinforce samples valid outputs only: it needs train_mask: true");
+      }
       cfg.finish();
       auto net = with_config_errors(enc, [&] {
         return std::make_unique<networks::PointerNet<float>>(

@@ -90,6 +90,11 @@ class PlanarTask : public PointerTask {
   bool end_token() const override { return kind_ == Planar::hull; }
   bool distinct() const override { return true; }
   bool wants_unmasked() const override { return kind_ == Planar::tsp; }
+  // TSP: the closed tour's length (an output that is not a permutation: no cost).
+  std::optional<double> cost(const PointerExample& e, const std::vector<int>& output) const override {
+    if (kind_ != Planar::tsp || !is_permutation_of(output, e.input.rows())) return std::nullopt;
+    return tour_length(to_double(e.input), output);
+  }
 
   Metrics score(const std::vector<PointerExample>& examples, const std::vector<std::vector<int>>& outputs,
                 const std::vector<std::vector<int>>& unmasked) const override {

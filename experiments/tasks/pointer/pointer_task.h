@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,13 @@ class PointerTask : public Task {
   // unmasked: the same decoded without masks when wants_unmasked(), else empty.
   virtual Metrics score(const std::vector<PointerExample>& examples, const std::vector<std::vector<int>>& outputs,
                         const std::vector<std::vector<int>>& unmasked) const;
+
+  // The cost of an output to minimise by reinforcement (REINFORCE: routing): a tour's length for
+  // TSP; nullopt for tasks without one (trained on their exact targets).
+  virtual std::optional<double> cost(const PointerExample& e, const std::vector<int>& output) const {
+    (void)e, (void)output;
+    return std::nullopt;
+  }
 
   virtual PointerExample train_example(std::uint64_t id) const { return splits_.train_example(id); }
   // Throws std::invalid_argument naming the known splits for an unknown name.
