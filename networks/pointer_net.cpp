@@ -27,17 +27,36 @@ template <class T>
 PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, const ScoreMaker& score, bool end_token,
                           Rng& rng)
     : input_(input), embed_((require(input >= 1 && embed >= 1, "PointerNet", "needs input and embed >= 1"), input), embed, rng) {
-  encoder_ = make_recurrent_encoder<T>(encoder, embed, rng);
-  decoder_ = make_decoder_for<T>(encoder, embed, rng);
-  score_ = score(attention::ScoreShape{decoder_->output_size(), encoder_->output_size()});
-  require(score_ != nullptr, "PointerNet", "the score maker returned nothing");
+  Index key_size = 0;
   this->add_module("embed", embed_);
-  this->add_module("encoder", *encoder_);
+  if (encoder.string("name", "lstm") == "transformer") {
+    const Index layers = encoder.integer("layers", 3, 1, 64), heads = encoder.integer("heads", 8, 1, 1 << 10);
+    const Index ff = encoder.integer("ff", 4 * embed, 1, 1 << 20), hidden = encoder.integer("hidden", 128, 1, 1 << 16);
+    encoder.finish("encoder 'transformer'");
+    require_lazy(embed % heads == 0, "PointerNet", [&] {
+      return "the transformer encoder's heads (" + std::to_string(heads) + ") must divide embed (" + std::to_string(embed) + ")";
+    });
+    for (Index l = 0; l < layers; ++l) {
+      blocks_.push_back(std::make_unique<attention::TransformerEncoderBlock<T>>(embed, heads, ff, 0.0, attention::LayerNormPlacement::Pre, rng));
+      this->add_module("encoder.block" + std::to_string(l), *blocks_.back());
+    }
+    context_ = std::make_unique<Linear<T>>(embed, embed, rng, false);
+    this->add_module("context", *context_);
+    decoder_ = make_controller<T>("lstm", {embed}, Options().set("hidden", double(hidden)), rng);
+    key_size = embed;
+  } else {
+    encoder_ = make_recurrent_encoder<T>(encoder, embed, rng);
+    decoder_ = make_decoder_for<T>(encoder, embed, rng);
+    this->add_module("encoder", *encoder_);
+    key_size = encoder_->output_size();
+  }
+  score_ = score(attention::ScoreShape{decoder_->output_size(), key_size});
+  require(score_ != nullptr, "PointerNet", "the score maker returned nothing");
   this->add_module("decoder", *decoder_);
   this->add_module("score", *score_);
   const double r = 1.0 / std::sqrt(static_cast<double>(embed));
   go_ = this->add_parameter("go", init::uniform<T>(1, embed, -r, r, rng));
-  if (end_token) end_ = this->add_parameter("end", init::uniform<T>(1, encoder_->output_size(), -r, r, rng));
+  if (end_token) end_ = this->add_parameter("end", init::uniform<T>(1, key_size, -r, r, rng));
 }
 
 template <class T>
@@ -48,6 +67,14 @@ PointerEncoding<T> PointerNet<T>::encode(const Var<T>& x) const {
   PointerEncoding<T> out;
   out.n = x.rows();
   out.embedded = embed_(x);
+  if (!blocks_.empty()) {
+    Var<T> h = out.embedded;
+    for (const auto& b : blocks_) h = (*b)(h).output;
+    out.keys = end_.defined() ? concat<T>({h, end_}, 0) : h;
+    out.start = decoder_->initial_state();
+    out.context = (*context_)(mean(h, 0));
+    return out;
+  }
   EncodedSequence<T> e = encoder_->encode(out.embedded);
   out.keys = end_.defined() ? concat<T>({e.states, end_}, 0) : e.states;
   out.start = std::move(e.final_forward);
@@ -79,12 +106,17 @@ Var<T> PointerNet<T>::teacher_forced_logits(const PointerEncoding<T>& enc, const
       for (Index u = t + 1; u < steps; ++u) mask(u, y) = 1;
     }
     const int previous = t == 0 ? -1 : targets[static_cast<size_t>(t - 1)];
-    auto [q, next] = decoder_->step(previous < 0 ? go_ : slice_rows(enc.embedded, previous, 1), s);
+    auto [q, next] = decoder_->step(previous < 0 ? first_input(enc) : slice_rows(enc.embedded, previous, 1), s);
     queries.push_back(std::move(q));
     s = std::move(next);
   }
   const Var<T> logits = score_->scores(steps == 1 ? queries[0] : concat(queries, 0), enc.keys);
   return mask_chosen ? masked_fill(logits, mask, neg_inf<T>) : logits;
+}
+
+template <class T>
+Var<T> PointerNet<T>::first_input(const PointerEncoding<T>& enc) const {
+  return enc.context.defined() ? add(go_, enc.context) : go_;
 }
 
 template <class T>
@@ -99,7 +131,7 @@ std::pair<Var<T>, ControllerState<T>> PointerNet<T>::step(const PointerEncoding<
   require_lazy(previous >= -1 && previous < enc.n, "PointerNet", [&] {
     return "previous position " + std::to_string(previous) + " is outside [-1, " + std::to_string(enc.n) + ")";
   });
-  auto [q, next] = decoder_->step(previous < 0 ? go_ : slice_rows(enc.embedded, previous, 1), s);
+  auto [q, next] = decoder_->step(previous < 0 ? first_input(enc) : slice_rows(enc.embedded, previous, 1), s);
   Var<T> logits = score_->scores(q, enc.keys);
   Mat<T> mask = Mat<T>::Zero(1, logits.cols());
   bool any = false;

@@ -23,9 +23,16 @@
 // The decoder is the encoder's controller kind with the same options (so the encoder's final
 // state can start it); the score any registered one (attention/score.h; additive in the paper)
 // with query_dim = the decoder's output, key_dim = the encoder's output size.
+//
+// Encoder `{name: transformer, layers: 3, heads: 8, ff: 4E, hidden: 128}` (the "attention model"
+// of Kool et al. 2019): the keys are `layers` Transformer encoder blocks (attention/transformer.h,
+// pre-norm, no positional encoding: the inputs are a set) over the embedded inputs, [n x E]
+// (heads must divide E); the decoder is an LSTM of `hidden` units from its initial state, and its
+// first input is go + mean_j(k_j) W_ctx (the graph's embedding) instead of go alone.
 #pragma once
 
 #include "attention/score.h"
+#include "attention/transformer.h"
 #include "core/rng.h"
 #include "networks/recurrent_encoder.h"
 
@@ -40,6 +47,7 @@ struct PointerEncoding {
   Var<T> embedded;                // [n x E]
   Var<T> keys;                    // [P x K]
   ControllerState<T> start;       // the decoder's state before its first step
+  Var<T> context;                 // [1 x E] added to the first input (transformer encoder), or undefined
   Index n = 0;                    // input elements
 };
 
@@ -83,9 +91,12 @@ class PointerNet : public Module<T> {
   bool end_token() const { return end_.defined(); }
 
  private:
+  Var<T> first_input(const PointerEncoding<T>& enc) const;  // go (+ the context)
   Index input_ = 0;
   Linear<T> embed_;
-  std::unique_ptr<RecurrentEncoder<T>> encoder_;
+  std::unique_ptr<RecurrentEncoder<T>> encoder_;  // null with the transformer encoder
+  std::vector<std::unique_ptr<attention::TransformerEncoderBlock<T>>> blocks_;
+  std::unique_ptr<Linear<T>> context_;
   std::unique_ptr<Controller<T>> decoder_;
   std::unique_ptr<attention::Score<T>> score_;
   Var<T> go_, end_;  // end_ undefined without an end token

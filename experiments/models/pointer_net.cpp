@@ -4,7 +4,9 @@
 //   model:
 //     name: pointer_net
 //     embed: 128                                   # E, the inputs' embedding
-//     encoder: {name: lstm, hidden: 128, bidirectional: false}   # any registered controller
+//     encoder: {name: lstm, hidden: 128, bidirectional: false}   # any registered controller, or
+//              {name: transformer, layers: 3, heads: 8, ff: 512, hidden: 128}  (Kool et al.'s
+//              attention encoder; hidden: the LSTM decoder's units; networks/pointer_net.h)
 //     score: {name: additive, hidden: 128}         # any registered score (attention/score.h)
 //     mask: true                                   # mask chosen positions (default: the task's
 //                                                  # answers never repeat a position)

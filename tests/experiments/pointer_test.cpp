@@ -114,6 +114,19 @@ trainer: {steps: 400, batch: 32, threads: 2, eval_every: 400, log_every: 100, op
   CHECK(m.at("val/loss") < 0.3);
 }
 
+TEST_CASE("pointer_net with the transformer encoder learns to sort 5 numbers", "[pointer][learning]") {
+  test::TempDir d("pointer-transformer");
+  const RunOutcome out = test::run_yaml(d, "p.yaml", R"(name: p
+seed: 3
+task: {name: sort, values: floats, min_n: 5, max_n: 5, val_size: 200, test_size: 200}
+model: {name: pointer_net, embed: 32, encoder: {name: transformer, layers: 2, heads: 4, ff: 64, hidden: 32}, score: {name: additive, hidden: 32}}
+trainer: {steps: 400, batch: 32, threads: 2, eval_every: 400, log_every: 100, optimizer: {name: adam, lr: 0.003},
+          early_stopping: {metric: val/error, mode: min, patience: 0}}
+)");
+  WARN("transformer-encoded pointer net, sort 5 floats: test sequence accuracy " << out.result.final_metrics.at("test/sequence_accuracy"));
+  CHECK(out.result.final_metrics.at("test/sequence_accuracy") > 0.9);  // chance: 1/120
+}
+
 TEST_CASE("pointer_net trained by REINFORCE on tour lengths shortens its tours without reading a target", "[pointer][learning][reinforce]") {
   test::TempDir d("pointer-reinforce");
   const auto run = [&](const std::string& name, int steps) {

@@ -18,7 +18,9 @@ namespace {
 std::unique_ptr<PointerNet<double>> make_net(const std::string& cell, bool bidirectional, bool end_token,
                                              const std::string& score = "additive", std::uint64_t seed = 1) {
   Rng rng(seed, "pointer");
-  Options enc = Options().set("name", cell).set("hidden", 4.0).set("bidirectional", bidirectional ? "true" : "false");
+  Options enc = cell == "transformer"
+                    ? Options().set("name", cell).set("layers", 2.0).set("heads", 3.0).set("ff", 5.0).set("hidden", 4.0)
+                    : Options().set("name", cell).set("hidden", 4.0).set("bidirectional", bidirectional ? "true" : "false");
   auto net = std::make_unique<PointerNet<double>>(
       2, 3, enc,
       [&](const attention::ScoreShape& s) { return attention::make_score<double>(score, s, score == "additive" ? Options().set("hidden", 5.0) : Options(), rng); },
@@ -36,9 +38,10 @@ double log_prob(const PointerNet<double>& net, const MatD& x, const std::vector<
 }  // namespace
 
 TEST_CASE("pointer net: step by step gives the teacher-forced logits, masks chosen positions", "[networks][pointer]") {
+  for (const std::string cell : {"lstm", "transformer"})
   for (const bool end_token : {false, true}) {
-    INFO("end token " << end_token);
-    auto net = make_net("lstm", true, end_token);
+    INFO(cell << " end token " << end_token);
+    auto net = make_net(cell, true, end_token);
     Rng rng(3, "x");
     const MatD x = random_matrix(5, 2, rng, -1, 1);
     const std::vector<int> targets{3, 0, 4, 1};
@@ -64,7 +67,7 @@ TEST_CASE("pointer net: step by step gives the teacher-forced logits, masks chos
 }
 
 TEST_CASE("pointer net: Jacobian checks of the loss and of one pointer step, in double", "[networks][pointer][gradcheck]") {
-  for (const std::string cell : {"lstm", "gru"})
+  for (const std::string cell : {"lstm", "gru", "transformer"})
     for (const std::string score : {"additive", "bilinear"}) {
       INFO(cell << " " << score);
       auto net = make_net(cell, true, true, score);
@@ -167,6 +170,28 @@ TEST_CASE("pointer net: greedy stops at the end position, attention rows are dis
     CHECK((b.output.back() == 6 || b.output.size() == 8));
     CHECK(std::abs(b.score - b.log_prob / std::pow(static_cast<double>(b.output.size()), 0.7)) < 1e-12);
   }
+}
+
+TEST_CASE("pointer net with the transformer encoder: the keys ignore the inputs' order, the context starts the decoder", "[networks][pointer]") {
+  auto net = make_net("transformer", false, false);
+  Rng rng(12, "x");
+  const MatD x = random_matrix(5, 2, rng, -1, 1);
+  MatD shuffled = x;
+  shuffled.row(0).swap(shuffled.row(3));
+  const PointerEncoding<double> a = net->encode(Var<double>(x)), b = net->encode(Var<double>(shuffled));
+  // no positional encoding: a set encoder, the keys permute with the inputs
+  CHECK((a.keys.value().row(0) - b.keys.value().row(3)).norm() < 1e-10);
+  CHECK((a.keys.value().row(1) - b.keys.value().row(1)).norm() < 1e-10);
+  CHECK((a.context.value() - b.context.value()).norm() < 1e-10);
+  REQUIRE(a.context.defined());
+  CHECK(a.context.cols() == 3);
+  Rng bad(1, "bad");
+  CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options().set("name", "transformer").set("heads", 2.0),
+                                       [&](const attention::ScoreShape& s) { return attention::make_score<double>("bilinear", s, Options(), bad); }, false, bad),
+                    Catch::Contains("heads (2) must divide embed (3)"));
+  CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options().set("name", "transformer").set("heads", 3.0).set("bidirectional", "true"),
+                                       [&](const attention::ScoreShape& s) { return attention::make_score<double>("bilinear", s, Options(), bad); }, false, bad),
+                    Catch::Contains("bidirectional"));
 }
 
 TEST_CASE("pointer net: bad inputs and targets name what is wrong", "[networks][pointer][errors]") {
