@@ -179,7 +179,7 @@ void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t
         add_flip(j, sj2, m, h);
         continue;
       }
-      add_flip(j, sj2, m, nullptr);
+      if (m) add_flip(j, sj2, m, nullptr);
       js.push_back(std::int32_t(j));
       s2.push_back(sj2);
     }
@@ -262,6 +262,15 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
   };
 
   std::vector<Index> active(static_cast<size_t>(rows)), still, need_kernel;
+  // With the Hamming table the fields follow the flips without the overlaps; the overlaps are
+  // then recomputed (P ceil(N/64) popcounts) only when something reads them: the kernel or the
+  // energy. Cheaper than following each flip's O(P) once a step flips more than ~16 units.
+  std::vector<char> m_stale(static_cast<size_t>(rows), 0);
+  const auto fresh_m = [&](Index r) {
+    if (!m_stale[size_t(r)]) return;
+    overlaps_of(cur(r), m(r), ws.pop.data());
+    m_stale[size_t(r)] = 0;
+  };
   for (Index r = 0; r < rows; ++r) {
     std::copy_n(probes.row(begin + r), words, cur(r));
     overlaps_of(cur(r), m(r), ws.pop.data());
@@ -275,6 +284,7 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
       pack_nonnegative(h(r), n_, ws.next.data());  // s(t)
       const Index flips = detail::packed_kernels().hamming(ws.next.data(), cur(r), words);
       const bool same_prev = t >= 2 && std::equal(ws.next.begin(), ws.next.end(), prev(r));
+      if (options.record_energy) fresh_m(r);
       const double e_cur = options.record_energy ? energy(m(r)) : 0.0;
       const bool done = detail::sync_step(out.stats[size_t(begin + r)], t, flips == 0, same_prev, options, e_cur, [&] {
         overlaps_of(ws.next.data(), ws.m_next.data(), ws.pop.data());
@@ -286,11 +296,21 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
       }
       std::copy_n(cur(r), words, prev(r));
       std::copy_n(ws.next.data(), words, cur(r));
-      // The overlaps follow the flips (O(P) each); the fields too when the flips are few
-      // (f N ceil(P/64) popcounts against the kernel's N P multiply-adds, see kFlipUpdateRatio).
-      const bool few = few_flips(flips);
-      flip_update(prev(r), cur(r), m(r), few ? h(r) : nullptr, ws.js, ws.s2);
-      if (!few) need_kernel.push_back(r);
+      // Few flips: the fields follow them (the table's rows, or popcounts of the pattern columns
+      // with the overlaps following each flip, see kFlipUpdateRatio); many: the kernel on fresh
+      // overlaps.
+      const bool few = few_flips(flips), table = few && !ham_.empty();
+      if (table) {
+        flip_update(prev(r), cur(r), nullptr, h(r), ws.js, ws.s2);
+        m_stale[size_t(r)] = 1;
+      } else if (few) {
+        fresh_m(r);
+        flip_update(prev(r), cur(r), m(r), h(r), ws.js, ws.s2);
+      } else {
+        m_stale[size_t(r)] = 1;
+        fresh_m(r);
+        need_kernel.push_back(r);
+      }
       still.push_back(r);
     }
     kernel_fields(need_kernel);

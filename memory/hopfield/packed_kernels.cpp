@@ -16,16 +16,16 @@
 #include "memory/hopfield/packed_kernels.inc"
 #include "core/simd_end.h"
 
-// The fields kernel once more for AVX-512 VNNI (Ice Lake and later): vpdpwssd fuses the
-// multiply-add and the add of the avx512 level's pmaddwd. Used at the avx512 level when the CPU
-// has VNNI; the same integers.
+// The fields kernel and the popcounts once more for Ice Lake's AVX-512 extensions: VNNI
+// (vpdpwssd fuses the multiply-add and the add of the avx512 level's pmaddwd) and VPOPCNTDQ
+// (vpopcntq). Used at the avx512 level when the CPU has both; the same integers.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ENGRAM_HAVE_VNNI_KERNEL 1
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("arch=x86-64-v4,avx512vnni"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("arch=x86-64-v4,avx512vnni,avx512vpopcntdq"))), apply_to = function)
 #else
 #pragma GCC push_options
-#pragma GCC target("arch=x86-64-v4", "avx512vnni", "prefer-vector-width=512")
+#pragma GCC target("arch=x86-64-v4", "avx512vnni", "avx512vpopcntdq", "prefer-vector-width=512")
 #endif
 namespace engram::hopfield::simd_avx512vnni {
 constexpr Index kLanes = 16;
@@ -36,6 +36,7 @@ constexpr int kBlockProbes = 8;
 #define ENGRAM_VMADD(acc, x, b) __builtin_ia32_vpdpwssd_v16si(acc, x, b)
 #endif
 #include "memory/hopfield/packed_fields.inc"
+#include "memory/hopfield/packed_popcount.inc"
 }  // namespace engram::hopfield::simd_avx512vnni
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -51,7 +52,7 @@ namespace {
 #if defined(ENGRAM_HAVE_VNNI_KERNEL)
 bool cpu_has_vnni() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512vnni");
+  return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vpopcntdq");
 }
 #endif
 
@@ -61,7 +62,10 @@ bool cpu_has_vnni() {
 PackedKernels avx512_table() {
   PackedKernels k = ENGRAM_PACKED_TABLE(simd_avx512, SimdLevel::avx512);
 #if defined(ENGRAM_HAVE_VNNI_KERNEL)
-  if (cpu_has_vnni()) k.fields = simd_avx512vnni::fields;
+  if (cpu_has_vnni()) {
+    k.fields = simd_avx512vnni::fields;
+    k.xor_popcounts = simd_avx512vnni::xor_popcounts;
+  }
 #endif
   return k;
 }
