@@ -52,3 +52,19 @@ def write_json(path, result):
     if path:
         with open(path, "w") as f:
             json.dump(result, f, indent=2)
+
+
+def best_seconds(call, iters, repeat, warmup=3):
+    """The fastest of `repeat` timed blocks of `iters` calls (after `warmup` untimed calls), in
+    seconds per call: how every side-by-side script times the PyTorch side."""
+    import time
+
+    for _ in range(warmup):
+        call()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            call()
+        best = min(best, (time.perf_counter() - t0) / iters)
+    return best

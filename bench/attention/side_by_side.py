@@ -26,12 +26,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from machine import blas_in_use, cpu_line, write_json  # noqa: E402
+from machine import best_seconds, blas_in_use, cpu_line, write_json  # noqa: E402
 
 D, HEADS = 64, 4
 
@@ -92,15 +91,7 @@ def time_torch(torch, T, backward, threads, iters, repeat):
             with torch.no_grad():
                 forward(x)
 
-    for _ in range(max(3, iters // 10)):
-        call()
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            call()
-        best = min(best, (time.perf_counter() - t0) / iters)
-    return best
+    return best_seconds(call, iters, repeat, warmup=max(3, iters // 10))
 
 
 def iterations(T):

@@ -22,12 +22,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from machine import cpu_line, write_json  # noqa: E402
+from machine import best_seconds, cpu_line, write_json  # noqa: E402
 
 SHAPES = [(32, 1, 28, 28, 16), (32, 16, 14, 14, 32), (32, 32, 7, 7, 64)]
 
@@ -71,16 +70,7 @@ def time_torch(torch, s, backward, threads, repeat):
             with torch.no_grad():
                 F.conv2d(x, wt, b, padding=1)
 
-    for _ in range(3):
-        call()
-    iters = 20
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            call()
-        best = min(best, (time.perf_counter() - t0) / iters)
-    return best
+    return best_seconds(call, 20, repeat)
 
 
 def main(argv=None):
