@@ -21,6 +21,14 @@ void randomize(const Module<double>& m, std::uint64_t seed) {
   for (auto p : m.parameters()) p.mutable_value() = random_matrix(p.rows(), p.cols(), rng, -1, 1);
 }
 
+// The value of a block's parameter by name.
+MatD param_of(const Module<double>& m, const std::string& name) {
+  for (const auto& p : m.named_parameters())
+    if (p.name == name) return p.var.value();
+  FAIL("no parameter " << name);
+  return {};
+}
+
 // Options that fit the small test maps (CBAM's 7x7 kernel is fine: it pads).
 Options small(const std::string& name) {
   Options o;
@@ -183,14 +191,10 @@ TEST_CASE("selective kernel mixes its two branches per channel with weights that
   // output is a1 times the 3x3 branch, whose own conv this test repeats
   for (auto& p : b->named_parameters())
     if (p.name.rfind("branch1.", 0) == 0) p.var.mutable_value().setZero();
-  MatD w0, b0;
-  for (auto& p : b->named_parameters()) {
-    if (p.name == "branch0.weight") w0 = p.var.value();
-    if (p.name == "branch0.bias") b0 = p.var.value();
-  }
   Conv2dOptions o;
   o.padding = 1;
-  const MatD u1 = relu(conv2d(Var<double>(x), kShape.image, Var<double>(w0), Var<double>(b0), o)).value();
+  const MatD u1 = relu(conv2d(Var<double>(x), kShape.image, Var<double>(param_of(*b, "branch0.weight")),
+                              Var<double>(param_of(*b, "branch0.bias")), o)).value();
   const MatD a1 = b->attention(Var<double>(x)).value();
   const MatD y = b->forward(Var<double>(x)).value();
   for (Index n = 0; n < 2; ++n)
@@ -206,14 +210,10 @@ TEST_CASE("residual attention amplifies its trunk by 1 + a mask in (0, 1)", "[at
   const MatD m = b->attention(Var<double>(x)).value();
   REQUIRE((m.rows() == 2 && m.cols() == 60));
   CHECK((m.minCoeff() > 0 && m.maxCoeff() < 1));
-  MatD w0, b0;
-  for (auto& p : b->named_parameters()) {
-    if (p.name == "trunk.weight") w0 = p.var.value();
-    if (p.name == "trunk.bias") b0 = p.var.value();
-  }
   Conv2dOptions o;
   o.padding = 1;
-  const MatD trunk = relu(conv2d(Var<double>(x), kShape.image, Var<double>(w0), Var<double>(b0), o)).value();
+  const MatD trunk = relu(conv2d(Var<double>(x), kShape.image, Var<double>(param_of(*b, "trunk.weight")),
+                                 Var<double>(param_of(*b, "trunk.bias")), o)).value();
   CHECK((b->forward(Var<double>(x)).value() - (m.array() + 1).matrix().cwiseProduct(trunk)).cwiseAbs().maxCoeff() < 1e-12);
   // the mask reads the maps pooled 2 x 2: the last row of a 3-row map is in no window, so
   // changing it leaves the mask as it was (and changes the trunk)
