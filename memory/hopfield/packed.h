@@ -20,16 +20,17 @@
 //   (packed_kernels.h, core/simd.h);
 //   synchronous step: with f flipped units the fields are updated per flip, h_i += 2 s_j C_ij
 //             with C_ij = P - 2 ham_ij, the Hamming distance of the packed pattern columns c_i,
-//             c_j: read from an [N x N] byte table when it is small (N <= 4096 and P <= 255: O(f N) byte adds, up to
-//             f = kTableFlips; the overlaps then recomputed only when read), else by popcounts
+//             c_j: read from an [N x N] byte table when it is small (N <= 4096, P <= 255:
+//             O(f N) byte adds, up to f = kTableFlips; the overlaps then recomputed only when
+//             read), else by popcounts
 //             with the overlaps following each flip (O(f N P/64) and O(f P), f <= 4 for
 //             P <= 128); the kernel recomputes the fields, from fresh overlaps, when more flip;
 //   asynchronous: per flip m += 2 s_i x_.i (O(P)); per visited unit h_i = x_.i . m - P s_i
 //             (O(P)) until a sweep follows one with few flips, from then on fields kept per
 //             flip as in the synchronous case (O(1) per visit, O(N) per flip with the table).
 // bench/memory/bench_hopfield: N = 1024, P = 128, 1024 probes with 10% noise, synchronous to
-// convergence: ~14x less CPU time than the dense float path (one Eigen GEMM per step; the
-// dense path is the slower for it: docs/performance.md has both against PyTorch);
+// convergence: ~14x less CPU time than the dense float path (one Eigen GEMM per step;
+// docs/performance.md has both against PyTorch);
 // asynchronous: about 2-3x (the dense path there is already O(N) per flip).
 // Limits: N <= 32767 (int16 overlaps) and P N < 2^31 (int32 fields); equality with the dense
 // path additionally needs (N-1) P < 2^24 (exact float fields there).
