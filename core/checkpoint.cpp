@@ -108,6 +108,9 @@ Mat<T> Checkpoint::get_tensor(const std::string& name, Index rows, Index cols) c
 
 std::vector<std::uint64_t> Checkpoint::get_u64s(const std::string& name) const {
   const Entry& e = entry(name, Kind::U64);
+  // put_u64s writes one row; a file may claim 0 rows of many columns (no data: fuzzed)
+  if (e.rows != 1 && e.cols != 0)
+    throw CheckpointError(source_ + ": entry '" + name + "' is a u64 array of " + std::to_string(e.rows) + " rows, expected 1");
   std::vector<std::uint64_t> v(e.cols);
   if (!v.empty()) std::memcpy(v.data(), e.data.data(), e.data.size());
   return v;

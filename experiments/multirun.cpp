@@ -59,7 +59,21 @@ std::vector<std::vector<std::string>> expand_multirun(const std::vector<std::str
     }
     choices.push_back(std::move(alts));
   }
-  // Cartesian product, the first override varying slowest.
+  // Cartesian product, the first override varying slowest. Its size is checked first: a few
+  // sweeps of a few values multiply into millions of runs (3^16 override lists took 4 GB).
+  constexpr size_t kMostRuns = 100000;
+  size_t total = 1;
+  for (const auto& alts : choices) {
+    total = total > kMostRuns / alts.size() ? kMostRuns + 1 : total * alts.size();
+    if (total > kMostRuns) break;
+  }
+  if (total > kMostRuns) {
+    std::string sizes;
+    for (const auto& alts : choices)
+      if (alts.size() > 1) sizes += (sizes.empty() ? "" : " x ") + std::to_string(alts.size());
+    throw ConfigError("the sweep's overrides multiply into more than " + std::to_string(kMostRuns) + " runs (" + sizes +
+                      "): split it into smaller sweeps");
+  }
   std::vector<std::vector<std::string>> runs{{}};
   for (const auto& alts : choices) {
     std::vector<std::vector<std::string>> next;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -133,6 +134,38 @@ TEST_CASE("damaged checkpoint files are refused with a clear error", "[checkpoin
     CHECK_THROWS_WITH(back.get_tensor<float>("nope"), Catch::Contains("no entry 'nope'"));
     CHECK_THROWS_WITH(back.get_u64s("w"), Catch::Contains("f32 tensor"));
     CHECK_THROWS_WITH(back.get_tensor<float>("w", 10, 11), Catch::Contains("[10 x 11]"));
+  }
+  SECTION("a u64 array that claims zero rows of many columns (found by the fuzzer)") {
+    // the fuzzer's input: the file checks out (0 x 119 entries hold 0 bytes), the array does not
+    // (fuzz/regressions/checkpoint/u64-array-of-zero-rows, which the fuzz replay also runs)
+    const std::string fuzzed(
+        "\x45\x4e\x47\x52\x41\x4d\x43\x4b\x01\x00\x00\x00\xd3\x05\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00"
+        "\x01\x00\x00\x00\x1a\x00\x00\x00\x6f\x70\x74\x69\x6f\x70\x74\x69\x6d\x2f\x65\x78\x30\x5f\x74\x2e"
+        "\x6f\x75\xf4\x2e\x77\x65\x69\x67\x68\x74\x02\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00"
+        "\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x84\x89\x9d\xbd\x84\x89\x9d\x3d\xae\x26\x43\xbc\xae\x26"
+        "\x43\x3c\x03\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x77\x00\x00\x00\x00"
+        "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x6f\x70\x74\x69",
+        139);
+    // with its header's payload size and its checksum made right, as the fuzz target does
+    std::string bytes = fuzzed;
+    constexpr size_t header = 8 + 4 + 8;
+    const std::uint64_t payload = bytes.size() - header - 8;
+    std::memcpy(bytes.data() + 12, &payload, 8);
+    const std::uint64_t sum = fnv1a64(bytes.data() + header, payload);
+    std::memcpy(bytes.data() + header + payload, &sum, 8);
+    write_all(bad, bytes);
+    const Checkpoint odd = Checkpoint::load(bad.string());
+    // two entries: an f32 tensor (refused for its kind) and the u64 array named "\0" of 0 x 119
+    // (refused for its rows; it used to read 119 numbers from no data)
+    REQUIRE(odd.names().size() == 2);
+    int refused = 0;
+    for (const auto& name : odd.names())
+      try {
+        (void)odd.get_u64s(name);
+      } catch (const CheckpointError&) {
+        ++refused;
+      }
+    CHECK(refused == 2);
   }
 }
 

@@ -407,6 +407,10 @@ TEST_CASE("multirun expands sweeps into the cartesian product", "[config]") {
                     "override 'seed=1,,2': empty item 2 in the sweep (items are separated by ',')");
   CHECK_THROWS_WITH(expand_multirun({"model.hops=1,2", "seed=3,"}),
                     Contains("override 'seed=3,': empty item 2"));
+  // a product past 100,000 runs is refused before it is built (the fuzzer's 3^16 took 4 GB)
+  const std::vector<std::string> many(16, "seed=0,1,2");
+  CHECK_THROWS_WITH(expand_multirun(many), Contains("more than 100000 runs (3 x 3 x 3") && Contains("split it"));
+  CHECK(expand_multirun(std::vector<std::string>(10, "seed=0,1,2")).size() == 59049);  // 3^10: fine
   // Each expanded list is a valid override list for Config.
   for (const auto& run : expand_multirun({"seed=4,5", "model.hops=1,2"})) {
     Config c = Config::parse("seed: 0\nmodel: {hops: 0}\n", "m.yaml", run);
