@@ -292,7 +292,7 @@ BadByte first_bad_byte(const std::string& text) {
       ok = c >= 0x20 ? c != 0x7f : (c == '\t' || c == '\n' || c == '\r');
       if (!ok) b.what = "control character " + std::to_string(c);
     } else {
-      len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+      len = c > 0xf4 ? 0 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;  // 0xf5-0xff never start UTF-8
       ok = len != 0 && i + len <= text.size();
       for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
       if (ok && len == 3) {  // no overlong forms, no surrogates

@@ -471,6 +471,12 @@ TEST_CASE("configs are UTF-8 text: other bytes and control characters are errors
   CHECK_THROWS_WITH(Config::parse("seed: 0\nx: caf\xe9\n", "latin1.yaml"), Contains("latin1.yaml:2:7: a byte that is not UTF-8"));
   CHECK_THROWS_WITH(Config::parse("seed: 0\nx: a\x0b b\n", "ctl.yaml"), Contains("ctl.yaml:2:5: control character 11"));
   CHECK_THROWS_WITH(Config::parse("seed: 0\nx: 1\n", "ok.yaml", {"x=\x01"}), Contains("override 'x=\x01'") && Contains("control character 1"));
+  // bytes 0xf5-0xff never begin a UTF-8 sequence, even when continuation bytes follow (0xff 0x9c
+  // 0x93 was once read as a 3-byte character and broke the run directory's round trip)
+  for (const char* lead : {"\xf5", "\xf8", "\xfe", "\xff"})
+    CHECK_THROWS_WITH(Config::parse(std::string("seed: 0\nx: a") + lead + "\x9c\x93\x93\n", "hi.yaml"),
+                      Contains("hi.yaml:2:5: a byte that is not UTF-8"));
+  CHECK(Config::parse("seed: 0\nx: \xf4\x8f\xbf\xbf\n", "max.yaml").root().string("x") == "\xf4\x8f\xbf\xbf");  // U+10FFFF
   Config ok = Config::parse("seed: 0\nx: caf\xc3\xa9\t# tab and UTF-8 are fine\r\n", "ok.yaml");
   CHECK(ok.root().string("x") == "caf\xc3\xa9");
 }
