@@ -3,6 +3,7 @@
 #include "core/ops.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace engram::experiments {
 
@@ -35,6 +36,33 @@ Metrics classification_metrics(ThreadPool& pool, Index n,
     Index arg;
     z.value().row(0).maxCoeff(&arg);
     correct[static_cast<size_t>(i)] = arg == target;
+  });
+  double l = 0, c = 0;
+  for (size_t i = 0; i < losses.size(); ++i) l += losses[i], c += correct[i];
+  return {{"loss", l / double(n)}, {"accuracy", c / double(n)}};
+}
+
+Metrics classification_metrics(ThreadPool& pool, Index n, Index batch,
+                               const std::function<std::pair<Var<float>, std::vector<int>>(Index, Index)>& examples) {
+  require(batch >= 1, "classification_metrics", "batch must be >= 1");
+  std::vector<double> losses(static_cast<size_t>(n));
+  std::vector<int> correct(static_cast<size_t>(n));
+  pool.parallel_for((n + batch - 1) / batch, [&](Index chunk) {
+    NoGradGuard no_grad;  // per thread
+    const Index first = chunk * batch, count = std::min(batch, n - first);
+    const auto [z, targets] = examples(first, count);
+    require(z.rows() == count && static_cast<Index>(targets.size()) == count, "classification_metrics",
+            "expected logits and targets of " + std::to_string(count) + " examples, got " + z.shape());
+    for (Index r = 0; r < count; ++r) {
+      const auto row = z.value().row(r).cast<double>();
+      const double m = row.maxCoeff(), lse = m + std::log((row.array() - m).exp().sum());
+      const int t = targets[static_cast<size_t>(r)];
+      require(t >= 0 && t < z.cols(), "classification_metrics", "target " + std::to_string(t) + " out of range");
+      losses[static_cast<size_t>(first + r)] = lse - row(t);
+      Index arg;
+      row.maxCoeff(&arg);
+      correct[static_cast<size_t>(first + r)] = arg == t;
+    }
   });
   double l = 0, c = 0;
   for (size_t i = 0; i < losses.size(); ++i) l += losses[i], c += correct[i];

@@ -153,6 +153,10 @@ auto build_component(Section& parent, const std::string& key, const Registry<Fac
 // summed in example order (deterministic). example(i) returns {logits [1 x C], target}.
 Metrics classification_metrics(ThreadPool& pool, Index n,
                                const std::function<std::pair<Var<float>, int>(Index)>& example);
+// The same over examples [first, first + count) at a time (count <= batch), for models whose
+// evaluation batches well (images): `examples` returns their logits [count x C] and targets.
+Metrics classification_metrics(ThreadPool& pool, Index n, Index batch,
+                               const std::function<std::pair<Var<float>, std::vector<int>>(Index, Index)>& examples);
 
 // For model factories: the task as the family interface the model needs, or a ConfigError
 // naming both ("model 'kv_attention' needs a kv_retrieval task, got 'copy' (sequence)").

@@ -1,5 +1,5 @@
 // The `cnn` model: the small convolutional backbone of networks/cnn.h on the image tasks
-// (experiments/tasks/vision/: fashion_mnist), with any registered attention block after every
+// (experiments/tasks/vision/: fashion_mnist, cluttered_fashion_mnist), with any registered attention block after every
 // stage's ReLU, or none.
 //
 //   model:
@@ -17,10 +17,13 @@
 #include "networks/cnn.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace engram::experiments::vision {
 
 namespace {
+
+constexpr Index kEvalBatch = 64;  // images per evaluation graph
 
 class CnnModel : public Model {
  public:
@@ -30,31 +33,29 @@ class CnnModel : public Model {
   }
   Var<float> loss(std::uint64_t id, Rng& rng) const override { return loss_sum({&id, 1}, {&rng, 1}); }
   Var<float> loss_sum(std::span<const std::uint64_t> ids, std::span<Rng>) const override {
-    const ImageSet& train = task_.train();
-    MatF x(static_cast<Index>(ids.size()), train.images.cols());
-    std::vector<int> y;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const auto r = static_cast<Index>(ids[i] % train.labels.size());
-      x.row(static_cast<Index>(i)) = train.images.row(r);
-      y.push_back(train.labels[static_cast<size_t>(r)]);
-    }
-    return scale(cross_entropy(net_.logits(Var<float>(std::move(x))), y), static_cast<float>(ids.size()));
+    const auto n = static_cast<std::uint64_t>(task_.size("train"));
+    std::vector<Index> rows;
+    for (const std::uint64_t id : ids) rows.push_back(static_cast<Index>(id % n));
+    return scale(cross_entropy(net_.logits(Var<float>(task_.images("train", rows))), task_.labels("train", rows)),
+                 static_cast<float>(ids.size()));
   }
   Index examples_per_graph() const override { return per_graph_; }
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
-    const ImageSet& s = task_.split(split);
-    Metrics m = classification_metrics(pool, static_cast<Index>(s.labels.size()), [&](Index i) {
-      return std::pair{net_.logits(Var<float>(MatF(s.images.row(i)))), s.labels[static_cast<size_t>(i)]};
+    Metrics m = classification_metrics(pool, task_.size(split), kEvalBatch, [&](Index first, Index count) {
+      std::vector<Index> rows(static_cast<size_t>(count));
+      std::iota(rows.begin(), rows.end(), first);
+      return std::pair{net_.logits(Var<float>(task_.images(split, rows))), task_.labels(split, rows)};
     });
     m["error"] = 1 - m.at("accuracy");
     return m;
   }
   std::map<std::string, MatF> inspect() const override {
-    const ImageSet& val = task_.split("val");
     const ImageShape in = task_.shape();
-    std::map<std::string, MatF> out{{"val0_image", Eigen::Map<const MatF>(val.images.row(0).data(), in.height * in.channels, in.width)}};
+    const Index first = 0;
+    const MatF image = task_.images("val", {&first, 1});
+    std::map<std::string, MatF> out{{"val0_image", Eigen::Map<const MatF>(image.data(), in.height * in.channels, in.width)}};
     NoGradGuard no_grad;
-    const Var<float> a = net_.first_attention(Var<float>(MatF(val.images.row(0))));
+    const Var<float> a = net_.first_attention(Var<float>(image));
     if (a.defined()) {
       const ImageShape s = net_.stage_shapes()[0];
       const attention::AttentionKind kind = net_.first_block()->attention_kind();

@@ -5,7 +5,6 @@
 //
 //   task: {name: fashion_mnist, dir: /usr/share/datasets/fashion-mnist, train_size: 0, val_size: 5000}
 //   (train_size 0: every training image not held out for validation)
-#include "experiments/idx.h"
 #include "experiments/tasks/vision/image_task.h"
 
 #include <filesystem>
@@ -14,44 +13,16 @@ namespace engram::experiments::vision {
 
 namespace {
 
-ImageSet read_set(const std::string& dir, const std::string& prefix) {
-  const std::string images = dir + "/" + prefix + "-images-idx3-ubyte.gz", labels = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
-  const IdxArray a = read_idx(images);
-  if (a.dims.size() != 3 || a.dims[1] != 28 || a.dims[2] != 28) throw std::invalid_argument(images + ": expects N x 28 x 28 images");
-  ImageSet s{idx_images(a, images), idx_labels(read_idx(labels), labels)};
-  if (static_cast<size_t>(s.images.rows()) != s.labels.size())
-    throw std::invalid_argument(labels + ": " + std::to_string(s.labels.size()) + " labels for " +
-                                std::to_string(s.images.rows()) + " images");
-  for (int l : s.labels)
-    if (l < 0 || l > 9) throw std::invalid_argument(labels + ": label " + std::to_string(l) + " is outside 0..9");
-  return s;
-}
-
-ImageSet rows(const ImageSet& s, Index from, Index count) {
-  return {s.images.middleRows(from, count), std::vector<int>(s.labels.begin() + from, s.labels.begin() + from + count)};
-}
-
-class FashionMnistTask : public ImageTask {
+class FashionMnistTask : public StoredImageTask {
  public:
-  FashionMnistTask(const std::string& dir, Index train_size, Index val_size) {
-    const ImageSet all = read_set(dir, "train");
-    require(val_size < all.images.rows(), "fashion_mnist", "val_size leaves no training images");
-    const Index rest = all.images.rows() - val_size;
-    train_ = rows(all, 0, train_size > 0 ? std::min(train_size, rest) : rest);
-    val_ = rows(all, rest, val_size);
-    test_ = read_set(dir, "t10k");
+  explicit FashionMnistTask(FashionMnistSplits s) {
+    train_ = std::move(s.train);
+    val_ = std::move(s.val);
+    test_ = std::move(s.test);
+    name_ = "fashion_mnist";
   }
   ImageShape shape() const override { return {1, 28, 28}; }
   Index classes() const override { return 10; }
-  const ImageSet& train() const override { return train_; }
-  const ImageSet& split(const std::string& name) const override {
-    if (name == "val") return val_;
-    if (name == "test") return test_;
-    throw std::invalid_argument("fashion_mnist: unknown split '" + name + "'; splits: val, test");
-  }
-
- private:
-  ImageSet train_, val_, test_;
 };
 
 ENGRAM_REGISTER(tasks(), "fashion_mnist", "Fashion-MNIST: 28x28 images of 10 kinds of clothing (Debian's dataset-fashion-mnist)",
@@ -63,7 +34,7 @@ ENGRAM_REGISTER(tasks(), "fashion_mnist", "Fashion-MNIST: 28x28 images of 10 kin
       if (!std::filesystem::is_directory(dir))
         cfg.fail("dir", "no directory " + dir + " (scripts/setup installs dataset-fashion-mnist there)");
       try {
-        return std::make_unique<FashionMnistTask>(dir, train, val);
+        return std::make_unique<FashionMnistTask>(read_fashion_mnist(dir, train, val));
       } catch (const std::exception& e) {
         cfg.fail("dir", e.what());
       }
