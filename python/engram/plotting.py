@@ -162,6 +162,10 @@ def draw_heatmap(matrix, out_dir, name, title=None, xlabel="column", ylabel="row
 def _labels(name):
     if "weights" in name or "usage" in name:
         return "memory slot", "time step"
+    if name in ("val0_image", "val0_glimpses"):
+        return "pixel column", "pixel row"  # images and maps over them (cnn, ram)
+    if name == "val0_locations":
+        return "x, y (-1 .. 1)", "glimpse"
     if name.startswith("val0_"):
         return "channel", "time step"
     return "column", "row"

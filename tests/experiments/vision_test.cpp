@@ -1,7 +1,9 @@
 // The image tasks and the cnn model (experiments/tasks/vision/, models/cnn.cpp, networks/cnn.h):
 // fashion_mnist read from IDX files written here (splits, errors at the dir key), the backbone's
 // Jacobian in double with and without a block, and the cnn learning images whose class is where
-// their bright patch is, with every registered block.
+// their bright patch is, with every registered block; the cluttered translated canvases (the same
+// canvas for the same id, the item whole, clutter only from its own split) and the recurrent
+// attention model (ram) learning the bright-square images through its glimpses.
 #include "attention/vision/block.h"
 #include "core/gradcheck.h"
 #include "experiments/runner.h"
@@ -65,13 +67,17 @@ TEST_CASE("fashion_mnist reads its IDX files: the last val_size training images 
   write_patches(d.path, "t10k", 20, 2);
   Config c = Config::parse("seed: 1\ntask: {name: fashion_mnist, dir: " + d.path.string() + ", val_size: 10, train_size: 30}\nmodel: {name: cnn}\n", "v.yaml");
   const Built b = build_problem(c);
-  const auto& t = dynamic_cast<const ImageTask&>(*b.task);
+  const auto& t = dynamic_cast<const StoredImageTask&>(*b.task);
   CHECK(t.train_size() == 30);
-  CHECK(t.split("val").labels.size() == 10);
-  CHECK(t.split("test").labels.size() == 20);
-  CHECK(t.train().images.cols() == 784);
-  CHECK(t.train().images.maxCoeff() <= 1.0f);
-  CHECK_THROWS_WITH(t.split("train"), Contains("unknown split 'train'"));
+  CHECK(t.size("val") == 10);
+  CHECK(t.size("test") == 20);
+  CHECK(t.set("train").images.cols() == 784);
+  CHECK(t.set("train").images.maxCoeff() <= 1.0f);
+  const std::vector<Index> rows{3, 0};
+  CHECK(t.images("val", rows).row(0) == t.set("val").images.row(3));
+  CHECK(t.labels("test", rows) == std::vector<int>{t.set("test").labels[3], t.set("test").labels[0]});
+  CHECK_THROWS_WITH(t.size("nope"), Contains("unknown split 'nope'"));
+  CHECK_THROWS_WITH(t.label("val", 10), Contains("image 10 of val is out of range"));
   CHECK_THAT(task_error("{name: fashion_mnist, dir: /nonexistent}"), Contains("v.yaml:2") && Contains("task.dir") && Contains("dataset-fashion-mnist"));
   write_gz(d.path / "t10k-labels-idx1-ubyte.gz", header({3}) + std::string{1, 0, 1});  // 3 labels for 20 images
   CHECK_THAT(task_error("{name: fashion_mnist, dir: " + d.path.string() + ", val_size: 10}"), Contains("task.dir") && Contains("3 labels for 20 images"));
@@ -115,6 +121,86 @@ TEST_CASE("the CNN backbone passes a Jacobian check in double, plain, with group
 
 // Five short trainings: in the release suite only (under AddressSanitizer the Jacobian check above
 // runs the same code).
+TEST_CASE("classification metrics over batches of examples equal those over single examples", "[vision]") {
+  Rng rng(9, "metrics");
+  const MatF logits = random_matrix(130, 4, rng, -3, 3).cast<float>();
+  std::vector<int> targets;
+  for (int i = 0; i < 130; ++i) targets.push_back(static_cast<int>(rng.below(4)));
+  ThreadPool pool(2);
+  const Metrics one = classification_metrics(pool, 130, [&](Index i) { return std::pair{Var<float>(MatF(logits.row(i))), targets[size_t(i)]}; });
+  for (const Index batch : {1, 7, 64, 200}) {
+    const Metrics many = classification_metrics(pool, 130, batch, [&](Index first, Index count) {
+      return std::pair{Var<float>(MatF(logits.middleRows(first, count))),
+                       std::vector<int>(targets.begin() + first, targets.begin() + first + count)};
+    });
+    CHECK(many.at("accuracy") == one.at("accuracy"));
+    CHECK(many.at("loss") == Approx(one.at("loss")).epsilon(1e-6));
+  }
+  CHECK(one.at("accuracy") > 0.2);  // not degenerate
+  CHECK_THROWS_WITH(classification_metrics(pool, 10, 4, [&](Index, Index) { return std::pair{Var<float>(MatF::Zero(1, 4)), std::vector<int>{0}}; }),
+                    Contains("4 examples"));
+}
+
+TEST_CASE("cluttered_fashion_mnist draws the same canvas for an id, the item whole, clutter from its own split", "[vision]") {
+  test::TempDir d("cluttered");
+  write_patches(d.path, "train", 40, 5);
+  write_patches(d.path, "t10k", 20, 6);
+  const auto build = [&](const std::string& extra, std::uint64_t seed) {
+    return test::build_task("{name: cluttered_fashion_mnist, dir: " + d.path.string() + ", val_size: 10" + extra + "}", seed, "c.yaml");
+  };
+  const auto plain = test::build_task("{name: fashion_mnist, dir: " + d.path.string() + ", val_size: 10}", 1, "c.yaml");
+  const auto& source = test::as_family<StoredImageTask>(plain);
+  const auto t = build(", canvas: 40, clutter: 3, piece: 6", 1);
+  const auto& c = test::as_family<ImageTask>(t);
+  REQUIRE(c.shape().height == 40);
+  REQUIRE(c.size("train") == 30);
+  CHECK(c.size("test") == 20);
+  const std::vector<Index> rows{0, 7, 7};
+  const MatF a = c.images("test", rows), b = c.images("test", rows);
+  CHECK(a == b);                        // the same canvas every time it is asked for
+  CHECK(a.row(1) == a.row(2));
+  CHECK(a.row(0) != a.row(1));
+  CHECK(c.label("test", 7) == source.set("test").labels[7]);
+  CHECK(test::as_family<ImageTask>(build(", canvas: 40, clutter: 3, piece: 6", 2)).images("test", rows) != a);  // another seed
+  // without clutter the canvas is the item moved whole: its 28 x 28 window somewhere equals it
+  const auto bare = build(", canvas: 36, clutter: 0", 1);
+  for (Index i = 0; i < 5; ++i) {
+    const MatF canvas = test::as_family<ImageTask>(bare).images("train", {&i, 1});
+    const Eigen::Map<const MatF> plane(canvas.data(), 36, 36);
+    const Eigen::Map<const MatF> item(source.set("train").images.row(i).data(), 28, 28);
+    int found = 0;
+    for (Index y = 0; y <= 8; ++y)
+      for (Index x = 0; x <= 8; ++x)
+        found += plane.block(y, x, 28, 28) == item && std::abs(plane.sum() - item.sum()) < 1e-3f;
+    CHECK(found == 1);
+  }
+  // clutter only from the same split: with every test image's pixels in {0, 1} and every training
+  // image's in {0, 0.5}, test canvases hold 0 and 1 only
+  std::string images = header({20, 28, 28}), labels = header({20});
+  for (int i = 0; i < 20; ++i) {
+    for (int p = 0; p < 784; ++p) images.push_back(static_cast<char>(p % 3 == 0 ? 255 : 0));
+    labels.push_back(static_cast<char>(i % 10));
+  }
+  write_gz(d.path / "t10k-images-idx3-ubyte.gz", images);
+  write_gz(d.path / "t10k-labels-idx1-ubyte.gz", labels);
+  std::string half = header({40, 28, 28}), half_labels = header({40});
+  for (int i = 0; i < 40; ++i) {
+    for (int p = 0; p < 784; ++p) half.push_back(static_cast<char>(p % 2 == 0 ? 0 : 255 / 2 + 1));
+    half_labels.push_back(static_cast<char>(i % 10));
+  }
+  write_gz(d.path / "train-images-idx3-ubyte.gz", half);
+  write_gz(d.path / "train-labels-idx1-ubyte.gz", half_labels);
+  const auto split_only = build(", canvas: 50, clutter: 20", 3);
+  for (Index i = 0; i < 20; ++i) {
+    const MatF canvas = test::as_family<ImageTask>(split_only).images("test", {&i, 1});
+    CHECK((canvas.array() == 0.0f || canvas.array() == 1.0f).all());
+  }
+  CHECK_THAT(test::task_error("{name: cluttered_fashion_mnist, dir: " + d.path.string() + ", canvas: 20}", "c.yaml"),
+             Contains("c.yaml:2") && Contains("task.canvas"));
+  CHECK_THAT(test::task_error("{name: cluttered_fashion_mnist, dir: " + d.path.string() + ", piece: 29}", "c.yaml"), Contains("task.piece"));
+  CHECK_THAT(test::task_error("{name: cluttered_fashion_mnist, dir: /nonexistent}", "c.yaml"), Contains("task.dir"));
+}
+
 #if !defined(__SANITIZE_ADDRESS__)
 TEST_CASE("the cnn learns whether an image holds a bright square, plain and with every registered block", "[vision][learning]") {
   test::TempDir d("patches");
@@ -137,5 +223,30 @@ TEST_CASE("the cnn learns whether an image holds a bright square, plain and with
   CHECK_THAT(model_error("{name: cnn, channels: [8, x]}"), Contains("model.channels") && Contains("'x'"));
   CHECK_THAT(model_error("{name: cnn, channels: [8, 12], norm_groups: 8}"), Contains("model.norm_groups") && Contains("stage of 12"));
   CHECK_THAT(model_error("{name: cnn}").substr(0, 10), Contains("(no error)"));
+}
+TEST_CASE("the recurrent attention model learns the bright-square images through two glimpses", "[vision][learning]") {
+  test::TempDir d("ram");
+  write_patches(d.path, "train", 300, 3);
+  write_patches(d.path, "t10k", 100, 4);
+  const RunOutcome out = test::run_yaml(d, "ram.yaml",
+      "name: r\nseed: 1\ntask: {name: fashion_mnist, dir: " + d.path.string() + ", val_size: 50}\n"
+      "model: {name: ram, glimpse: 7, scales: 3, glimpses: 2, glimpse_hidden: 32, hidden: 64, examples_per_graph: 16}\n"
+      "trainer: {epochs: 12, batch: 16, threads: 2, eval_every: epoch, log_every: epoch,"
+      " optimizer: {name: adam, lr: 0.003}, early_stopping: {metric: val/error, mode: min, patience: 0}}\n");
+  REQUIRE(out.status == "completed");
+  CHECK(out.result.final_metrics.at("test/accuracy") > 0.85);  // chance: 0.5
+  // inspect: the first validation image, where its two glimpses looked (a heat map of the image's
+  // size whose mass is the retinas' total weight) and the two locations
+  const auto npy = [&](const std::string& name) { return std::filesystem::exists(std::filesystem::path(out.dir) / "inspect" / name); };
+  CHECK(npy("val0_image.npy"));
+  CHECK(npy("val0_glimpses.npy"));
+  CHECK(npy("val0_locations.npy"));
+  const auto model_error = [&](const std::string& model) {
+    return test::problem_error("{name: fashion_mnist, dir: " + d.path.string() + ", val_size: 50}", model, "m.yaml");
+  };
+  CHECK_THAT(model_error("{name: ram, scales: 9}"), Contains("m.yaml:3") && Contains("model.scales"));
+  CHECK_THAT(model_error("{name: ram, location_std: 0}"), Contains("model.location_std"));
+  CHECK_THAT(model_error("{name: ram, glimpses: 2}").substr(0, 10), Contains("(no error)"));
+  CHECK_THAT(test::problem_error("{name: sort}", "{name: ram}", "m.yaml"), Contains("needs a image task"));
 }
 #endif

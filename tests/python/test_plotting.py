@@ -79,3 +79,12 @@ def test_plotting_script_keeps_its_spec_cli(tmp_path):
     p = subprocess.run(["/usr/bin/python3", PLOTTER, str(path)], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "demo.png").exists()
+
+
+def test_image_maps_are_labelled_in_pixels():
+    from engram import plotting
+
+    assert plotting._labels("val0_glimpses") == ("pixel column", "pixel row")
+    assert plotting._labels("val0_image") == ("pixel column", "pixel row")
+    assert plotting._labels("val0_locations")[1] == "glimpse"
+    assert plotting._labels("val0_read_weights") == ("memory slot", "time step")
