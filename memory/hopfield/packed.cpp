@@ -169,6 +169,7 @@ void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int
 void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h,
                                 std::vector<std::int32_t>& js, std::vector<std::int32_t>& s2) const {
   const bool table = h && !ham_.empty();
+  require(!(table && m), "PackedHebbian::flip_update", "with the Hamming table the overlaps are not followed: pass m = null");
   js.clear();
   s2.clear();
   for (Index w = 0; w < x_.words(); ++w)
@@ -179,7 +180,6 @@ void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t
         add_flip(j, sj2, m, h);
         continue;
       }
-      if (m) add_flip(j, sj2, m, nullptr);
       js.push_back(std::int32_t(j));
       s2.push_back(sj2);
     }

@@ -97,8 +97,9 @@ class PackedHebbian {
   // h_i += s2 C_ij (i != j) from the Hamming table (O(N)) or by popcounts of the packed pattern
   // columns (O(N P/64)).
   void add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int32_t* h) const;
-  // add_flip for every unit that differs between `before` and `after` (with the table, the
-  // fields' updates in one pass of the kernel); js, s2: scratch.
+  // add_flip for every unit that differs between `before` and `after`; with the table (and h),
+  // the fields' updates in one pass of the kernel and the overlaps not followed (m must be null:
+  // the caller marks them stale and recomputes them when read); js, s2: scratch.
   void flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h,
                    std::vector<std::int32_t>& js, std::vector<std::int32_t>& s2) const;
   // Whether f flips are cheaper to apply to the fields one by one than to recompute them.
