@@ -13,7 +13,7 @@ import io
 import os
 import subprocess
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from engram_scripts import ROOT, engram_binary  # noqa: F401 (re-exported to the table scripts)
 
 # --select: (the summary block whose metrics are reported, the metric that picks the restart, what
 # the table says of it)
@@ -26,10 +26,6 @@ VAL_SPLITS = {"random": "a seeded 10% of each file's questions", "last": "each f
 PAPER_1K = {1: 0.0, 2: 8.3, 3: 40.3, 4: 2.8, 5: 13.1, 6: 7.6, 7: 17.3, 8: 10.0, 9: 13.2, 10: 15.1, 11: 0.9,
             12: 0.2, 13: 0.4, 14: 1.7, 15: 0.0, 16: 1.3, 17: 51.0, 18: 11.1, 19: 82.8, 20: 0.0}
 FAILED = 0.05  # a task is failed above 5% error, as the paper
-
-
-def engram_binary():
-    return os.environ.get("ENGRAM", os.path.join(ROOT, os.environ.get("ENGRAM_BUILD_DIR", "build"), "experiments", "engram"))
 
 
 def tasks_in(data_dir):
