@@ -130,6 +130,105 @@ std::vector<int> optimal_tour(const MatD& points) {
   return canonical_tour(tour);
 }
 
+namespace {
+
+// 2-opt and Or-opt moves (first improvement) on tour t under distances d until neither shortens it.
+class LocalSearch {
+ public:
+  explicit LocalSearch(const MatD& points) : n_(static_cast<int>(points.rows())), d_(n_, n_) {
+    for (int a = 0; a < n_; ++a)
+      for (int b = 0; b < n_; ++b) d_(a, b) = dist(points, a, b);
+  }
+  double improve(std::vector<int>& t) const {
+    while (two_opt(t) || or_opt(t)) {
+    }
+    return length(t);
+  }
+  double length(const std::vector<int>& t) const {
+    double l = 0;
+    for (int i = 0; i < n_; ++i) l += d_(t[size_t(i)], t[size_t((i + 1) % n_)]);
+    return l;
+  }
+  std::vector<int> nearest_neighbour() const {
+    std::vector<int> t{0};
+    std::vector<char> used(size_t(n_), 0);
+    used[0] = 1;
+    while (static_cast<int>(t.size()) < n_) {
+      int best = -1;
+      for (int c = 0; c < n_; ++c)
+        if (!used[size_t(c)] && (best < 0 || d_(t.back(), c) < d_(t.back(), best))) best = c;
+      used[size_t(best)] = 1;
+      t.push_back(best);
+    }
+    return t;
+  }
+
+ private:
+  static constexpr double kEps = 1e-12;
+  bool two_opt(std::vector<int>& t) const {
+    bool any = false;
+    for (bool again = true; again;) {
+      again = false;
+      for (int i = 0; i + 2 < n_; ++i)
+        for (int j = i + 2; j < n_; ++j) {
+          if (i == 0 && j == n_ - 1) continue;  // the same edge pair
+          const int a = t[size_t(i)], b = t[size_t(i + 1)], c = t[size_t(j)], e = t[size_t((j + 1) % n_)];
+          if (d_(a, c) + d_(b, e) - d_(a, b) - d_(c, e) < -kEps) {
+            std::reverse(t.begin() + i + 1, t.begin() + j + 1);
+            again = any = true;
+          }
+        }
+    }
+    return any;
+  }
+  // Moves the run t[i .. i+len-1] between two neighbours elsewhere, as it is or reversed.
+  bool or_opt(std::vector<int>& t) const {
+    for (int len = 1; len <= 3 && len + 2 <= n_; ++len)
+      for (int i = 0; i + len <= n_; ++i) {
+        const int first = t[size_t(i)], last = t[size_t(i + len - 1)];
+        const int prev = t[size_t((i - 1 + n_) % n_)], next = t[size_t((i + len) % n_)];
+        const double removed = d_(prev, first) + d_(last, next) - d_(prev, next);
+        std::vector<int> rest;
+        for (int k = 0; k < n_; ++k)
+          if (k < i || k >= i + len) rest.push_back(t[size_t(k)]);
+        const int r = static_cast<int>(rest.size());
+        for (int k = 0; k < r; ++k) {
+          const int p = rest[size_t(k)], q = rest[size_t((k + 1) % r)];
+          if (p == prev && q == next) continue;  // where it was
+          const double keep = d_(p, first) + d_(last, q) - d_(p, q), flip = d_(p, last) + d_(first, q) - d_(p, q);
+          if (std::min(keep, flip) - removed < -kEps) {
+            std::vector<int> run(t.begin() + i, t.begin() + i + len);
+            if (flip < keep) std::reverse(run.begin(), run.end());
+            rest.insert(rest.begin() + k + 1, run.begin(), run.end());
+            t = std::move(rest);
+            return true;
+          }
+        }
+      }
+    return false;
+  }
+  int n_;
+  MatD d_;
+};
+
+}  // namespace
+
+std::vector<int> local_search_tour(const MatD& points, int starts, Rng& rng) {
+  const int n = static_cast<int>(points.rows());
+  require(n >= 1 && points.cols() == 2 && starts >= 1, "local_search_tour",
+          "needs [n x 2] points with n >= 1 and starts >= 1, got " + shape_str(points.rows(), points.cols()));
+  if (n <= 3) return optimal_tour(points);
+  const LocalSearch search(points);
+  std::vector<int> best = search.nearest_neighbour();
+  double best_length = search.improve(best);
+  for (int s = 1; s < starts; ++s) {
+    std::vector<int> t = rng.permutation(n);
+    const double l = search.improve(t);
+    if (l < best_length - 1e-12) best_length = l, best = std::move(t);
+  }
+  return canonical_tour(best);
+}
+
 std::vector<PointerFileLine> read_pointer_file(const std::string& path) {
   const std::string text = fileio::read_file(path);
   std::vector<PointerFileLine> out;

@@ -7,6 +7,7 @@
 //   tour: starts at city 0, and goes to the smaller-indexed of its two neighbours first.
 #pragma once
 
+#include "core/rng.h"
 #include "core/tensor.h"
 
 #include <string>
@@ -28,6 +29,13 @@ double tour_length(const MatD& points, const std::vector<int>& order);
 std::vector<int> canonical_tour(std::vector<int> order);
 // An optimal tour by dynamic programming (Held & Karp 1962), O(2^n n^2); 1 <= n <= 16.
 std::vector<int> optimal_tour(const MatD& points);
+// A near-optimal tour for any n >= 1, for sizes Held-Karp cannot reach: the best of `starts`
+// local searches (the nearest-neighbour tour from city 0, then random tours drawn from rng), each
+// improved by 2-opt (reverse a stretch) and Or-opt (move a run of 1-3 cities elsewhere, either
+// way round) until neither shortens it. Not guaranteed optimal (tests/experiments/pointer_test.cpp
+// measures how close: every tour of 300 instances of 5-12 cities against Held-Karp, and the mean
+// length at 20 and 50 cities against the published optimal means). Canonical, like optimal_tour.
+std::vector<int> local_search_tour(const MatD& points, int starts, Rng& rng);
 // True when `order` visits every one of n cities exactly once.
 bool is_permutation_of(const std::vector<int>& order, Index n);
 
