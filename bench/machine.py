@@ -5,7 +5,7 @@ import json
 import os
 
 VECTOR_FLAGS = ("sse4_2", "popcnt", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
-                "avx512_vpopcntdq")
+                "avx512_vpopcntdq", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_int8", "amx_bf16")
 
 
 def cpu_line():
