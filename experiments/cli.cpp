@@ -78,7 +78,7 @@ void add_runs_root(CLI::App* sc, Context& ctx) {
 struct RunArgs {
   std::string config, out_dir, resume, launcher = "local", scheduler;
   std::vector<std::string> overrides, plugins;
-  bool multirun = false, no_progress = false, rerun = false, skip_done = false;
+  bool multirun = false, no_progress = false, rerun = false, skip_done = false, check = false;
   int jobs = 1;
 };
 
@@ -142,6 +142,29 @@ int run_sweep(RunArgs& a, Context& ctx) {
         {"dask", fs::absolute(a.config).string(), all, ctx.runs_root, a.jobs, a.scheduler, a.plugins, self_exe()});
   }
   return run_workers(a, all, ctx);
+}
+
+// engram run --check: builds what the command would run (the run, every combination of a sweep,
+// every cell of a comparison: task, model and trainer, data read, every key known) and writes
+// nothing; ConfigError (file:line, key) for the first problem.
+int check_config(const RunArgs& a, Context& ctx) {
+  if (!a.resume.empty() || !a.out_dir.empty()) throw ConfigError("engram run --check: --resume and --out write runs; check a CONFIG");
+  if (!a.multirun && is_comparison(a.config, a.overrides)) {  // (with -m, as run_sweep: each combination a run)
+    const ComparisonSpec spec = read_comparison(a.config, a.overrides);
+    const auto cells = comparison_cells(spec);  // validates every cell
+    ctx.out << "config ok: comparison " << spec.name << ", " << spec.readers.size() << " readers x " << spec.loads.size()
+            << " loads x " << spec.seeds.size() << " seeds = " << cells.size() << " runs\n";
+    return 0;
+  }
+  const auto all = a.multirun ? expand_multirun(a.overrides) : std::vector<std::vector<std::string>>{a.overrides};
+  std::string name;
+  for (const auto& c : all) {
+    Config cfg = Config::load(a.config, c);
+    validate_config(cfg);
+    name = cfg.experiment_name();
+  }
+  ctx.out << "config ok: " << name << (all.size() > 1 ? ", " + std::to_string(all.size()) + " runs" : std::string()) << "\n";
+  return 0;
 }
 
 // ---- comparisons (experiments/comparison.h) --------------------------------------------------
@@ -214,6 +237,9 @@ Action add_run(CLI::App& app, Context& ctx) {
   sc->add_option("--out", a->out_dir, "run directory (default: RUNS_ROOT/<experiment>/<time>-<hash>)");
   sc->add_option("--resume", a->resume, "continue the run in this directory from its last checkpoint");
   sc->add_flag("--no-progress", a->no_progress, "no progress bar or periodic lines");
+  sc->add_flag("--check", a->check,
+               "build the run (every combination with -m, every cell of a comparison: data read, every key known), "
+               "write nothing, print 'config ok' or the first error");
   // Python (a build with ENGRAM_BUILD_PYTHON; experiments/python_hooks.h)
   sc->add_option("--plugin", a->plugins, "Python file registering components (engram.register_score, ...); repeatable")
       ->allow_extra_args(false);
@@ -233,6 +259,7 @@ Action add_run(CLI::App& app, Context& ctx) {
     }
     if (a->launcher == "dask" && !a->multirun && !is_comparison(a->config, a->overrides))
       throw ConfigError("engram run: --launcher dask applies to sweeps (-m) and comparisons");
+    if (a->check) return check_config(*a, ctx);
     if (a->multirun) return run_sweep(*a, ctx);
     if (a->resume.empty() && is_comparison(a->config, a->overrides)) return run_comparison(*a, ctx);
     install_interrupt_handlers();
