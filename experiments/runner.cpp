@@ -1,5 +1,7 @@
 #include "experiments/runner.h"
 
+#include "core/op_count.h"
+
 #include "experiments/progress.h"
 #include "experiments/run_state.h"
 
@@ -34,6 +36,19 @@ Built build_problem(Config& cfg) {
 }
 
 namespace {
+
+// The multiply-adds of one training example's forward pass and loss (core/op_count.h), what a
+// comparison reports as the model's cost beside its parameters; -1 when the model cannot give
+// one (no training example).
+double forward_multiply_adds(const Model& model) {
+  try {
+    Rng rng(0, "op-count");
+    return count_operations(model.loss(0, rng)).multiply_adds;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 
 std::string status_line(double loss, const Metrics* eval, const std::string& metric) {
   std::ostringstream ss;
@@ -301,6 +316,7 @@ RunOutcome finish_run(const TrainResult& result, Model& model, RunSetup& s, RunD
   // training reached its plateau (early stopping) or ran out of its budget of steps
   rec.summary["parameters"] = double(model.num_parameters());
   if (const double state = model.state_size(); state >= 0) rec.summary["state_size"] = state;
+  if (const double macs = forward_multiply_adds(model); macs >= 0) rec.summary["multiply_adds"] = macs;
   rec.summary["plateau"] = result.status == "stopped_early" ? 1.0 : 0.0;
   index.upsert(rec);
 
