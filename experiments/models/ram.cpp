@@ -21,13 +21,9 @@
 #include "experiments/tasks/vision/image_task.h"
 #include "networks/glimpse.h"
 
-#include <numeric>
-
 namespace engram::experiments::vision {
 
 namespace {
-
-constexpr Index kEvalBatch = 64;  // images per evaluation graph
 
 class RamModel : public Model {
  public:
@@ -37,21 +33,13 @@ class RamModel : public Model {
   }
   Var<float> loss(std::uint64_t id, Rng& rng) const override { return loss_sum({&id, 1}, {&rng, 1}); }
   Var<float> loss_sum(std::span<const std::uint64_t> ids, std::span<Rng> rngs) const override {
-    const auto n = static_cast<std::uint64_t>(task_.size("train"));
-    std::vector<Index> rows;
-    for (const std::uint64_t id : ids) rows.push_back(static_cast<Index>(id % n));
+    const std::vector<Index> rows = task_.training_rows(ids);
     const auto episode = net_.run(Var<float>(task_.images("train", rows)), &rngs[0]);
     return scale(networks::reinforce_loss<float>(episode, task_.labels("train", rows)), static_cast<float>(ids.size()));
   }
   Index examples_per_graph() const override { return per_graph_; }
   Metrics evaluate(const std::string& split, ThreadPool& pool) const override {
-    Metrics m = classification_metrics(pool, task_.size(split), kEvalBatch, [&](Index first, Index count) {
-      std::vector<Index> rows(static_cast<size_t>(count));
-      std::iota(rows.begin(), rows.end(), first);
-      return std::pair{net_.run(Var<float>(task_.images(split, rows)), nullptr).logits, task_.labels(split, rows)};
-    });
-    m["error"] = 1 - m.at("accuracy");
-    return m;
+    return task_.evaluate(split, pool, [&](const MatF& x) { return net_.run(Var<float>(x), nullptr).logits; });
   }
   std::map<std::string, MatF> inspect() const override {
     const ImageShape in = task_.shape();

@@ -12,7 +12,6 @@
 #include "experiments/tasks/vision/image_task.h"
 
 #include <algorithm>
-#include <filesystem>
 
 namespace engram::experiments::vision {
 
@@ -73,20 +72,12 @@ class ClutteredTask : public ImageTask {
 ENGRAM_REGISTER(tasks(), "cluttered_fashion_mnist",
     "Fashion-MNIST items at random on a larger canvas with clutter cut from other items (Mnih et al. 2014's cluttered translated form)",
     [](Section& cfg, const Rng& rng) -> std::unique_ptr<Task> {
-      const std::string dir = cfg.path_value("dir", "/usr/share/datasets/fashion-mnist");
+      const FashionMnistSource source = fashion_mnist_source(cfg);
       const Index canvas = cfg.integer("canvas", 60, kSide, 1024);
       const Index clutter = cfg.integer("clutter", 4, 0, 1000);
       const Index piece = cfg.integer("piece", 8, 1, kSide);
-      const Index train = cfg.integer("train_size", 0, 0, 60000);
-      const Index val = cfg.integer("val_size", 5000, 1, 30000);
       cfg.finish();
-      if (!std::filesystem::is_directory(dir))
-        cfg.fail("dir", "no directory " + dir + " (scripts/setup installs dataset-fashion-mnist there)");
-      try {
-        return std::make_unique<ClutteredTask>(read_fashion_mnist(dir, train, val), canvas, clutter, piece, rng);
-      } catch (const std::exception& e) {
-        cfg.fail("dir", e.what());
-      }
+      return std::make_unique<ClutteredTask>(read_fashion_mnist(cfg, source), canvas, clutter, piece, rng);
     });
 
 }  // namespace

@@ -7,8 +7,6 @@
 //   (train_size 0: every training image not held out for validation)
 #include "experiments/tasks/vision/image_task.h"
 
-#include <filesystem>
-
 namespace engram::experiments::vision {
 
 namespace {
@@ -27,17 +25,9 @@ class FashionMnistTask : public StoredImageTask {
 
 ENGRAM_REGISTER(tasks(), "fashion_mnist", "Fashion-MNIST: 28x28 images of 10 kinds of clothing (Debian's dataset-fashion-mnist)",
     [](Section& cfg, const Rng&) -> std::unique_ptr<Task> {
-      const std::string dir = cfg.path_value("dir", "/usr/share/datasets/fashion-mnist");
-      const Index train = cfg.integer("train_size", 0, 0, 60000);
-      const Index val = cfg.integer("val_size", 5000, 1, 30000);
+      const FashionMnistSource source = fashion_mnist_source(cfg);
       cfg.finish();
-      if (!std::filesystem::is_directory(dir))
-        cfg.fail("dir", "no directory " + dir + " (scripts/setup installs dataset-fashion-mnist there)");
-      try {
-        return std::make_unique<FashionMnistTask>(read_fashion_mnist(dir, train, val));
-      } catch (const std::exception& e) {
-        cfg.fail("dir", e.what());
-      }
+      return std::make_unique<FashionMnistTask>(read_fashion_mnist(cfg, source));
     });
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include "experiments/idx.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <numeric>
 
 namespace engram::experiments::vision {
 
@@ -17,6 +19,26 @@ std::vector<int> ImageTask::labels(const std::string& split, std::span<const Ind
   out.reserve(rows.size());
   for (const Index r : rows) out.push_back(label(split, r));
   return out;
+}
+
+std::vector<Index> ImageTask::training_rows(std::span<const std::uint64_t> ids) const {
+  const auto n = static_cast<std::uint64_t>(size("train"));
+  require(n > 0, "image task", "has no training images");
+  std::vector<Index> rows;
+  rows.reserve(ids.size());
+  for (const std::uint64_t id : ids) rows.push_back(static_cast<Index>(id % n));
+  return rows;
+}
+
+Metrics ImageTask::evaluate(const std::string& split, ThreadPool& pool, const std::function<Var<float>(const MatF&)>& logits) const {
+  constexpr Index kBatch = 64;  // images per evaluation graph
+  Metrics m = classification_metrics(pool, size(split), kBatch, [&](Index first, Index count) {
+    std::vector<Index> rows(static_cast<size_t>(count));
+    std::iota(rows.begin(), rows.end(), first);
+    return std::pair{logits(images(split, rows)), labels(split, rows)};
+  });
+  m["error"] = 1 - m.at("accuracy");
+  return m;
 }
 
 const ImageSet& StoredImageTask::set(const std::string& split) const {
@@ -64,6 +86,24 @@ FashionMnistSplits read_fashion_mnist(const std::string& dir, Index train_size, 
   if (val_size >= all.images.rows()) throw std::invalid_argument("val_size leaves no training images");
   const Index rest = all.images.rows() - val_size;
   return {rows(all, 0, train_size > 0 ? std::min(train_size, rest) : rest), rows(all, rest, val_size), read_set(dir, "t10k")};
+}
+
+FashionMnistSource fashion_mnist_source(Section& cfg) {
+  FashionMnistSource s;
+  s.dir = cfg.path_value("dir", "/usr/share/datasets/fashion-mnist");
+  s.train_size = cfg.integer("train_size", 0, 0, 60000);
+  s.val_size = cfg.integer("val_size", 5000, 1, 30000);
+  return s;
+}
+
+FashionMnistSplits read_fashion_mnist(Section& cfg, const FashionMnistSource& source) {
+  if (!std::filesystem::is_directory(source.dir))
+    cfg.fail("dir", "no directory " + source.dir + " (scripts/setup installs dataset-fashion-mnist there)");
+  try {
+    return read_fashion_mnist(source.dir, source.train_size, source.val_size);
+  } catch (const std::exception& e) {
+    cfg.fail("dir", e.what());
+  }
 }
 
 }  // namespace engram::experiments::vision

@@ -35,6 +35,11 @@ class ImageTask : public Task {
   // The images of rows [rows.size() x C*H*W], and their labels.
   MatF images(const std::string& split, std::span<const Index> rows) const;
   std::vector<int> labels(const std::string& split, std::span<const Index> rows) const;
+  // The training rows of example ids (ids past the training set wrap around).
+  std::vector<Index> training_rows(std::span<const std::uint64_t> ids) const;
+  // loss, accuracy and error of a model on a split, 64 images per graph; `logits` maps images
+  // [n x C*H*W] to [n x classes()].
+  Metrics evaluate(const std::string& split, ThreadPool& pool, const std::function<Var<float>(const MatF&)>& logits) const;
 };
 
 // A task whose images are held in memory: train, val and test ImageSets.
@@ -57,5 +62,15 @@ struct FashionMnistSplits {
   ImageSet train, val, test;
 };
 FashionMnistSplits read_fashion_mnist(const std::string& dir, Index train_size, Index val_size);
+
+// The keys of a task section that say where Fashion-MNIST is and how it is split (dir, default
+// Debian's /usr/share/datasets/fashion-mnist; train_size; val_size), for the tasks built on it;
+// then, after the section's finish(), the data, its errors ConfigErrors at the section's `dir`.
+struct FashionMnistSource {
+  std::string dir;
+  Index train_size = 0, val_size = 5000;
+};
+FashionMnistSource fashion_mnist_source(Section& cfg);
+FashionMnistSplits read_fashion_mnist(Section& cfg, const FashionMnistSource& source);
 
 }  // namespace engram::experiments::vision
