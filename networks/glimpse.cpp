@@ -1,5 +1,7 @@
 #include "networks/glimpse.h"
 
+#include "attention/normalizers/reinforce.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -137,8 +139,11 @@ Var<T> reinforce_loss(const typename GlimpseNetwork<T>::Episode& e, const std::v
   }
   const Mat<T> rewards = r.replicate(1, steps);
   const Var<T> critic = scale(mse(e.baseline, rewards), T(steps));  // mean over images of the sum over steps
-  const Mat<T> advantage = rewards - e.baseline.value();
-  const Var<T> policy = scale(sum(mul(constant<T>(advantage), e.log_prob)), T(-1) / T(n));
+  // the attention library's REINFORCE surrogate over every (image, step) decision, per image
+  const auto column = [&](const Mat<T>& m) { return Mat<T>(Eigen::Map<const Mat<T>>(m.data(), m.size(), 1)); };
+  const Var<T> policy = scale(attention::reinforce_surrogate(reshape(e.log_prob, n * steps, 1), column(rewards),
+                                                             column(e.baseline.value())),
+                              T(1) / T(n));
   if (reward) *reward = r;
   return add(add(cross_entropy(e.logits, labels), critic), policy);
 }
