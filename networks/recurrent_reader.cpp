@@ -9,12 +9,12 @@ namespace engram::networks {
 template <class T>
 RecurrentReader<T>::RecurrentReader(const StoryEncoderOptions& encoder, Index answers,
                                     std::unique_ptr<Controller<T>> controller,
-                                    const std::optional<memory::MemoryConfig>& memory, Rng& rng)
-    : encoder_(encoder, rng) {
+                                    const std::optional<memory::MemoryConfig>& memory, Rng& rng, QueryInput query)
+    : encoder_(encoder, rng), query_(query) {
   require(controller != nullptr, "RecurrentReader", "needs a controller");
   require_lazy(answers >= 1, "RecurrentReader", [&] { return "needs answers >= 1, got " + std::to_string(answers); });
   this->add_module("encoder", encoder_);
-  const Index in = input_size(encoder.dim);
+  const Index in = input_size(encoder.dim, query);
   // (an LSTM's state: h and c per layer; a feed-forward controller keeps none)
   const ControllerState<T> s0 = controller->initial_state();
   for (const auto& h : s0.h) controller_state_ += h.size();
@@ -38,10 +38,19 @@ MemoryReadout<T> RecurrentReader<T>::forward(std::span<const std::vector<int>> s
                                              Rng*) const {
   const EncodedStory<T> e = encoder_.encode(story, query);
   const Index S = static_cast<Index>(e.slots.size());
-  std::vector<Var<T>> rows;
-  if (S > 0) rows.push_back(concat<T>({e.sentences, constant<T>(Mat<T>::Zero(S, 1))}, 1));
-  rows.push_back(concat<T>({e.query, constant<T>(Mat<T>::Ones(1, 1))}, 1));
-  const Var<T> u = rows.size() == 1 ? rows[0] : concat<T>(rows, 0);  // [S + 1 x d + 1]
+  const Index d = e.query.cols();
+  Var<T> u;  // [S + 1 x input_size(d, query_)]
+  if (query_ == QueryInput::end) {
+    std::vector<Var<T>> rows;
+    if (S > 0) rows.push_back(concat<T>({e.sentences, constant<T>(Mat<T>::Zero(S, 1))}, 1));
+    rows.push_back(concat<T>({e.query, constant<T>(Mat<T>::Ones(1, 1))}, 1));
+    u = rows.size() == 1 ? rows[0] : concat<T>(rows, 0);
+  } else {
+    Mat<T> flag = Mat<T>::Zero(S + 1, 1);
+    flag(S, 0) = T(1);
+    const Var<T> read = S > 0 ? concat<T>({e.sentences, constant<T>(Mat<T>::Zero(1, d))}, 0) : constant<T>(Mat<T>::Zero(1, d));
+    u = concat<T>({read, gather_rows(e.query, std::vector<int>(static_cast<std::size_t>(S + 1), 0)), constant<T>(flag)}, 1);
+  }
   MemoryReadout<T> r;
   r.slots = e.slots;
   if (mann_) {

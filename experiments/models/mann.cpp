@@ -25,7 +25,8 @@
 //
 // On a story task (the `babi` family) the same keys build the NTM/DNC/LRU story reader of the
 // memory comparison (networks/recurrent_reader.h), with the story encoder's keys as well: dim
-// (32), encoding (bow | pe), temporal (true), memory_size (the task's), init_stddev (1.0).
+// (32), encoding (bow | pe), temporal (true), memory_size (the task's), init_stddev (1.0), and the
+// question's place, query (end | every_step).
 //
 // Loss, metrics and val0_input/target/output/mask of inspect() are BitSequenceModel's; inspect()
 // adds validation episode 0's weightings over time: val0_read_weights [T x N] and
@@ -136,15 +137,16 @@ memory::MemoryConfig read_memory(Section& cfg, const std::string& preset) {
 // The story reader with this memory (networks/recurrent_reader.h) for the story tasks.
 std::unique_ptr<Model> build_mann_reader(Section& cfg, const babi::StoryTask& story, Rng& rng, const std::string& preset) {
   const networks::StoryEncoderOptions enc = babi::read_story_encoder(cfg, story, 32, 1.0);
+  const networks::QueryInput query = babi::read_query_input(cfg);
   const memory::MemoryConfig mc = read_memory(cfg, preset);
-  const Index in = networks::MemoryAugmented<float>::controller_input(mc, networks::RecurrentReader<float>::input_size(enc.dim));
+  const Index in = networks::MemoryAugmented<float>::controller_input(mc, networks::RecurrentReader<float>::input_size(enc.dim, query));
   auto controller = build_component(cfg, "controller", networks::controllers<float>(), networks::ControllerShape{in}, rng, "lstm");
   cfg.finish();
   Section write = cfg.section("write");
   Section& where = write.keys().empty() ? cfg : write;
   return with_config_errors(where, [&]() -> std::unique_ptr<Model> {
     return babi::make_story_model(std::make_unique<networks::RecurrentReader<float>>(enc, story.answers().size(),
-                                                                                    std::move(controller), mc, rng),
+                                                                                    std::move(controller), mc, rng, query),
                                   story);
   });
 }

@@ -209,6 +209,10 @@ networks::StoryEncoderOptions read_story_encoder(Section& cfg, const StoryTask& 
   return o;
 }
 
+networks::QueryInput read_query_input(Section& cfg) {
+  return cfg.choice("query", "end", {"end", "every_step"}) == "end" ? networks::QueryInput::end : networks::QueryInput::every_step;
+}
+
 std::vector<int> answer_words(const StoryTask& task) {
   std::vector<int> out;
   for (int a = 0; a < task.answers().size(); ++a) out.push_back(task.words().id(task.answers().word(a)));

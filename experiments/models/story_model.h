@@ -20,6 +20,7 @@
 
 #include "experiments/problem.h"
 #include "experiments/tasks/babi/babi.h"
+#include "networks/recurrent_reader.h"
 #include "networks/sentence_encoder.h"
 #include "networks/story_encoder.h"
 #include "networks/story_reader.h"
@@ -41,6 +42,10 @@ Index read_memory_size(Section& cfg, const StoryTask& task);
 //   init_stddev: <default_init> (the embedding and temporal tables)
 networks::StoryEncoderOptions read_story_encoder(Section& cfg, const StoryTask& task, Index default_dim,
                                                 double default_init);
+// The recurrent readers' (lstm_reader, ntm, dnc, lru_mann, mann on a story task) `query: end |
+// every_step` (networks/recurrent_reader.h): the question read after the story (default) or beside
+// every sentence.
+networks::QueryInput read_query_input(Section& cfg);
 // Retention (docs/compare.md): the quarter of the story (0: the newest, 3: the oldest) holding the
 // question's newest supporting fact; -1 without supporting facts or with fewer than 4 sentences.
 int age_quarter(const Example& e);

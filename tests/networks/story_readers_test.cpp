@@ -35,19 +35,23 @@ StoryEncoderOptions encoder_options(Index vocab, Index dim, Index memory, bool p
 template <class T>
 std::unique_ptr<StoryReader<T>> make_recurrent(const std::string& kind, const StoryEncoderOptions& e, Index answers,
                                                Rng& rng) {
-  const Index in = RecurrentReader<T>::input_size(e.dim);
+  // (<kind>_query: the question beside every sentence)
+  const bool every = kind.ends_with("_query");
+  const QueryInput query = every ? QueryInput::every_step : QueryInput::end;
+  const std::string base = every ? kind.substr(0, kind.size() - 6) : kind;
+  const Index in = RecurrentReader<T>::input_size(e.dim, query);
   const double hidden = e.dim >= 16 ? 64 : 6;  // small for the Jacobian checks, able to learn otherwise
-  if (kind == "lstm")
+  if (base == "lstm")
     return std::make_unique<RecurrentReader<T>>(e, answers, make_controller<T>("lstm", {in}, Options().set("hidden", hidden), rng),
-                                                std::nullopt, rng);
+                                                std::nullopt, rng, query);
   memory::PresetOptions po;
   po.slots = e.dim >= 16 ? 16 : 5;
   po.width = e.dim >= 16 ? 16 : 3;
-  if (kind == "pipeline") po.read_addressing = po.write_addressing = std::vector<memory::StageConfig>{{"content", {}}, {"sharpen", {}}};
-  const memory::MemoryConfig mc = memory::preset(kind == "pipeline" ? "ntm" : kind, po);
+  if (base == "pipeline") po.read_addressing = po.write_addressing = std::vector<memory::StageConfig>{{"content", {}}, {"sharpen", {}}};
+  const memory::MemoryConfig mc = memory::preset(base == "pipeline" ? "ntm" : base, po);
   return std::make_unique<RecurrentReader<T>>(
       e, answers, make_controller<T>("lstm", {MemoryAugmented<T>::controller_input(mc, in)}, Options().set("hidden", hidden), rng), mc,
-      rng);
+      rng, query);
 }
 
 template <class T>
@@ -93,7 +97,7 @@ MatD param(const Module<double>& m, const std::string& name) {
   return {};
 }
 
-const std::vector<std::string> kKinds = {"lstm", "ntm", "dnc", "lru", "pipeline", "transformer", "hopfield", "hopfield_fixed", "hebbian", "entnet"};
+const std::vector<std::string> kKinds = {"lstm", "lstm_query", "ntm", "dnc", "dnc_query", "lru", "pipeline", "transformer", "hopfield", "hopfield_fixed", "hebbian", "entnet"};
 
 }  // namespace
 
@@ -128,6 +132,24 @@ TEST_CASE("every comparison reader passes a double-precision Jacobian check", "[
       CHECK(net->forward(empty, kQuery).logits.cols() == 4);
       CHECK(net->state_size(3) > 0);
     }
+}
+
+TEST_CASE("a recurrent reader with the question at every step reads [sentence, question, flag] rows", "[story_readers]") {
+  CHECK(RecurrentReader<double>::input_size(4) == 5);
+  CHECK(RecurrentReader<double>::input_size(4, QueryInput::every_step) == 9);
+  Rng rng(3, "init");
+  const StoryEncoderOptions e = encoder_options(9, 4, 3);
+  // a controller sized for the other layout is refused, naming both widths
+  CHECK_THROWS_WITH(RecurrentReader<double>(e, 4, make_controller<double>("lstm", {5}, Options().set("hidden", 3.0), rng), std::nullopt,
+                                            rng, QueryInput::every_step),
+                    Catch::Contains("reads 5 columns, the reader feeds 9"));
+  const auto every = make_reader<double>("lstm_query", e, 4, rng);
+  randomize(*every, 3);
+  const Story other_story = {{1, 2}, {3, 4}, {5, 6}};
+  const MatD a = every->forward(kStory, kQuery).logits.value(), b = every->forward(other_story, kQuery).logits.value();
+  CHECK((a - b).norm() > 1e-6);  // the story still matters
+  // an empty story: one step, [0, q, 1]
+  CHECK(every->forward(Story{{}}, kQuery).logits.cols() == 4);
 }
 
 TEST_CASE("modern Hopfield retrieval never raises the energy at a fixed beta", "[story_readers]") {
@@ -260,6 +282,12 @@ TEST_CASE("the entity network learns the synthetic task-1 story set", "[story_re
 
 TEST_CASE("the NTM reader learns the synthetic task-1 story set", "[story_readers][train]") {
   CHECK(learn("ntm", 0.03, 1.0) < 0.25);
+}
+
+// Told the question while it reads, the LSTM keeps only the asked person's place: 4.7% where the
+// same LSTM told at the end stays at 18.7% (seed 1, 40 epochs).
+TEST_CASE("the LSTM reader with the question at every step learns the synthetic task-1 story set", "[story_readers][train]") {
+  CHECK(learn("lstm_query", 0.03, 1.0) < 0.10);
 }
 #endif
 
