@@ -1,6 +1,7 @@
 #include "core/variable.h"
 
-#include <unordered_map>
+#include <cstdint>
+#include <utility>
 
 namespace engram {
 
@@ -14,7 +15,10 @@ NoGradGuard::~NoGradGuard() { t_grad_enabled = previous_; }
 
 template <class T>
 Node<T>::~Node() {
-  std::vector<std::shared_ptr<Node>> pending = std::move(inputs);
+  std::vector<std::shared_ptr<Node>> pending;
+  for (auto& in : inputs)
+    if (in.use_count() == 1) pending.push_back(std::move(in));  // (the others outlive this node)
+  inputs.clear();
   while (!pending.empty()) {
     std::shared_ptr<Node> n = std::move(pending.back());
     pending.pop_back();
@@ -40,41 +44,92 @@ T Var<T>::item() const {
 }
 
 template <class T>
-Var<T> Var<T>::make(Mat<T> value, std::vector<Var> inputs, BackwardFn<T> backward,
-                    const char* op) {
+bool Var<T>::needs_grad(const Var* first, const Var* last) {
+  if (!t_grad_enabled) return false;
+  for (; first != last; ++first)
+    if (first->requires_grad()) return true;
+  return false;
+}
+
+template <class T>
+Var<T> Var<T>::result(Mat<T> value, const char* op) {
   Var out;
   out.node_ = std::make_shared<Node<T>>();
   out.node_->value = std::move(value);
   out.node_->op = op;
-  bool needs = false;
-  if (t_grad_enabled)
-    for (const auto& in : inputs) needs = needs || in.requires_grad();
-  if (needs) {
-    out.node_->requires_grad = true;
-    out.node_->inputs.reserve(inputs.size());
-    for (auto& in : inputs) out.node_->inputs.push_back(std::move(in.node_));
-    out.node_->backward = std::move(backward);
-  }
   return out;
 }
 
 namespace {
 
-// Nodes that need a gradient, in topological order (inputs before outputs).
+// The nodes one backward pass reaches, each with a dense index (its place in `nodes`): an
+// open-addressing table of pointers, so that numbering a node costs no allocation (a std
+// unordered_map allocated twice per node and cost more than many ops' arithmetic in the small
+// per-step graphs of the NTM and DNC). Local to one pass: nodes shared between threads' graphs
+// (parameters) are never written.
+template <class N>
+class NodeNumbering {
+ public:
+  explicit NodeNumbering(size_t expected) {
+    size_t cap = 64;
+    while (cap < 2 * expected) cap *= 2;
+    slots_.assign(cap, {nullptr, 0});
+  }
+  // The node's index, or -1 when it has none.
+  std::int64_t find(const N* n) const {
+    for (size_t i = hash(n) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].first == n) return slots_[i].second;
+      if (slots_[i].first == nullptr) return -1;
+    }
+  }
+  // Numbers `n` when it is new; returns whether it was.
+  bool insert(N* n) {
+    if (2 * (nodes.size() + 1) > slots_.size()) grow();
+    for (size_t i = hash(n) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].first == n) return false;
+      if (slots_[i].first == nullptr) {
+        slots_[i] = {n, static_cast<std::int64_t>(nodes.size())};
+        nodes.push_back(n);
+        return true;
+      }
+    }
+  }
+  std::vector<N*> nodes;  // by index
+
+ private:
+  static size_t hash(const N* n) {
+    auto x = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(n));
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return static_cast<size_t>(x);
+  }
+  void grow() {
+    std::vector<std::pair<N*, std::int64_t>> old(slots_.size() * 2, {nullptr, 0});
+    old.swap(slots_);
+    for (const auto& [n, k] : old)
+      if (n)
+        for (size_t i = hash(n) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1))
+          if (slots_[i].first == nullptr) {
+            slots_[i] = {n, k};
+            break;
+          }
+  }
+  std::vector<std::pair<N*, std::int64_t>> slots_;
+};
+
+// Nodes that need a gradient, in topological order (inputs before outputs), numbered in `seen`.
 template <class T>
-std::vector<Node<T>*> topo_order(Node<T>* root) {
+std::vector<Node<T>*> topo_order(Node<T>* root, NodeNumbering<Node<T>>& seen) {
   std::vector<Node<T>*> order;
-  std::unordered_map<Node<T>*, bool> seen;  // false = on the stack, true = done
+  order.reserve(64);
   std::vector<std::pair<Node<T>*, size_t>> stack{{root, 0}};
-  seen.emplace(root, false);
+  seen.insert(root);
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
       Node<T>* in = node->inputs[next++].get();
-      if (in->requires_grad && !seen.count(in)) {
-        seen.emplace(in, false);
-        stack.emplace_back(in, 0);
-      }
+      if (in->requires_grad && seen.insert(in)) stack.emplace_back(in, 0);
     } else {
       order.push_back(node);
       stack.pop_back();
@@ -86,17 +141,20 @@ std::vector<Node<T>*> topo_order(Node<T>* root) {
 template <class T>
 void run_backward(Node<T>* root, Mat<T> seed, const GradSink<T>& sink) {
   if (!root->requires_grad) return;
-  std::vector<Node<T>*> order = topo_order(root);
-  std::unordered_map<Node<T>*, Mat<T>> grads;
-  grads.reserve(order.size());
-  grads.emplace(root, std::move(seed));
+  NodeNumbering<Node<T>> index(256);
+  const std::vector<Node<T>*> order = topo_order(root, index);
+  // grads[k]: the gradient accumulated for node k so far; has[k]: whether any path brought one
+  std::vector<Mat<T>> grads(index.nodes.size());
+  std::vector<char> has(index.nodes.size(), 0);
+  grads[0] = std::move(seed);  // (the root is node 0)
+  has[0] = 1;
   std::vector<Mat<T>*> gin;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node<T>* node = *it;
-    auto found = grads.find(node);
-    if (found == grads.end()) continue;  // no path from the root carried a gradient here
-    Mat<T> g = std::move(found->second);
-    grads.erase(found);
+    const auto k = static_cast<size_t>(index.find(node));
+    if (!has[k]) continue;  // no path from the root carried a gradient here
+    Mat<T> g = std::move(grads[k]);
+    has[k] = 0;
     if (!node->backward) {  // a leaf
       if (sink) {
         sink(*node, std::move(g));
@@ -108,12 +166,15 @@ void run_backward(Node<T>* root, Mat<T> seed, const GradSink<T>& sink) {
       continue;
     }
     gin.assign(node->inputs.size(), nullptr);
-    for (size_t k = 0; k < node->inputs.size(); ++k) {
-      Node<T>* in = node->inputs[k].get();
+    for (size_t j = 0; j < node->inputs.size(); ++j) {
+      Node<T>* in = node->inputs[j].get();
       if (!in->requires_grad) continue;
-      auto [slot, fresh] = grads.try_emplace(in);
-      if (fresh) slot->second.setZero(in->value.rows(), in->value.cols());
-      gin[k] = &slot->second;
+      const auto m = static_cast<size_t>(index.find(in));
+      if (!has[m]) {
+        grads[m].setZero(in->value.rows(), in->value.cols());
+        has[m] = 1;
+      }
+      gin[j] = &grads[m];
     }
     node->backward(*node, g, GradSpan<T>(gin.data(), gin.size()));
   }

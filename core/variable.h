@@ -14,7 +14,9 @@
 
 #include "core/tensor.h"
 
+#include <array>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -31,6 +33,47 @@ using GradSpan = std::span<Mat<T>* const>;
 template <class T>
 using BackwardFn = std::function<void(const Node<T>& self, const Mat<T>& gout, GradSpan<T> gin)>;
 
+// A node's inputs: up to 3 (nearly every op) kept inline, more in a vector, so that building a
+// node costs no allocation for its input list.
+template <class P>
+class InputList {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  P* begin() { return data(); }
+  P* end() { return data() + size_; }
+  const P* begin() const { return data(); }
+  const P* end() const { return data() + size_; }
+  P& operator[](size_t k) { return data()[k]; }
+  const P& operator[](size_t k) const { return data()[k]; }
+  void reserve(size_t n) {
+    if (n > kInline && heap_.empty()) heap_.reserve(n);
+  }
+  void push_back(P p) {
+    if (size_ < kInline && heap_.empty()) {
+      inline_[size_++] = std::move(p);
+      return;
+    }
+    if (heap_.empty())  // spill the inline ones first
+      for (size_t k = 0; k < size_; ++k) heap_.push_back(std::move(inline_[k]));
+    heap_.push_back(std::move(p));
+    ++size_;
+  }
+  void clear() {
+    for (size_t k = 0; k < kInline; ++k) inline_[k] = P();
+    heap_.clear();
+    size_ = 0;
+  }
+
+ private:
+  static constexpr size_t kInline = 3;
+  P* data() { return heap_.empty() ? inline_.data() : heap_.data(); }
+  const P* data() const { return heap_.empty() ? inline_.data() : heap_.data(); }
+  std::array<P, kInline> inline_{};
+  std::vector<P> heap_;
+  size_t size_ = 0;
+};
+
 template <class T>
 struct Node {
   Node() = default;
@@ -39,7 +82,7 @@ struct Node {
   ~Node();  // releases long input chains iteratively (no recursion, no stack overflow)
 
   Mat<T> value;
-  std::vector<std::shared_ptr<Node>> inputs;
+  InputList<std::shared_ptr<Node>> inputs;
   BackwardFn<T> backward;          // empty for leaves
   const char* op = "leaf";
   bool requires_grad = false;
@@ -75,10 +118,31 @@ class Var {
   Node<T>* get() const { return node_.get(); }
 
   // Builds the result of an op. When gradients are disabled or no input needs one, the inputs
-  // and the closure are dropped so that evaluation keeps no graph alive.
-  static Var make(Mat<T> value, std::vector<Var> inputs, BackwardFn<T> backward, const char* op);
+  // and the closure are dropped so that evaluation keeps no graph alive (and the closure never
+  // becomes a std::function: no allocation for it).
+  template <class F>
+  static Var make(Mat<T> value, std::initializer_list<Var> inputs, F&& backward, const char* op) {
+    if (!needs_grad(inputs.begin(), inputs.end())) return result(std::move(value), op);
+    Var out = result(std::move(value), op);
+    out.node_->requires_grad = true;
+    for (const Var& in : inputs) out.node_->inputs.push_back(in.node_);
+    out.node_->backward = BackwardFn<T>(std::forward<F>(backward));
+    return out;
+  }
+  template <class F>
+  static Var make(Mat<T> value, std::vector<Var> inputs, F&& backward, const char* op) {
+    if (!needs_grad(inputs.data(), inputs.data() + inputs.size())) return result(std::move(value), op);
+    Var out = result(std::move(value), op);
+    out.node_->requires_grad = true;
+    out.node_->inputs.reserve(inputs.size());
+    for (Var& in : inputs) out.node_->inputs.push_back(std::move(in.node_));
+    out.node_->backward = BackwardFn<T>(std::forward<F>(backward));
+    return out;
+  }
 
  private:
+  static bool needs_grad(const Var* first, const Var* last);
+  static Var result(Mat<T> value, const char* op);  // a node with no inputs yet
   std::shared_ptr<Node<T>> node_;
 };
 
