@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -196,14 +197,33 @@ std::vector<std::pair<GroupKey, std::vector<const RunRecord*>>> group_runs(const
   return groups;
 }
 
-// The group's run with the best value of spec.best_metric (none when no run has it).
+// Orders runs whose best metrics tie, so that the pick does not depend on the index's order
+// (which runs finished first among parallel workers): the lower seed, then the config hash.
+bool tie_before(const RunRecord& a, const RunRecord& b) {
+  const auto seed = [](const RunRecord& r) -> std::pair<bool, double> {
+    for (const auto& [k, v] : r.params)
+      if (k == "seed") {
+        char* end = nullptr;
+        const double s = std::strtod(v.c_str(), &end);
+        if (end && *end == '\0' && end != v.c_str()) return {true, s};
+      }
+    return {false, 0};
+  };
+  const auto sa = seed(a), sb = seed(b);
+  if (sa.first != sb.first) return sa.first;  // a run with a seed before one without
+  if (sa.first && sa.second != sb.second) return sa.second < sb.second;
+  return a.config_hash != b.config_hash ? a.config_hash < b.config_hash : a.id < b.id;
+}
+
+// The group's run with the best value of spec.best_metric (none when no run has it); ties go to
+// tie_before's first.
 std::vector<const RunRecord*> best_of(const std::vector<const RunRecord*>& group, const CompareSpec& spec) {
   const RunRecord* pick = nullptr;
   for (const RunRecord* r : group) {
     const auto it = r->summary.find(spec.best_metric);
     if (it == r->summary.end() || std::isnan(it->second)) continue;
     const double cur = pick ? pick->summary.at(spec.best_metric) : 0;
-    if (!pick || (spec.best_max ? it->second > cur : it->second < cur)) pick = r;
+    if (!pick || (spec.best_max ? it->second > cur : it->second < cur) || (it->second == cur && tie_before(*r, *pick))) pick = r;
   }
   return pick ? std::vector<const RunRecord*>{pick} : std::vector<const RunRecord*>{};
 }

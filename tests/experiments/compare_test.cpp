@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace engram::experiments;
 using Catch::Matchers::Contains;
 
@@ -221,4 +223,26 @@ TEST_CASE("best: each group shows its best run by one metric (random restarts)",
   CHECK_THROWS_WITH(compare_runs(score_runs(), o), Contains("METRIC:min or METRIC:max"));
   o.best = "val/accuracy:max";
   CHECK_THROWS_WITH(compare_runs(score_runs(), o), Contains("unknown metric 'val/accuracy'"));
+}
+
+TEST_CASE("best: a tie goes to the lower seed whatever order the runs finished in", "[compare]") {
+  // three restarts at 0 training error, their validation errors differ; parallel workers finish
+  // them in any order, and the table must not change with it
+  std::vector<RunRecord> runs = {
+      run({{"seed", "2"}}, {{"train/error", 0.0}, {"val/error", 0.07}}),
+      run({{"seed", "10"}}, {{"train/error", 0.0}, {"val/error", 0.05}}),
+      run({{"seed", "1"}}, {{"train/error", 0.0}, {"val/error", 0.03}}),
+      run({{"seed", "0"}}, {{"train/error", 0.1}, {"val/error", 0.01}}),
+  };
+  CompareOptions o;
+  o.group_by = {};
+  o.metrics = {"val/error"};
+  o.best = "train/error:min";
+  o.format = "csv";
+  const std::string want = compare_runs(runs, o);
+  CHECK_THAT(want, Contains("0.03"));  // seed 1, not seed 2 (listed first) nor 10 (10 > 2 as a number)
+  std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id > b.id; });
+  CHECK(compare_runs(runs, o) == want);
+  std::rotate(runs.begin(), runs.begin() + 1, runs.end());
+  CHECK(compare_runs(runs, o) == want);
 }
