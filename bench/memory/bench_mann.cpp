@@ -10,8 +10,13 @@
 //   the L answer steps, backward through all steps. The time is per sequence; counters
 //   steps_per_s (T per sequence) and seqs_per_s.
 // fwd/<memory>/N:<slots>/L:<length>: the same forward pass without gradients (evaluation).
+// batch/<memory>/N:<slots>/L:<length>/B:<b>/threads:<t>: a batch of b episodes as the trainer
+//   runs it with `trainer.threads: t` (core/parallel.h accumulate_gradients: the episodes'
+//   graphs built and differentiated concurrently, one graph per episode); the *wall* time per
+//   sequence (the batch's real time / b), since the point of the threads is the wall clock.
 #include "bench/bench_main.h"
 #include "core/gradcheck.h"
+#include "core/parallel.h"
 #include "networks/memory_augmented.h"
 
 #include <benchmark/benchmark.h>
@@ -76,6 +81,26 @@ void run_sequence(benchmark::State& st, const std::string& name, Index n, Index 
   st.counters["seqs_per_s"] = benchmark::Counter(double(st.iterations()), benchmark::Counter::kIsRate);
 }
 
+void run_batch(benchmark::State& st, const std::string& name, Index n, Index length, Index batch, int threads) {
+  const auto net = make_net(name, n);
+  Rng rng(2, "episode");
+  std::vector<Episode> episodes;
+  for (Index i = 0; i < batch; ++i) episodes.push_back(copy_episode(length, rng));
+  ThreadPool pool(threads);
+  const ParameterList<float> params = net->named_parameters();
+  for (auto _ : st) {
+    const double loss = accumulate_gradients<float>(pool, params, batch, [&](Index i) {
+      const Episode& e = episodes[static_cast<size_t>(i)];
+      const Var<float> z = slice_rows(net->logits(e.input), e.input.rows() - length, length);
+      return bce_with_logits(z, e.target.bottomRows(length));
+    });
+    benchmark::DoNotOptimize(loss);
+  }
+  const double seqs = double(batch) * double(st.iterations());
+  st.counters["seqs_per_s"] = benchmark::Counter(seqs, benchmark::Counter::kIsRate);
+  st.counters["time_per_seq"] = benchmark::Counter(seqs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,5 +112,11 @@ int main(int argc, char** argv) {
               ((train ? "seq/" : "fwd/") + name + "/N:" + std::to_string(n) + "/L:" + std::to_string(length)).c_str(),
               [name, n, length, train](benchmark::State& st) { run_sequence(st, name, n, length, train); })
               ->Unit(benchmark::kMillisecond);
+  for (Index n : {Index{128}, Index{1024}})
+    for (int threads : {1, 2})
+      benchmark::RegisterBenchmark(("batch/ntm/N:" + std::to_string(n) + "/L:20/B:16/threads:" + std::to_string(threads)).c_str(),
+                                   [n, threads](benchmark::State& st) { run_batch(st, "ntm", n, 20, 16, threads); })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
   return bench::run_benchmarks(argc, argv);
 }
