@@ -26,9 +26,14 @@ void check_run_options(const RunOptions& options, const char* where) {
           "record_flips needs asynchronous updates");
 }
 
+void check_probe_shape(const States& probes, Index N, const char* where) {
+  require_lazy(probes.cols() == N, where, [&] {
+    return "states must be [B x " + std::to_string(N) + "] for N = " + std::to_string(N) + ", got " + shape_str(probes);
+  });
+}
+
 void check_probes(const States& probes, Index N, const char* where) {
-  require(probes.cols() == N, where,
-          "states must be [B x " + std::to_string(N) + "] for N = " + std::to_string(N) + ", got " + shape_str(probes));
+  check_probe_shape(probes, N, where);
   require_binary(probes, where);
 }
 

@@ -72,6 +72,8 @@ void check_run_options(const RunOptions& options, const char* where);
 // Throws std::invalid_argument unless `probes` is [B x N] (any B >= 0) of +-1 values; the
 // message names `where` and the expected and actual shapes, or the offending entry.
 void check_probes(const States& probes, Index N, const char* where);
+// The shape half of check_probes (for callers whose next step checks the values anyway).
+void check_probe_shape(const States& probes, Index N, const char* where);
 
 class BinaryHopfield {
  public:

@@ -135,8 +135,8 @@ PackedHebbian::PackedHebbian(const States& patterns) {
 }
 
 PackedStates PackedHebbian::pack_probes(const States& probes, const char* where) const {
-  check_probes(probes, n_, where);
-  return PackedStates(probes, where);  // checks +-1 again (fast), which check_probes has done
+  check_probe_shape(probes, n_, where);
+  return PackedStates(probes, where);  // checks the +-1 values (one pass over the probes, not two)
 }
 
 float PackedHebbian::scale() const { return 1.0f / float(n_); }  // as the dense Hebbian rule
