@@ -16,12 +16,13 @@ using Kind = Node::Kind;
 
 namespace {
 
-// `s` with control bytes as \xNN, for messages.
+// `s` with control bytes (and, when `s` is not UTF-8, every byte >= 0x80) as \xNN, for messages.
 std::string printable(const std::string& s) {
   std::string out;
+  const bool text = is_config_text(s);  // (else bytes >= 0x80 are escaped too: they are not UTF-8)
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
+    if (u < 0x20 || u == 0x7f || (!text && u >= 0x80)) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", u);
       out += buf;
@@ -49,6 +50,9 @@ std::vector<std::string> key_parts(const std::string& key, const std::function<v
   const auto bad = [](char c) { return c == ' ' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   for (const auto& p : parts)
     if (p.empty() || std::any_of(p.begin(), p.end(), bad)) fail("malformed key '" + printable(key) + "'");
+  // (nor bytes that are not UTF-8: a file cannot hold them either, and the emitter wrote such a
+  // key back as another one; found by fuzz/fuzz_config.cpp)
+  if (!is_config_text(key)) fail("key '" + printable(key) + "' holds a byte that is not UTF-8 (configs are UTF-8 text)");
   return parts;
 }
 

@@ -320,6 +320,8 @@ BadByte first_bad_byte(const std::string& text) {
 
 }  // namespace
 
+bool is_config_text(const std::string& text) { return first_bad_byte(text).offset == std::string::npos; }
+
 Node parse_yaml(const std::string& text, const Source& where, const YamlLimits& limits) {
   if (const BadByte bad = first_bad_byte(text); bad.offset != std::string::npos) {
     if (where.is_override) throw ConfigError(where.str() + ": the value holds " + bad.what + " (configs are UTF-8 text)");

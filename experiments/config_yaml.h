@@ -25,6 +25,9 @@ struct YamlLimits {
 // its structure (e.g. "in model.score"). Syntax errors are ConfigErrors "file:line:col: YAML
 // syntax error: ...". An empty document is a Null node.
 Node parse_yaml(const std::string& text, const Source& where, const YamlLimits& limits = {});
+// Whether `text` is what a config may hold: valid UTF-8 without control characters other than
+// tab, line feed and carriage return (parse_yaml refuses anything else, naming the position).
+bool is_config_text(const std::string& text);
 
 // Flow text of a node as error messages and flatten() show it: "[a, b]", "{x: 1}".
 std::string flow_text(const Node& n);

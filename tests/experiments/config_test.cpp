@@ -148,6 +148,11 @@ TEST_CASE("override errors name the override and what is wrong", "[config]") {
   CHECK_THROWS_WITH(with("model..hops=3"), "override 'model..hops=3': malformed key 'model..hops'");
   // control bytes cannot be in a key (found by the config fuzzer: the key did not read back)
   CHECK_THROWS_WITH(with(std::string("+a\x01\0b.c=1", 9)), Contains("malformed key 'a\\x01\\x00b.c'"));
+  // nor bytes that are not UTF-8 (fuzz/regressions/config/override-key-not-utf8: "+!\xb9=" was
+  // written back by to_yaml() as another key); the message escapes them, UTF-8 keys still work
+  CHECK_THROWS_WITH(with("+!\xb9="), "override '+!\\xb9=': key '!\\xb9' holds a byte that is not UTF-8 (configs are UTF-8 text)");
+  CHECK_THROWS_WITH(with("+model.a\xff\xfe=1"), Contains("key 'model.a\\xff\\xfe' holds a byte that is not UTF-8"));
+  CHECK(with("+model.gr\xc3\xb6\xc3\x9f" "e=1").root().section("model").integer("gr\xc3\xb6\xc3\x9f" "e", 0) == 1);
   CHECK_THROWS_WITH(with("+model.hops=3"),
                     Contains("override '+model.hops=3': key model.hops already exists (set at kv.yaml:3"));
   CHECK_THROWS_WITH(with("model.xyzzy=3"),
