@@ -122,25 +122,24 @@ class Var {
   // becomes a std::function: no allocation for it).
   template <class F>
   static Var make(Mat<T> value, std::initializer_list<Var> inputs, F&& backward, const char* op) {
-    if (!needs_grad(inputs.begin(), inputs.end())) return result(std::move(value), op);
-    Var out = result(std::move(value), op);
-    out.node_->requires_grad = true;
-    for (const Var& in : inputs) out.node_->inputs.push_back(in.node_);
-    out.node_->backward = BackwardFn<T>(std::forward<F>(backward));
-    return out;
+    return make_from(std::move(value), inputs.begin(), inputs.end(), std::forward<F>(backward), op);
   }
   template <class F>
-  static Var make(Mat<T> value, std::vector<Var> inputs, F&& backward, const char* op) {
-    if (!needs_grad(inputs.data(), inputs.data() + inputs.size())) return result(std::move(value), op);
-    Var out = result(std::move(value), op);
-    out.node_->requires_grad = true;
-    out.node_->inputs.reserve(inputs.size());
-    for (Var& in : inputs) out.node_->inputs.push_back(std::move(in.node_));
-    out.node_->backward = BackwardFn<T>(std::forward<F>(backward));
-    return out;
+  static Var make(Mat<T> value, const std::vector<Var>& inputs, F&& backward, const char* op) {
+    return make_from(std::move(value), inputs.data(), inputs.data() + inputs.size(), std::forward<F>(backward), op);
   }
 
  private:
+  template <class F>
+  static Var make_from(Mat<T> value, const Var* first, const Var* last, F&& backward, const char* op) {
+    Var out = result(std::move(value), op);
+    if (!needs_grad(first, last)) return out;
+    out.node_->requires_grad = true;
+    out.node_->inputs.reserve(static_cast<size_t>(last - first));
+    for (; first != last; ++first) out.node_->inputs.push_back(first->node_);
+    out.node_->backward = BackwardFn<T>(std::forward<F>(backward));
+    return out;
+  }
   static bool needs_grad(const Var* first, const Var* last);
   static Var result(Mat<T> value, const char* op);  // a node with no inputs yet
   std::shared_ptr<Node<T>> node_;
