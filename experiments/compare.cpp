@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -200,18 +199,8 @@ std::vector<std::pair<GroupKey, std::vector<const RunRecord*>>> group_runs(const
 // Orders runs whose best metrics tie, so that the pick does not depend on the index's order
 // (which runs finished first among parallel workers): the lower seed, then the config hash.
 bool tie_before(const RunRecord& a, const RunRecord& b) {
-  const auto seed = [](const RunRecord& r) -> std::pair<bool, double> {
-    for (const auto& [k, v] : r.params)
-      if (k == "seed") {
-        char* end = nullptr;
-        const double s = std::strtod(v.c_str(), &end);
-        if (end && *end == '\0' && end != v.c_str()) return {true, s};
-      }
-    return {false, 0};
-  };
-  const auto sa = seed(a), sb = seed(b);
-  if (sa.first != sb.first) return sa.first;  // a run with a seed before one without
-  if (sa.first && sa.second != sb.second) return sa.second < sb.second;
+  const auto sa = param_of(a, "seed"), sb = param_of(b, "seed");
+  if (value_less(sa, sb) || value_less(sb, sa)) return value_less(sa, sb);  // (a run without a seed last)
   return a.config_hash != b.config_hash ? a.config_hash < b.config_hash : a.id < b.id;
 }
 

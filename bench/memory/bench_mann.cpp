@@ -58,6 +58,12 @@ std::unique_ptr<MemoryAugmented<float>> make_net(const std::string& name, Index 
   return std::make_unique<MemoryAugmented<float>>(std::move(controller), mc, kBits + 1, kBits, rng);
 }
 
+// masked_bce of bit_sequence.h: the answer rows only (the last `answers`), mean over their bits.
+Var<float> episode_loss(const MemoryAugmented<float>& net, const Episode& e, Index answers) {
+  const Var<float> z = slice_rows(net.logits(e.input), e.input.rows() - answers, answers);
+  return bce_with_logits(z, e.target.bottomRows(answers));
+}
+
 void run_sequence(benchmark::State& st, const std::string& name, Index n, Index length, bool train) {
   const auto net = make_net(name, n);
   Rng rng(2, "episode");
@@ -65,9 +71,7 @@ void run_sequence(benchmark::State& st, const std::string& name, Index n, Index 
   const Index answers = length;
   for (auto _ : st) {
     if (train) {
-      // masked_bce of bit_sequence.h: the answer rows only, mean over their bits
-      const Var<float> z = slice_rows(net->logits(e.input), e.input.rows() - answers, answers);
-      const Var<float> loss = bce_with_logits(z, e.target.bottomRows(answers));
+      const Var<float> loss = episode_loss(*net, e, answers);
       backward(loss);
       benchmark::DoNotOptimize(loss.value().data());
     } else {
@@ -90,9 +94,7 @@ void run_batch(benchmark::State& st, const std::string& name, Index n, Index len
   const ParameterList<float> params = net->named_parameters();
   for (auto _ : st) {
     const double loss = accumulate_gradients<float>(pool, params, batch, [&](Index i) {
-      const Episode& e = episodes[static_cast<size_t>(i)];
-      const Var<float> z = slice_rows(net->logits(e.input), e.input.rows() - length, length);
-      return bce_with_logits(z, e.target.bottomRows(length));
+      return episode_loss(*net, episodes[static_cast<size_t>(i)], length);
     });
     benchmark::DoNotOptimize(loss);
   }
