@@ -8,9 +8,6 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace engram::hopfield {
 
@@ -40,57 +37,30 @@ constexpr Index kTableFlips = 64;
 
 inline int sign_bit(const std::uint64_t* s, Index i) { return (s[i >> 6] >> (i & 63)) & 1u ? 1 : -1; }
 
-// Packs v[j] >= 0 for j in [0, n) into bits ([ceil(n / 64)] words, padding 0): the +-1 states
-// of a float row, or sign(h) (sign(0) = +1) of int32 fields. Both have the sign in bit 31, so
-// SSE2 (part of x86-64) gathers 4 signs per movemask.
-template <class T>
-void pack_nonnegative(const T* v, Index n, std::uint64_t* bits) {
-  static_assert(sizeof(T) == 4);
-  for (Index w = 0; w * 64 < n; ++w) {
-    const T* x = v + w * 64;
-    const int count = int(std::min<Index>(64, n - w * 64));
-    std::uint64_t negative = 0;
-    int j = 0;
-#if defined(__SSE2__)
-    for (; j + 4 <= count; j += 4)
-      negative |= std::uint64_t(_mm_movemask_ps(_mm_loadu_ps(reinterpret_cast<const float*>(x + j)))) << j;
-#endif
-    for (; j < count; ++j) negative |= std::uint64_t(x[j] < 0) << j;
-    bits[w] = ~negative & (count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1);
-  }
-}
-
-// kSigns[b] = the 8 values +-1 of the bits of byte b (bit k -> entry k).
-struct SignTable {
-  float v[256][8];
-  constexpr SignTable() : v() {
-    for (int b = 0; b < 256; ++b)
-      for (int k = 0; k < 8; ++k) v[b][k] = (b >> k) & 1 ? 1.0f : -1.0f;
-  }
-};
-constexpr SignTable kSigns{};
-
-// out[j] = +-1 from bit j of bits, j in [0, n).
-void unpack_row(const std::uint64_t* bits, Index n, float* out) {
-  Index j = 0;
-  for (; j + 8 <= n; j += 8) std::memcpy(out + j, kSigns.v[(bits[j >> 6] >> (j & 63)) & 0xff], sizeof kSigns.v[0]);
-  for (; j < n; ++j) out[j] = float(sign_bit(bits, j));
-}
-
 }  // namespace
 
-PackedStates::PackedStates(const States& x, const char* where)
+PackedStates::PackedStates(const States& x, const char* where, ThreadPool* pool)
     : rows_(x.rows()), cols_(x.cols()), words_((x.cols() + 63) / 64) {
-  require_binary(x, where);
   bits_.resize(static_cast<size_t>(rows_ * words_));
-  if (cols_ > 0)
-    for (Index r = 0; r < rows_; ++r) pack_nonnegative(&x(r, 0), cols_, row(r));
+  if (rows_ == 0 || cols_ == 0) return;
+  // each row checked (+-1; NaN is not) and packed in one pass over it, rows in parallel; a bad
+  // entry is then named by require_binary's ordered search (the same message at any thread count)
+  std::vector<char> binary(static_cast<size_t>(rows_));
+  const auto& k = detail::packed_kernels();
+  detail::parallel_for(pool, rows_, [&](Index r) {
+    const float* v = &x(r, 0);
+    int bad = 0;
+    for (Index j = 0; j < cols_; ++j) bad |= (v[j] != 1.0f) & (v[j] != -1.0f);
+    binary[size_t(r)] = char(!bad);
+    k.pack_signs(v, cols_, row(r));
+  });
+  if (std::find(binary.begin(), binary.end(), 0) != binary.end()) require_binary(x, where);
 }
 
 States PackedStates::unpack() const {
   States x(rows_, cols_);
   if (cols_ > 0)
-    for (Index r = 0; r < rows_; ++r) unpack_row(row(r), cols_, &x(r, 0));
+    for (Index r = 0; r < rows_; ++r) detail::packed_kernels().unpack_signs(row(r), cols_, &x(r, 0));
   return x;
 }
 
@@ -100,13 +70,13 @@ struct PackedHebbian::Workspace {
       : cur(size_t(rows * words)), prev(size_t(rows * words)), next(size_t(words)), m(size_t(rows * Pp), 0),
         m_next(size_t(Pp), 0), h(size_t(rows * N)), pop(size_t(std::max(N, P))) {
     js.reserve(size_t(N));
-    s2.reserve(size_t(N));
+    minus.reserve(size_t(N));
   }
   std::vector<std::uint64_t> cur, prev, next;  // [rows x words] s(t-1), s(t-2); [words] s(t)
   std::vector<std::int16_t> m, m_next;         // [rows x Pp] overlaps of cur; [Pp] scratch
   std::vector<std::int32_t> h;                 // [rows x N] fields of cur
   std::vector<std::int32_t> pop;               // [max(N, P)] popcount scratch
-  std::vector<std::int32_t> js, s2;            // the flips of a step (unit, 2 s_j)
+  std::vector<std::int32_t> js, minus;         // the flips of a step to +1, to -1
 };
 
 PackedHebbian::PackedHebbian(const States& patterns) {
@@ -134,9 +104,9 @@ PackedHebbian::PackedHebbian(const States& patterns) {
   }
 }
 
-PackedStates PackedHebbian::pack_probes(const States& probes, const char* where) const {
+PackedStates PackedHebbian::pack_probes(const States& probes, const char* where, ThreadPool* pool) const {
   check_probe_shape(probes, n_, where);
-  return PackedStates(probes, where);  // checks the +-1 values (one pass over the probes, not two)
+  return PackedStates(probes, where, pool);  // checks the +-1 values (one pass over the probes, not two)
 }
 
 float PackedHebbian::scale() const { return 1.0f / float(n_); }  // as the dense Hebbian rule
@@ -159,7 +129,7 @@ void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int
   const auto& k = detail::packed_kernels();
   if (!ham_.empty()) {
     const std::int32_t jj = std::int32_t(j);
-    k.add_flip_rows(ham_.data(), n_, &jj, &s2, 1, std::int32_t(p_), h);
+    k.add_flip_rows(ham_.data(), n_, &jj, s2 > 0 ? 1 : 0, 1, std::int32_t(p_), h);
   } else {
     k.add_column_products(columns_.row(0), n_, columns_.words(), columns_.row(j), s2, std::int32_t(p_), h);
   }
@@ -167,11 +137,11 @@ void PackedHebbian::add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int
 }
 
 void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h,
-                                std::vector<std::int32_t>& js, std::vector<std::int32_t>& s2) const {
+                                std::vector<std::int32_t>& js, std::vector<std::int32_t>& minus) const {
   const bool table = h && !ham_.empty();
   require(!(table && m), "PackedHebbian::flip_update", "with the Hamming table the overlaps are not followed: pass m = null");
   js.clear();
-  s2.clear();
+  minus.clear();
   for (Index w = 0; w < x_.words(); ++w)
     for (std::uint64_t diff = before[w] ^ after[w]; diff; diff &= diff - 1) {
       const Index j = w * 64 + std::countr_zero(diff);
@@ -180,12 +150,18 @@ void PackedHebbian::flip_update(const std::uint64_t* before, const std::uint64_t
         add_flip(j, sj2, m, h);
         continue;
       }
-      js.push_back(std::int32_t(j));
-      s2.push_back(sj2);
+      (sj2 > 0 ? js : minus).push_back(std::int32_t(j));
     }
-  if (!table || js.empty()) return;
-  detail::packed_kernels().add_flip_rows(ham_.data(), n_, js.data(), s2.data(), int(js.size()), std::int32_t(p_), h);
-  for (size_t k = 0; k < js.size(); ++k) h[js[k]] -= s2[k] * std::int32_t(p_);
+  if (!table) return;
+  // the kernel takes the flips to +1 first, then those to -1; h_j itself is unchanged by its own
+  // flip (C_jj = P cancels the - P s_j term), which the kernel's sum includes: taken out here
+  const int f_plus = int(js.size());
+  js.insert(js.end(), minus.begin(), minus.end());
+  if (js.empty()) return;
+  detail::packed_kernels().add_flip_rows(ham_.data(), n_, js.data(), f_plus, int(js.size()), std::int32_t(p_), h);
+  const std::int32_t two_p = 2 * std::int32_t(p_);
+  for (int k = 0; k < f_plus; ++k) h[js[size_t(k)]] -= two_p;
+  for (size_t k = size_t(f_plus); k < js.size(); ++k) h[js[k]] += two_p;
 }
 
 bool PackedHebbian::few_flips(Index flips) const {
@@ -201,7 +177,7 @@ double PackedHebbian::energy(const std::int16_t* m) const {
 }
 
 MatI PackedHebbian::overlaps(const States& probes, ThreadPool* pool) const {
-  const PackedStates s = pack_probes(probes, "PackedHebbian::overlaps");
+  const PackedStates s = pack_probes(probes, "PackedHebbian::overlaps", pool);
   MatI out(probes.rows(), p_);
   detail::parallel_for(pool, probes.rows(), [&](Index b) {
     std::vector<std::int32_t> pop(static_cast<size_t>(p_));
@@ -212,7 +188,7 @@ MatI PackedHebbian::overlaps(const States& probes, ThreadPool* pool) const {
 }
 
 MatI PackedHebbian::fields(const States& probes, ThreadPool* pool) const {
-  const PackedStates s = pack_probes(probes, "PackedHebbian::fields");
+  const PackedStates s = pack_probes(probes, "PackedHebbian::fields", pool);
   const Index B = probes.rows();
   MatI out(B, n_);
   detail::parallel_for(pool, (B + kKernelProbes - 1) / kKernelProbes, [&](Index g) {
@@ -241,6 +217,7 @@ States PackedHebbian::one_step(const States& probes, ThreadPool* pool) const {
 void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Index end, const RunOptions& options,
                                    BatchResult& out) const {
   const Index rows = end - begin, words = x_.words();
+  const auto& kernels = detail::packed_kernels();
   Workspace ws(rows, n_, p_pad_, words, p_);
   auto cur = [&](Index r) { return ws.cur.data() + r * words; };
   auto prev = [&](Index r) { return ws.prev.data() + r * words; };
@@ -281,8 +258,8 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
     still.clear();
     need_kernel.clear();
     for (const Index r : active) {
-      pack_nonnegative(h(r), n_, ws.next.data());  // s(t)
-      const Index flips = detail::packed_kernels().hamming(ws.next.data(), cur(r), words);
+      kernels.pack_signs(h(r), n_, ws.next.data());  // s(t) = sign(h), sign(0) = +1
+      const Index flips = kernels.hamming(ws.next.data(), cur(r), words);
       const bool same_prev = t >= 2 && std::equal(ws.next.begin(), ws.next.end(), prev(r));
       if (options.record_energy) fresh_m(r);
       const double e_cur = options.record_energy ? energy(m(r)) : 0.0;
@@ -291,7 +268,7 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
         return energy(ws.m_next.data());
       });
       if (done) {
-        unpack_row(ws.next.data(), n_, &out.states(begin + r, 0));
+        kernels.unpack_signs(ws.next.data(), n_, &out.states(begin + r, 0));
         continue;
       }
       std::copy_n(cur(r), words, prev(r));
@@ -301,11 +278,11 @@ void PackedHebbian::run_sync_block(const PackedStates& probes, Index begin, Inde
       // overlaps.
       const bool few = few_flips(flips), table = few && !ham_.empty();
       if (table) {
-        flip_update(prev(r), cur(r), nullptr, h(r), ws.js, ws.s2);
+        flip_update(prev(r), cur(r), nullptr, h(r), ws.js, ws.minus);
         m_stale[size_t(r)] = 1;
       } else if (few) {
         fresh_m(r);
-        flip_update(prev(r), cur(r), m(r), h(r), ws.js, ws.s2);
+        flip_update(prev(r), cur(r), m(r), h(r), ws.js, ws.minus);
       } else {
         m_stale[size_t(r)] = 1;
         fresh_m(r);
@@ -369,7 +346,7 @@ RunStats PackedHebbian::run_async(std::uint64_t* state, const RunOptions& option
 BatchResult PackedHebbian::run_batch(const States& probes, const RunOptions& options, const Rng& rng,
                                      ThreadPool* pool) const {
   check_run_options(options, "PackedHebbian::run_batch");
-  PackedStates s = pack_probes(probes, "PackedHebbian::run_batch");
+  PackedStates s = pack_probes(probes, "PackedHebbian::run_batch", pool);
   const Index B = probes.rows();
   BatchResult out{States(B, n_), std::vector<RunStats>(size_t(B))};
   if (options.update == Update::asynchronous) {
@@ -377,7 +354,7 @@ BatchResult PackedHebbian::run_batch(const States& probes, const RunOptions& opt
       Workspace ws(1, n_, p_pad_, x_.words(), p_);
       Rng r = rng.child(std::uint64_t(b));
       out.stats[size_t(b)] = run_async(s.row(b), options, r, ws);
-      unpack_row(s.row(b), n_, &out.states(b, 0));
+      detail::packed_kernels().unpack_signs(s.row(b), n_, &out.states(b, 0));
     });
   } else {
     const Index blocks = (B + kSyncBlock - 1) / kSyncBlock;

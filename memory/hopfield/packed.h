@@ -50,7 +50,8 @@ class PackedStates {
  public:
   PackedStates() = default;
   // x: [rows x N] +-1; otherwise throws std::invalid_argument naming `where` and the entry.
-  explicit PackedStates(const States& x, const char* where = "PackedStates");
+  // Rows are checked and packed in parallel on `pool` when given.
+  explicit PackedStates(const States& x, const char* where = "PackedStates", ThreadPool* pool = nullptr);
   Index rows() const { return rows_; }
   Index cols() const { return cols_; }
   Index words() const { return words_; }  // per row: ceil(N / 64)
@@ -86,8 +87,8 @@ class PackedHebbian {
 
  private:
   struct Workspace;
-  // Checks probes are [B x N] (and +-1, while packing) naming `where`.
-  PackedStates pack_probes(const States& probes, const char* where) const;
+  // Checks probes are [B x N] (and +-1, while packing, rows in parallel on `pool`) naming `where`.
+  PackedStates pack_probes(const States& probes, const char* where, ThreadPool* pool) const;
   // m ([p_pad_], int16) = overlaps of one packed state; pop: [P] scratch.
   void overlaps_of(const std::uint64_t* state, std::int16_t* m, std::int32_t* pop) const;
   // h[r] ([N]) = X^T m[r] - P state[r] for r < count (the int16 multiply-add kernel).
@@ -99,9 +100,9 @@ class PackedHebbian {
   void add_flip(Index j, std::int32_t s2, std::int16_t* m, std::int32_t* h) const;
   // add_flip for every unit that differs between `before` and `after`; with the table (and h),
   // the fields' updates in one pass of the kernel and the overlaps not followed (m must be null:
-  // the caller marks them stale and recomputes them when read); js, s2: scratch.
+  // the caller marks them stale and recomputes them when read); js, minus: scratch.
   void flip_update(const std::uint64_t* before, const std::uint64_t* after, std::int16_t* m, std::int32_t* h,
-                   std::vector<std::int32_t>& js, std::vector<std::int32_t>& s2) const;
+                   std::vector<std::int32_t>& js, std::vector<std::int32_t>& minus) const;
   // Whether f flips are cheaper to apply to the fields one by one than to recompute them.
   bool few_flips(Index flips) const;
   // Runs probes rows [begin, end) synchronously into `out`.

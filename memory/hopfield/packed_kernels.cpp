@@ -57,7 +57,8 @@ bool cpu_has_vnni() {
 #endif
 
 #define ENGRAM_PACKED_TABLE(ns, level) \
-  PackedKernels{level, ns::xor_popcounts, ns::add_column_products, ns::add_flip_rows, ns::hamming, ns::fields}
+  PackedKernels{level, ns::xor_popcounts, ns::add_column_products, ns::add_flip_rows, ns::hamming, ns::fields, \
+              ns::pack_signs, ns::unpack_signs}
 
 PackedKernels avx512_table() {
   PackedKernels k = ENGRAM_PACKED_TABLE(simd_avx512, SimdLevel::avx512);

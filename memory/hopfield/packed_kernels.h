@@ -18,11 +18,11 @@ struct PackedKernels {
   // h[i] += s2 (P - 2 popcount(cols[i] XOR cj)) for every row cols[i] ([n x words]).
   void (*add_column_products)(const std::uint64_t* cols, Index n, Index words, const std::uint64_t* cj,
                               std::int32_t s2, std::int32_t P, std::int32_t* h);
-  // h[i] += sum_k s2[k] (P - 2 ham[js[k]][i]) for i in [0, N), k in [0, f): the fields' change
-  // from the f flips to s2[k] / 2 of units js[k]; ham: [N x N] uint8 Hamming distances of the
-  // pattern columns (C_ij = P - 2 ham_ij).
-  void (*add_flip_rows)(const std::uint8_t* ham, Index N, const std::int32_t* js, const std::int32_t* s2, int f,
-                        std::int32_t P, std::int32_t* h);
+  // h[i] += sum_k s2_k (P - 2 ham[js[k]][i]) for i in [0, N), k in [0, f): the fields' change
+  // from the f flips of units js[k], to +1 (s2_k = 2) for k < f_plus, to -1 (s2_k = -2) after;
+  // ham: [N x N] uint8 Hamming distances of the pattern columns (C_ij = P - 2 ham_ij).
+  void (*add_flip_rows)(const std::uint8_t* ham, Index N, const std::int32_t* js, int f_plus, int f, std::int32_t P,
+                        std::int32_t* h);
   // Number of differing bits of two packed rows.
   Index (*hamming)(const std::uint64_t* a, const std::uint64_t* b, Index words);
   // h[r][i] = sum_k x_k,i m[r][k] - P s_r,i for r in [0, count): xp the int16 patterns in
@@ -30,6 +30,11 @@ struct PackedKernels {
   // CPU with AVX-512 VNNI, the multiply-adds are vpdpwssd.)
   void (*fields)(const std::int16_t* xp, Index N, Index Pp, std::int32_t P, const std::int16_t* const* m,
                  const std::uint64_t* const* s, std::int32_t* const* h, int count);
+  // bits ([ceil(n/64)] words, padding 0): bit j set where the 32-bit value j of `values` has
+  // its sign bit clear (int32 fields h_j >= 0, or float states +1); the sign of n values.
+  void (*pack_signs)(const void* values, Index n, std::uint64_t* bits);
+  // out[j] = +1.0f where bit j is set, -1.0f where clear, j in [0, n).
+  void (*unpack_signs)(const std::uint64_t* bits, Index n, float* out);
 };
 
 // The patterns' layout of `fields`: xt ([N x Pp] int16, unit i's values x_0,i .. x_Pp-1,i, Pp

@@ -166,22 +166,42 @@ TEST_CASE("every instruction-set level of the packed kernels gives the portable 
         k.add_column_products(rows.data(), n, words, v.data(), -2, 100, hb.data());
         REQUIRE(ha == hb);
       }
-    // the Hamming-table update: chunks of 256 columns, passes of 128 flips, both signs
+    // the Hamming-table update: chunks of 64 columns, passes of 128 flips, flips to +1 then -1
     for (Index N : {Index{1}, Index{77}, Index{256}, Index{600}})
-      for (int f : {1, 5, 128, 300}) {
-        INFO(simd_name(level) << " N=" << N << " flips=" << f);
-        std::vector<std::uint8_t> ham(static_cast<size_t>(N * N));
-        for (auto& v : ham) v = std::uint8_t(rng.next_u64() % 256);
-        std::vector<std::int32_t> js(static_cast<size_t>(f)), s2(static_cast<size_t>(f));
-        for (int q = 0; q < f; ++q) js[size_t(q)] = std::int32_t(rng.next_u64() % std::uint64_t(N)), s2[size_t(q)] = rng.next_u64() & 1 ? 2 : -2;
-        std::vector<std::int32_t> ha(static_cast<size_t>(N), 7), hb(static_cast<size_t>(N), 7), want(static_cast<size_t>(N), 7);
-        for (int q = 0; q < f; ++q)
-          for (Index i = 0; i < N; ++i) want[size_t(i)] += s2[size_t(q)] * (255 - 2 * ham[size_t(js[size_t(q)] * N + i)]);
-        ref.add_flip_rows(ham.data(), N, js.data(), s2.data(), f, 255, ha.data());
-        k.add_flip_rows(ham.data(), N, js.data(), s2.data(), f, 255, hb.data());
-        REQUIRE(ha == want);
-        REQUIRE(hb == want);
-      }
+      for (int f : {1, 5, 128, 300})
+        for (int f_plus : {0, 1, f / 2, f - 1, f}) {
+          INFO(simd_name(level) << " N=" << N << " flips=" << f << " to +1: " << f_plus);
+          std::vector<std::uint8_t> ham(static_cast<size_t>(N * N));
+          for (auto& v : ham) v = std::uint8_t(rng.next_u64() % 256);
+          std::vector<std::int32_t> js(static_cast<size_t>(f));
+          for (auto& j : js) j = std::int32_t(rng.next_u64() % std::uint64_t(N));
+          std::vector<std::int32_t> ha(static_cast<size_t>(N), 7), hb(static_cast<size_t>(N), 7), want(static_cast<size_t>(N), 7);
+          for (int q = 0; q < f; ++q)
+            for (Index i = 0; i < N; ++i) want[size_t(i)] += (q < f_plus ? 2 : -2) * (255 - 2 * ham[size_t(js[size_t(q)] * N + i)]);
+          ref.add_flip_rows(ham.data(), N, js.data(), f_plus, f, 255, ha.data());
+          k.add_flip_rows(ham.data(), N, js.data(), f_plus, f, 255, hb.data());
+          REQUIRE(ha == want);
+          REQUIRE(hb == want);
+        }
+    // signs packed and unpacked: int32 fields (0 counts as +) and float +-1, lengths around the
+    // vector widths and the 64-bit words
+    for (Index n : {Index{1}, Index{7}, Index{16}, Index{63}, Index{64}, Index{65}, Index{100}, Index{1030}}) {
+      INFO(simd_name(level) << " n=" << n);
+      const Index words = (n + 63) / 64;
+      std::vector<std::int32_t> h(static_cast<size_t>(n));
+      for (auto& v : h) v = std::int32_t(rng.next_u64() % 7) - 3;
+      std::vector<std::uint64_t> bits(static_cast<size_t>(words), ~std::uint64_t{0}), want(static_cast<size_t>(words), 0);
+      for (Index j = 0; j < n; ++j)
+        if (h[size_t(j)] >= 0) want[size_t(j / 64)] |= std::uint64_t{1} << (j % 64);
+      k.pack_signs(h.data(), n, bits.data());
+      REQUIRE(bits == want);
+      std::vector<float> s(static_cast<size_t>(n), 0.0f), f32(static_cast<size_t>(n));
+      k.unpack_signs(bits.data(), n, s.data());
+      for (Index j = 0; j < n; ++j) REQUIRE(s[size_t(j)] == (h[size_t(j)] >= 0 ? 1.0f : -1.0f));
+      std::vector<std::uint64_t> again(static_cast<size_t>(words), ~std::uint64_t{0});
+      k.pack_signs(s.data(), n, again.data());  // float states: the same bits
+      REQUIRE(again == want);
+    }
     // fields for 1 to 13 probes (blocks of 8, 4 and 1) and padded pattern lengths
     for (Index Pp : {Index{8}, Index{16}, Index{136}})
       for (int count : {1, 3, 4, 5, 8, 13}) {
