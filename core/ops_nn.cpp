@@ -39,6 +39,39 @@ Var<T> layer_norm(const Var<T>& x, const Var<T>& gamma, const Var<T>& beta, T ep
       }, "layer_norm");
 }
 
+namespace {
+
+// out[0, d) = sum over i in [begin, end) of w_i * E[ids_i] (w_i = 1 when weights is null):
+// columns in blocks of W whose sums stay in registers over the bag's words (a sum kept in `out`
+// would go through memory at every word: a store-to-load chain), then the last < W columns.
+template <int W, class T>
+Index bag_sum_blocks(const T* E, const int* ids, const T* weights, int begin, int end, Index d, Index k0, T* out) {
+  for (; k0 + W <= d; k0 += W) {
+    T acc[W] = {};
+    for (int i = begin; i < end; ++i) {
+      const T* e = E + Index(ids[i]) * d + k0;
+      if (weights) {
+        const T* w = weights + Index(i) * d + k0;
+        for (int k = 0; k < W; ++k) acc[k] += w[k] * e[k];
+      } else {
+        for (int k = 0; k < W; ++k) acc[k] += e[k];
+      }
+    }
+    for (int k = 0; k < W; ++k) out[k0 + k] = acc[k];
+  }
+  return k0;
+}
+
+template <class T>
+void bag_sum(const T* E, const int* ids, const T* weights, int begin, int end, Index d, T* out) {
+  constexpr int kWide = 64 / int(sizeof(T));  // one cache line of columns
+  Index k0 = bag_sum_blocks<kWide>(E, ids, weights, begin, end, d, 0, out);
+  k0 = bag_sum_blocks<4>(E, ids, weights, begin, end, d, k0, out);
+  bag_sum_blocks<1>(E, ids, weights, begin, end, d, k0, out);
+}
+
+}  // namespace
+
 template <class T>
 Var<T> embedding_bag(const Var<T>& table, std::shared_ptr<const Bags<T>> bags) {
   // The checks build their messages only on failure: this op runs several times per example.
@@ -63,33 +96,24 @@ Var<T> embedding_bag(const Var<T>& table, std::shared_ptr<const Bags<T>> bags) {
       });
   const Index count = static_cast<Index>(offsets.size()) - 1;
   const Mat<T>& E = table.value();
-  Mat<T> out = Mat<T>::Zero(count, d);                     // [bags x d]
-  // Raw row loops: rows are short (d ~ 20-50) and Eigen's per-row expression setup would cost
-  // more than the arithmetic. Row-major storage: row r starts at data() + r * d.
-  for (Index b = 0; b < count; ++b) {
-    T* o = out.data() + b * d;
-    for (int i = offsets[static_cast<size_t>(b)]; i < offsets[static_cast<size_t>(b) + 1]; ++i) {
-      const T* e = E.data() + Index(ids[static_cast<size_t>(i)]) * d;
-      if (weighted) {
-        const T* w = weights.data() + Index(i) * d;
-        for (Index k = 0; k < d; ++k) o[k] += w[k] * e[k];
-      } else {
-        for (Index k = 0; k < d; ++k) o[k] += e[k];
-      }
-    }
-  }
+  Mat<T> out(count, d);  // [bags x d]
+  for (Index b = 0; b < count; ++b)
+    bag_sum(E.data(), ids.data(), weighted ? weights.data() : nullptr, offsets[size_t(b)], offsets[size_t(b) + 1], d,
+            out.data() + b * d);
   return Var<T>::make(std::move(out), {table},
       [bags = std::move(bags), weighted, d](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
         if (!gin[0]) return;
         // dE[ids_i] += weights_i * g_b for every word i of bag b
         T* dE = gin[0]->data();
         const std::vector<int>& offsets = bags->offsets;
+        const int* ids = bags->ids.data();
+        const T* weights = weighted ? bags->weights.data() : nullptr;
         for (size_t b = 0; b + 1 < offsets.size(); ++b) {
-          const T* gb = g.data() + Index(b) * d;
+          const T* __restrict gb = g.data() + Index(b) * d;
           for (int i = offsets[b]; i < offsets[b + 1]; ++i) {
-            T* de = dE + Index(bags->ids[static_cast<size_t>(i)]) * d;
-            if (weighted) {
-              const T* w = bags->weights.data() + Index(i) * d;
+            T* __restrict de = dE + Index(ids[i]) * d;
+            if (weights) {
+              const T* __restrict w = weights + Index(i) * d;
               for (Index k = 0; k < d; ++k) de[k] += w[k] * gb[k];
             } else {
               for (Index k = 0; k < d; ++k) de[k] += gb[k];
