@@ -64,12 +64,32 @@ void zero_grad(const ParameterList<T>& params) {
   }
 }
 
+namespace {
+
+// sum x_i^2 in double, in 8 interleaved partial sums (lane j takes i = j mod 8) added in a fixed
+// order at the end: the same number on every run, and vectorised (a single running sum is a
+// chain of dependent adds, 4 cycles per element; measured 6 us of a 100 us MemN2N step)
+template <class T>
+double squared_norm(const T* x, Index n) {
+  constexpr int kLanes = 8;
+  double acc[kLanes] = {};
+  Index i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += double(x[i + j]) * double(x[i + j]);
+  for (int j = 0; i < n; ++i, ++j) acc[j] += double(x[i]) * double(x[i]);
+  double sum = 0;
+  for (double a : acc) sum += a;
+  return sum;
+}
+
+}  // namespace
+
 template <class T>
 double clip_grad_norm(const ParameterList<T>& params, double max_norm) {
   require(max_norm > 0, "clip_grad_norm", "max_norm must be > 0, got " + std::to_string(max_norm));
   double sq = 0;
   for (const auto& p : params)
-    if (p.var.grad().size()) sq += p.var.grad().template cast<double>().squaredNorm();
+    if (p.var.grad().size()) sq += squared_norm(p.var.grad().data(), p.var.grad().size());
   const double norm = std::sqrt(sq);
   if (norm > max_norm) {
     const T k = static_cast<T>(max_norm / norm);

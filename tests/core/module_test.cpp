@@ -64,6 +64,26 @@ TEST_CASE("clipping by global norm scales all gradients together", "[module]") {
   CHECK_THROWS_AS(clip_grad_norm(ps, 0.0), std::invalid_argument);
 }
 
+TEST_CASE("the global norm of float gradients of odd sizes is the double-precision norm", "[module]") {
+  Rng rng(8);
+  ParameterList<float> ps;
+  double want = 0;
+  for (auto [r, c] : {std::pair<Index, Index>{3, 7}, {1, 13}, {50, 20}, {1, 1}}) {
+    Var<float> v(MatF::Zero(r, c), true);
+    v.mutable_grad() = random_matrix(r, c, rng).cast<float>();
+    want += v.grad().cast<double>().squaredNorm();
+    ps.push_back({"p" + std::to_string(ps.size()), v});
+  }
+  want = std::sqrt(want);
+  const double got = clip_grad_norm(ps, 1e9);
+  CHECK(std::abs(got - want) <= 1e-12 * want);
+  CHECK(clip_grad_norm(ps, 1e9) == got);  // the same number every call
+  clip_grad_norm(ps, 0.5);
+  double after = 0;
+  for (const auto& p : ps) after += p.var.grad().cast<double>().squaredNorm();
+  CHECK(std::sqrt(after) == Approx(0.5).epsilon(1e-6));
+}
+
 TEST_CASE("spectral clipping bounds each gradient's largest singular value on its own", "[module]") {
   // G = U diag(3, 1) V^T with rotations U, V: singular values 3 and 1
   const double c = std::cos(0.4), s = std::sin(0.4), c2 = std::cos(1.1), s2 = std::sin(1.1);
