@@ -34,7 +34,7 @@ Cnn<T>::Cnn(const CnnOptions& o, Rng& rng) : o_(o) {
     shapes_.push_back(out);
     in = pool2d_shape(out, Pool2dOptions{2, 2, 0});
   }
-  head_ = std::make_unique<Linear<T>>(in.channels, o.classes, rng);
+  head_ = std::make_unique<Linear<T>>(o.flatten_head ? in.size() : in.channels, o.classes, rng);
   this->add_module("head", *head_);
 }
 
@@ -58,7 +58,7 @@ Var<T> Cnn<T>::logits(const Var<T>& x) const {
   Var<T> h = x;
   for (Index s = 0; s < static_cast<Index>(shapes_.size()); ++s) h = stage(s, h, false);
   const ImageShape last = pool2d_shape(shapes_.back(), Pool2dOptions{2, 2, 0});
-  return (*head_)(global_avg_pool(h, last));
+  return (*head_)(o_.flatten_head ? h : global_avg_pool(h, last));  // (the maps of a row are already one vector)
 }
 
 template <class T>

@@ -1,7 +1,7 @@
 // engram/networks/cnn.h — a small convolutional backbone for the attention blocks of
 // attention/vision/: stages of [3x3 convolution (padding 1) + bias, optional group normalisation,
-// ReLU, an optional registered block, 2x2 max pooling], then global average pooling and a linear
-// classifier.
+// ReLU, an optional registered block, 2x2 max pooling], then global average pooling (or the last
+// maps flattened: `flatten_head`) and a linear classifier.
 //   x [N x C*H*W] (core/ops_image.h) -> logits [N x classes]
 // Any registered block (`engram list blocks`) can follow every stage's ReLU; none gives the plain
 // backbone the blocks are compared against.
@@ -24,6 +24,8 @@ struct CnnOptions {
   Options block_options;
   Index norm_groups = 0;                // > 0: group_norm with this many groups after each conv
                                         // (capped at the stage's channels; must divide them)
+  bool flatten_head = false;            // the classifier reads the last pooled maps whole
+                                        // (C x H x W features) instead of their channel means
 };
 
 template <class T>

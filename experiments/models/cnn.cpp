@@ -8,6 +8,8 @@
 //     block: none                        # or any of `engram list blocks`, {name: se, reduction: 8}
 //     norm_groups: 0                     # > 0: group normalisation after each conv (groups,
 //                                        # capped at the stage's channels, must divide them)
+//     head: global                       # global: the classifier reads each channel's mean over
+//                                        # the last maps; flatten: the last maps whole (C x H x W)
 //     examples_per_graph: 32             # images per graph in training (a speed knob)
 //
 // Training: cross-entropy. Evaluation: loss, accuracy, error on val and test. inspect(): the
@@ -88,6 +90,9 @@ ENGRAM_REGISTER(models(), "cnn", "small CNN backbone (3x3 conv, ReLU, optional a
         if (o.norm_groups > 0 && ch % std::min(o.norm_groups, ch) != 0)
           cfg.fail("norm_groups", "must divide every stage's channels (or exceed them), got " + std::to_string(o.norm_groups) +
                                       " for a stage of " + std::to_string(ch));
+      const std::string head = cfg.string("head", "global");
+      if (head != "global" && head != "flatten") cfg.fail("head", "must be global or flatten, got '" + head + "'");
+      o.flatten_head = head == "flatten";
       const Index per_graph = cfg.integer("examples_per_graph", 32, 1, 4096);
       cfg.finish();
       if (has_block) {

@@ -86,8 +86,8 @@ TEST_CASE("fashion_mnist reads its IDX files: the last val_size training images 
   CHECK_THAT(task_error("{name: fashion_mnist, dir: " + d.path.string() + ", val_size: 60}"), Contains("leaves no training images"));
 }
 
-TEST_CASE("the CNN backbone passes a Jacobian check in double, plain, with group norm and with every registered block", "[vision][gradcheck]") {
-  std::vector<std::string> blocks{"", "norm"};
+TEST_CASE("the CNN backbone passes a Jacobian check in double, plain, with group norm, flattened and with every registered block", "[vision][gradcheck]") {
+  std::vector<std::string> blocks{"", "norm", "flatten"};
   for (const auto& name : attention::blocks<double>().names()) blocks.push_back(name);
   for (const std::string& block : blocks) {
     INFO("block " << block);
@@ -98,6 +98,9 @@ TEST_CASE("the CNN backbone passes a Jacobian check in double, plain, with group
     if (block == "norm") {
       o.norm_groups = 2;  // groups of 2 and of 3 channels
       o.channels = {4, 6};
+    } else if (block == "flatten") {
+      o.flatten_head = true;  // the classifier reads the last maps whole:
+      o.input = {2, 8, 6};    // 4 channels x 2 x 1 after two poolings, 8 features
     } else {
       o.block = block;
     }
@@ -107,10 +110,17 @@ TEST_CASE("the CNN backbone passes a Jacobian check in double, plain, with group
     // every parameter drawn at random: blocks that start as the identity (a zero last layer)
     // would otherwise leave ReLU's tied zeros tied in a max-pool window, a kink under the check
     for (auto p : net.parameters()) p.mutable_value() = random_matrix(p.rows(), p.cols(), rng, -0.5, 0.5);
-    std::vector<Var<double>> inputs{Var<double>(random_matrix(2, 60, rng), true)};
+    std::vector<Var<double>> inputs{Var<double>(random_matrix(2, o.input.size(), rng), true)};
     for (const auto& p : net.parameters()) inputs.push_back(p);
     CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return net.logits(v[0]); }, inputs) < 1e-6);
     CHECK(net.first_attention(inputs[0]).defined() == !o.block.empty());
+    int heads = 0;
+    for (const auto& p : net.named_parameters())
+      if (p.name == "head.weight") {
+        ++heads;
+        CHECK(p.var.rows() == (block == "flatten" ? 8 : o.channels.back()));
+      }
+    CHECK(heads == 1);
   }
   networks::CnnOptions bad;
   bad.channels = {4, 6};
@@ -221,6 +231,7 @@ TEST_CASE("the cnn learns whether an image holds a bright square, plain and with
   CHECK_THAT(model_error("{name: cnn, block: nope}"), Contains("m.yaml:3") && Contains("nope") && Contains("cbam"));
   CHECK_THAT(model_error("{name: cnn, block: {name: se, reduction: 0}}"), Contains("reduction"));
   CHECK_THAT(model_error("{name: cnn, channels: [8, x]}"), Contains("model.channels") && Contains("'x'"));
+  CHECK_THAT(model_error("{name: cnn, head: mean}"), Contains("model.head") && Contains("global or flatten"));
   CHECK_THAT(model_error("{name: cnn, channels: [8, 12], norm_groups: 8}"), Contains("model.norm_groups") && Contains("stage of 12"));
   CHECK_THAT(model_error("{name: cnn}").substr(0, 10), Contains("(no error)"));
 }
