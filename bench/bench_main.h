@@ -15,6 +15,7 @@ inline int run_benchmarks(int argc, char** argv) {
   // every figure with the machine it was measured on
   benchmark::AddCustomContext("cpu", cpu_description());
   benchmark::AddCustomContext("engram_arch", build_arch());
+  benchmark::AddCustomContext("allocator", allocator_name());
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

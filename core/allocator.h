@@ -6,8 +6,14 @@
 // same memory in again (docs/core.md has the measurement). keep_freed_memory() raises the mmap and trim
 // thresholds so freed buffers are reused. Call it once at program start (the engram command
 // and the benchmarks do); it changes only performance, never results.
+// allocator_name() says which malloc this process runs: "tcmalloc" (the default of engram's
+// executables, cmake/allocator.cmake), "jemalloc", "mimalloc", "glibc", or the file that provides
+// malloc; recorded beside every result (meta.json, benchmark context), since it moves timings.
 #pragma once
+
+#include <string>
 
 namespace engram {
 void keep_freed_memory();
+std::string allocator_name();
 }  // namespace engram

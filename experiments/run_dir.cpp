@@ -1,5 +1,6 @@
 #include "experiments/run_dir.h"
 
+#include "core/allocator.h"
 #include "core/cpu.h"
 #include "core/rng.h"
 #include "experiments/build_info.h"
@@ -202,6 +203,7 @@ std::string build_meta_json(std::uint64_t seed, int threads) {
                    {"cpu", cpu_model()},
                    {"cpu_features", cpu_features()},
                    {"arch", build_arch()},
+                   {"allocator", allocator_name()},
                    {"hardware_threads", std::thread::hardware_concurrency()},
                    {"threads", threads},
                    {"seed", seed},

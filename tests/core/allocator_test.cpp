@@ -1,6 +1,7 @@
 // The allocator of the build (cmake/allocator.cmake): with ENGRAM_MALLOC=tcmalloc, malloc in
 // this process is tcmalloc's (the linker kept the library although no symbol names it);
 // otherwise it is not. Either way memory handed between threads is freed correctly.
+#include "core/allocator.h"
 #include "core/parallel.h"
 
 #include <catch2/catch.hpp>
@@ -21,14 +22,16 @@ std::string file_of_malloc() {
 
 }  // namespace
 
-TEST_CASE("malloc is the allocator the build chose", "[core][allocator]") {
+TEST_CASE("malloc is the allocator the build chose, and allocator_name says which", "[core][allocator]") {
   const std::string file = file_of_malloc();
   INFO("malloc comes from '" << file << "'");
   REQUIRE_FALSE(file.empty());
 #if defined(ENGRAM_MALLOC_TCMALLOC)
   CHECK(file.find("tcmalloc") != std::string::npos);
+  CHECK(engram::allocator_name() == "tcmalloc");
 #else
   CHECK(file.find("tcmalloc") == std::string::npos);
+  CHECK(engram::allocator_name() != "tcmalloc");
 #endif
 }
 

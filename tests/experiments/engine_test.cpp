@@ -1,4 +1,5 @@
 // The experiment engine end to end: reproducibility, resumption, failure handling, bad input.
+#include "core/allocator.h"
 #include "core/checkpoint.h"
 #include "experiments/cli.h"
 #include "experiments/results_index.h"
@@ -85,6 +86,8 @@ TEST_CASE("the same config and seed give identical metrics and checkpoints", "[e
   CHECK(slurp(d.path / "a/metrics.jsonl") == slurp(d.path / "b/metrics.jsonl"));
   CHECK(slurp(d.path / "a/checkpoints/last.ck") == slurp(d.path / "b/checkpoints/last.ck"));
   CHECK(slurp(d.path / "a/config.yaml") == slurp(d.path / "b/config.yaml"));
+  // meta.json names the allocator the numbers were timed with
+  CHECK_THAT(slurp(d.path / "a/meta.json"), Catch::Contains("\"allocator\": \"" + engram::allocator_name() + "\""));
   // and it learned something: accuracy well above chance (1/5)
   CHECK(a.result.final_metrics.at("val/accuracy") > 0.6);
   // another seed gives other numbers
