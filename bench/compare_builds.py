@@ -94,8 +94,9 @@ def main():
                 times_b.setdefault(k, []).append(v)
             for k, v in ta.items():
                 times_a.setdefault(k, []).append(v)
-        print("%s: before arch %s | after arch %s" % (name, ctx_b.get("engram_arch", "(not reported)"),
-                                                     ctx_a.get("engram_arch", "(not reported)")))
+        print("%s: before arch %s, allocator %s | after arch %s, allocator %s" % (
+            name, ctx_b.get("engram_arch", "(not reported)"), ctx_b.get("allocator", "(not reported)"),
+            ctx_a.get("engram_arch", "(not reported)"), ctx_a.get("allocator", "(not reported)")))
         for k in times_b:
             if k in times_a:
                 b, a = statistics.median(times_b[k]), statistics.median(times_a[k])
