@@ -49,9 +49,7 @@ PackedStates::PackedStates(const States& x, const char* where, ThreadPool* pool)
   const auto& k = detail::packed_kernels();
   detail::parallel_for(pool, rows_, [&](Index r) {
     const float* v = &x(r, 0);
-    int bad = 0;
-    for (Index j = 0; j < cols_; ++j) bad |= (v[j] != 1.0f) & (v[j] != -1.0f);
-    binary[size_t(r)] = char(!bad);
+    binary[size_t(r)] = char(all_binary(v, cols_));
     k.pack_signs(v, cols_, row(r));
   });
   if (std::find(binary.begin(), binary.end(), 0) != binary.end()) require_binary(x, where);

@@ -44,12 +44,15 @@ States sign(const MatF& h) {
   return h.unaryExpr([](float v) { return v >= 0.0f ? 1.0f : -1.0f; });
 }
 
+bool all_binary(const float* v, Index n) {
+  int bad = 0;  // (no early exit: the loop vectorises)
+  for (Index k = 0; k < n; ++k) bad |= (v[k] != 1.0f) & (v[k] != -1.0f);
+  return !bad;
+}
+
 void require_binary(const States& x, const char* where) {
-  // fast path (vectorises; NaN counts as bad), then the slow search for the message
-  const float* p = x.data();
-  int bad = 0;
-  for (Index k = 0; k < x.size(); ++k) bad |= (p[k] != 1.0f) & (p[k] != -1.0f);
-  if (!bad) return;
+  // fast path, then the slow search for the message
+  if (all_binary(x.data(), x.size())) return;
   for (Index i = 0; i < x.rows(); ++i)
     for (Index j = 0; j < x.cols(); ++j)
       if (x(i, j) != 1.0f && x(i, j) != -1.0f)

@@ -28,5 +28,7 @@ States sign(const MatF& h);
 // True if every entry is exactly +1 or -1; otherwise throws std::invalid_argument naming
 // `where`, the offending row and column.
 void require_binary(const States& x, const char* where);
+// Whether v[0, n) are all +1 or -1 (NaN is not): the vectorised test require_binary runs first.
+bool all_binary(const float* v, Index n);
 
 }  // namespace engram::hopfield
