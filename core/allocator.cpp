@@ -12,11 +12,16 @@ void keep_freed_memory() {
 #endif
 }
 
-std::string allocator_name() {
+std::string malloc_library() {
   void* f = dlsym(RTLD_DEFAULT, "malloc");  // the definition every call in the process reaches
   Dl_info info{};
-  if (!f || !dladdr(f, &info) || !info.dli_fname) return "unknown";
-  const std::string file = info.dli_fname;
+  if (!f || !dladdr(f, &info) || !info.dli_fname) return "";
+  return info.dli_fname;
+}
+
+std::string allocator_name() {
+  const std::string file = malloc_library();
+  if (file.empty()) return "unknown";
   for (const char* name : {"tcmalloc", "jemalloc", "mimalloc"})
     if (file.find(name) != std::string::npos) return name;
   if (file.find("libc.so") != std::string::npos) return "glibc";

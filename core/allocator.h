@@ -9,11 +9,13 @@
 // allocator_name() says which malloc this process runs: "tcmalloc" (the default of engram's
 // executables, cmake/allocator.cmake), "jemalloc", "mimalloc", "glibc", or the file that provides
 // malloc; recorded beside every result (meta.json, benchmark context), since it moves timings.
+// malloc_library() is that file ("" when it cannot be told).
 #pragma once
 
 #include <string>
 
 namespace engram {
 void keep_freed_memory();
+std::string malloc_library();
 std::string allocator_name();
 }  // namespace engram

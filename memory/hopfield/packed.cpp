@@ -57,8 +57,9 @@ PackedStates::PackedStates(const States& x, const char* where, ThreadPool* pool)
 
 States PackedStates::unpack() const {
   States x(rows_, cols_);
+  const auto& k = detail::packed_kernels();
   if (cols_ > 0)
-    for (Index r = 0; r < rows_; ++r) detail::packed_kernels().unpack_signs(row(r), cols_, &x(r, 0));
+    for (Index r = 0; r < rows_; ++r) k.unpack_signs(row(r), cols_, &x(r, 0));
   return x;
 }
 

@@ -6,24 +6,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <dlfcn.h>
-
 #include <string>
 #include <vector>
 
-namespace {
-
-std::string file_of_malloc() {
-  void* f = dlsym(RTLD_DEFAULT, "malloc");
-  Dl_info info{};
-  if (!f || !dladdr(f, &info) || !info.dli_fname) return "";
-  return info.dli_fname;
-}
-
-}  // namespace
-
 TEST_CASE("malloc is the allocator the build chose, and allocator_name says which", "[core][allocator]") {
-  const std::string file = file_of_malloc();
+  const std::string file = engram::malloc_library();
   INFO("malloc comes from '" << file << "'");
   REQUIRE_FALSE(file.empty());
 #if defined(ENGRAM_MALLOC_TCMALLOC)
