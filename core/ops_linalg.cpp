@@ -1,5 +1,6 @@
 // matmul, matmul_nt, outer, transpose, cosine_similarity, circular_conv
 #include "core/ops_detail.h"
+#include "core/outer_grad.h"
 
 namespace engram {
 
@@ -14,7 +15,9 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b) {
         const Mat<T>& A = self.inputs[0]->value;
         const Mat<T>& B = self.inputs[1]->value;
         if (gin[0]) gin[0]->noalias() += g * B.transpose();   // [n x m][m x k]
-        if (gin[1]) gin[1]->noalias() += A.transpose() * g;   // [k x n][n x m]
+        if (!gin[1]) return;
+        if (A.rows() == 1) add_outer(*gin[1], A.data(), g.data());  // (core/outer_grad.h)
+        else gin[1]->noalias() += A.transpose() * g;                              // [k x n][n x m]
       }, "matmul");
 }
 
@@ -29,7 +32,9 @@ Var<T> matmul_nt(const Var<T>& a, const Var<T>& b) {
         const Mat<T>& A = self.inputs[0]->value;
         const Mat<T>& B = self.inputs[1]->value;
         if (gin[0]) gin[0]->noalias() += g * B;               // [n x m][m x k]
-        if (gin[1]) gin[1]->noalias() += g.transpose() * A;   // [m x n][n x k]
+        if (!gin[1]) return;
+        if (g.rows() == 1) add_outer(*gin[1], g.data(), A.data());  // (core/outer_grad.h)
+        else gin[1]->noalias() += g.transpose() * A;                              // [m x n][n x k]
       }, "matmul_nt");
 }
 

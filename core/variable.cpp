@@ -1,5 +1,7 @@
 #include "core/variable.h"
 
+#include "core/outer_grad.h"
+
 #include <cstdint>
 #include <utility>
 
@@ -138,6 +140,62 @@ std::vector<Node<T>*> topo_order(Node<T>* root, NodeNumbering<Node<T>>& seen) {
   return order;
 }
 
+// The rank-1 updates add_outer() recorded for one leaf's gradient: rows of u and of v.
+template <class T>
+struct OuterRows {
+  std::vector<T> u, v;
+  Index rows = 0;
+};
+
+constexpr Index kOuterRowsPerFlush = 256;
+
+// What add_outer() needs to know of the backward pass running on this thread.
+template <class T>
+struct OuterPass {
+  const std::vector<Mat<T>>* grads = nullptr;  // the pass's gradients, by node index
+  const std::vector<char>* leaf = nullptr;      // leaf[k]: node k has no backward function
+  std::vector<std::int32_t> slot;               // node k -> its rows in `pending`, or -1
+  std::vector<OuterRows<T>> pending;
+};
+
+template <class T>
+OuterPass<T>*& current_outer_pass() {
+  static thread_local OuterPass<T>* pass = nullptr;
+  return pass;
+}
+
+template <class T>
+void flush_outer(Mat<T>& grad, OuterRows<T>& r) {
+  if (r.rows == 0) return;
+  const Eigen::Map<const Mat<T>> u(r.u.data(), r.rows, grad.rows()), v(r.v.data(), r.rows, grad.cols());
+  grad.noalias() += u.transpose() * v;  // [k x rows][rows x n]
+  r.u.clear();
+  r.v.clear();
+  r.rows = 0;
+}
+
+// The node index of `grad` when it is the gradient of a leaf in `pass`, else -1.
+template <class T>
+std::int64_t leaf_of(const OuterPass<T>& pass, const Mat<T>& grad) {
+  const auto at = reinterpret_cast<std::uintptr_t>(&grad), first = reinterpret_cast<std::uintptr_t>(pass.grads->data());
+  if (at < first || at >= first + pass.grads->size() * sizeof(Mat<T>) || (at - first) % sizeof(Mat<T>) != 0) return -1;
+  const auto k = static_cast<std::int64_t>((at - first) / sizeof(Mat<T>));
+  return (*pass.leaf)[static_cast<size_t>(k)] ? k : -1;
+}
+
+// Installs a pass for add_outer() on this thread for its lifetime (restoring any outer one).
+template <class T>
+class OuterPassScope {
+ public:
+  OuterPassScope(OuterPass<T>& pass) : previous_(current_outer_pass<T>()) { current_outer_pass<T>() = &pass; }
+  ~OuterPassScope() { current_outer_pass<T>() = previous_; }
+  OuterPassScope(const OuterPassScope&) = delete;
+  OuterPassScope& operator=(const OuterPassScope&) = delete;
+
+ private:
+  OuterPass<T>* previous_;
+};
+
 template <class T>
 void run_backward(Node<T>* root, Mat<T> seed, const GradSink<T>& sink) {
   if (!root->requires_grad) return;
@@ -145,7 +203,10 @@ void run_backward(Node<T>* root, Mat<T> seed, const GradSink<T>& sink) {
   const std::vector<Node<T>*> order = topo_order(root, index);
   // grads[k]: the gradient accumulated for node k so far; has[k]: whether any path brought one
   std::vector<Mat<T>> grads(index.nodes.size());
-  std::vector<char> has(index.nodes.size(), 0);
+  std::vector<char> has(index.nodes.size(), 0), leaf(index.nodes.size(), 0);
+  for (size_t k = 0; k < leaf.size(); ++k) leaf[k] = index.nodes[k]->backward ? 0 : 1;
+  OuterPass<T> outer{&grads, &leaf, std::vector<std::int32_t>(index.nodes.size(), -1), {}};
+  const OuterPassScope<T> scope(outer);
   grads[0] = std::move(seed);  // (the root is node 0)
   has[0] = 1;
   std::vector<Mat<T>*> gin;
@@ -153,6 +214,7 @@ void run_backward(Node<T>* root, Mat<T> seed, const GradSink<T>& sink) {
     Node<T>* node = *it;
     const auto k = static_cast<size_t>(index.find(node));
     if (!has[k]) continue;  // no path from the root carried a gradient here
+    if (outer.slot[k] >= 0) flush_outer(grads[k], outer.pending[static_cast<size_t>(outer.slot[k])]);
     Mat<T> g = std::move(grads[k]);
     has[k] = 0;
     if (!node->backward) {  // a leaf
@@ -183,6 +245,28 @@ void run_backward(Node<T>* root, Mat<T> seed, const GradSink<T>& sink) {
 }  // namespace
 
 template <class T>
+void add_outer(Mat<T>& grad, const T* u, const T* v) {
+  const Index k = grad.rows(), n = grad.cols();
+  if (OuterPass<T>* pass = current_outer_pass<T>()) {
+    const std::int64_t node = leaf_of(*pass, grad);
+    if (node >= 0) {
+      std::int32_t& slot = pass->slot[static_cast<size_t>(node)];
+      if (slot < 0) {
+        slot = static_cast<std::int32_t>(pass->pending.size());
+        pass->pending.emplace_back();
+      }
+      OuterRows<T>& r = pass->pending[static_cast<size_t>(slot)];
+      r.u.insert(r.u.end(), u, u + k);
+      r.v.insert(r.v.end(), v, v + n);
+      if (++r.rows == kOuterRowsPerFlush) flush_outer(grad, r);
+      return;
+    }
+  }
+  grad.noalias() += Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(u, k) *
+                    Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(v, n);
+}
+
+template <class T>
 void backward(const Var<T>& root, const GradSink<T>& sink) {
   require(root.defined(), "backward", "root variable is undefined");
   run_backward<T>(root.get(), Mat<T>::Ones(root.rows(), root.cols()), sink);
@@ -201,6 +285,8 @@ template struct Node<float>;
 template struct Node<double>;
 template class Var<float>;
 template class Var<double>;
+template void add_outer(Mat<float>&, const float*, const float*);
+template void add_outer(Mat<double>&, const double*, const double*);
 template void backward(const Var<float>&, const GradSink<float>&);
 template void backward(const Var<double>&, const GradSink<double>&);
 template void backward(const Var<float>&, const Mat<float>&, const GradSink<float>&);

@@ -1,5 +1,8 @@
 // The reverse pass itself: shared sub-expressions, accumulation across calls, seeds, no-grad.
 #include "core/gradcheck.h"
+#include "core/outer_grad.h"
+
+#include <map>
 
 #include <catch2/catch.hpp>
 
@@ -92,4 +95,73 @@ TEST_CASE("a composite expression passes the Jacobian check", "[autodiff][gradch
     return matmul(w, x[0]);                               // [1 x 4]
   };
   CHECK(check_gradient(f, in) < 1e-6);
+}
+
+namespace {
+
+// A one-row recurrence h_t = tanh(h_{t-1} W + x_t U^T), loss = sum over t of sum(h_t): every step
+// multiplies a [1 x n] row by the same two leaves, so the pass defers their rank-1 gradients
+// (core/outer_grad.h) and sums them in one product per 256 steps.
+Var<double> one_row_recurrence(const Var<double>& W, const Var<double>& U, const MatD& xs) {
+  Var<double> h = constant<double>(MatD::Zero(1, W.rows()));
+  std::vector<Var<double>> sums;
+  for (Index t = 0; t < xs.rows(); ++t) {
+    h = tanh(add(matmul(h, W), matmul_nt(constant<double>(MatD(xs.row(t))), U)));
+    sums.push_back(sum(h));
+  }
+  return sum(concat<double>(sums, 1));
+}
+
+}  // namespace
+
+TEST_CASE("rank-1 weight gradients of a one-row recurrence equal backpropagation through time by hand", "[autodiff]") {
+  Rng rng(11);
+  const Index n = 6, m = 4, T = 300;  // T > 256: the deferred rows are flushed mid-pass too
+  const MatD W0 = random_matrix(n, n, rng, -0.4, 0.4), U0 = random_matrix(n, m, rng, -0.4, 0.4);
+  const MatD xs = random_matrix(T, m, rng);
+  Var<double> W(W0, true), U(U0, true);
+  backward(one_row_recurrence(W, U, xs));
+  // by hand: a_t = h_{t-1} W + x_t U^T, h_t = tanh(a_t), dL/dh_t = 1 + da_{t+1} W^T
+  std::vector<MatD> h(static_cast<size_t>(T + 1), MatD::Zero(1, n));
+  for (Index t = 1; t <= T; ++t)
+    h[static_cast<size_t>(t)] = (h[static_cast<size_t>(t - 1)] * W0 + xs.row(t - 1) * U0.transpose()).array().tanh().matrix();
+  MatD dW = MatD::Zero(n, n), dU = MatD::Zero(n, m), dh = MatD::Zero(1, n);
+  for (Index t = T; t >= 1; --t) {
+    const MatD& ht = h[static_cast<size_t>(t)];
+    const MatD da = ((dh.array() + 1.0) * (1.0 - ht.array().square())).matrix();
+    dW += h[static_cast<size_t>(t - 1)].transpose() * da;
+    dU += da.transpose() * xs.row(t - 1);
+    dh = da * W0.transpose();
+  }
+  CHECK((W.grad() - dW).cwiseAbs().maxCoeff() < 1e-10 * (1.0 + dW.cwiseAbs().maxCoeff()));
+  CHECK((U.grad() - dU).cwiseAbs().maxCoeff() < 1e-10 * (1.0 + dU.cwiseAbs().maxCoeff()));
+
+  SECTION("a sink receives the same sums") {
+    std::map<const Node<double>*, MatD> got;
+    backward<double>(one_row_recurrence(W, U, xs), [&](Node<double>& leaf, MatD&& g) { got[&leaf] = std::move(g); });
+    CHECK((got.at(W.get()) - dW).cwiseAbs().maxCoeff() < 1e-10 * (1.0 + dW.cwiseAbs().maxCoeff()));
+    CHECK((got.at(U.get()) - dU).cwiseAbs().maxCoeff() < 1e-10 * (1.0 + dU.cwiseAbs().maxCoeff()));
+  }
+}
+
+TEST_CASE("a one-row recurrence passes the Jacobian check, leaves and computed weights alike", "[autodiff][gradcheck]") {
+  Rng rng(12);
+  const MatD xs = random_matrix(5, 3, rng);
+  std::vector<Var<double>> in{Var<double>(random_matrix(4, 4, rng, -0.5, 0.5), true),
+                              Var<double>(random_matrix(4, 3, rng, -0.5, 0.5), true)};
+  CHECK(check_gradient([&](const std::vector<Var<double>>& x) { return one_row_recurrence(x[0], x[1], xs); }, in) < 1e-6);
+  // the weights as computed values (not leaves): their rank-1 gradients are added at once
+  CHECK(check_gradient([&](const std::vector<Var<double>>& x) {
+          return one_row_recurrence(scale(x[0], 1.5), tanh(x[1]), xs);
+        }, in) < 1e-6);
+}
+
+TEST_CASE("add_outer outside a backward pass adds u^T v at once", "[autodiff]") {
+  MatD g = MatD::Ones(2, 3);
+  const double u[2] = {2, -1}, v[3] = {1, 0.5, 3};
+  add_outer(g, u, v);
+  CHECK(g(0, 0) == 3.0);
+  CHECK(g(0, 2) == 7.0);
+  CHECK(g(1, 1) == 0.5);
+  CHECK(g(1, 2) == -2.0);
 }
