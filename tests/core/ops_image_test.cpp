@@ -77,6 +77,35 @@ TEST_CASE("conv2d equals the direct sum over every kernel, stride, padding, dila
   CHECK((s.channels == 8 && s.height == 14 && s.width == 14));
 }
 
+TEST_CASE("conv2d's fast paths (same-width runs, one product per large image) equal the direct sum, gradients included", "[ops][image][gradcheck]") {
+  // Output rows as wide as the input rows with stride 1 take im2col's contiguous-run path (and its
+  // adjoint's); from 256 output pixels an image gets its own product. Each kernel below reaches the
+  // plane's first and last pixels from outside (the run's wrap), on small and large images.
+  Rng rng(2, "conv-fast");
+  struct Case {
+    Index kh, kw, padding, dilation, groups, height, width;
+  };
+  for (const Case c : {Case{3, 3, 1, 1, 1, 16, 17}, Case{5, 3, 1, 1, 2, 16, 17}, Case{3, 3, 2, 2, 1, 16, 16},
+                       Case{1, 1, 0, 1, 1, 16, 16}, Case{3, 3, 1, 1, 1, 5, 4}, Case{3, 5, 2, 1, 2, 4, 6}}) {
+    const ImageShape in{2, c.height, c.width};
+    Conv2dOptions o;
+    o.kernel_h = c.kh;
+    o.kernel_w = c.kw;
+    o.padding = c.padding;
+    o.dilation = c.dilation;
+    o.groups = c.groups;
+    INFO("kernel " << c.kh << "x" << c.kw << " padding " << c.padding << " dilation " << c.dilation << " groups " << c.groups
+                   << " image " << c.height << "x" << c.width);
+    REQUIRE(conv2d_shape(in, 4, o).width == in.width);  // the same-width path
+    const MatD x = random_matrix(2, in.size(), rng), w = random_matrix(4, 2 / c.groups * c.kh * c.kw, rng);
+    const MatD b = random_matrix(1, 4, rng);
+    CHECK((conv2d(Var<double>(x), in, Var<double>(w), Var<double>(b), o).value() - direct_conv(x, in, w, &b, o))
+              .cwiseAbs().maxCoeff() < 1e-12);
+    const std::vector<Var<double>> vars{Var<double>(x, true), Var<double>(w, true), Var<double>(b, true)};
+    CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return conv2d(v[0], in, v[1], v[2], o); }, vars) < 1e-6);
+  }
+}
+
 TEST_CASE("pooling equals its definition, padding excluded from averages", "[ops][image]") {
   Rng rng(2, "pool");
   const ImageShape in{2, 5, 5};
