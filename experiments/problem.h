@@ -67,6 +67,11 @@ class Model : public Module<float> {
     (void)step;
     (void)epoch;
   }
+  // Values a model keeps beside its parameters that no optimizer touches but a resumed run needs
+  // (pointer_net's rollout baseline: a frozen copy of the policy, replaced during training). The
+  // trainer saves them in every checkpoint under "state/" and restores them with the parameters,
+  // so a resumed run goes on exactly. Default: none.
+  virtual ParameterList<float> frozen_state() const { return {}; }
   // Matrices worth looking at after training (attention weights over evaluation examples,
   // memory weightings over time, ...), saved by the runner as <run>/inspect/<name>.npy.
   virtual std::map<std::string, MatF> inspect() const { return {}; }

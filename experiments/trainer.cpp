@@ -130,6 +130,7 @@ std::vector<std::uint64_t> Trainer::batch_ids(std::uint64_t step) {
 void Trainer::save_checkpoint(const std::string& which, std::uint64_t step) {
   Checkpoint ck;
   save_parameters(ck, params_);
+  save_parameters(ck, model_.frozen_state(), "state/");
   optimizer_->save_state(ck);
   ck.put_u64s("trainer/state", {step, best_step_, bad_evals_, have_best_ ? 1u : 0u, running_count_});
   ck.put_tensor<double>("trainer/values", (MatD(1, 2) << best_value_, running_loss_).finished());
@@ -145,7 +146,11 @@ void Trainer::load_checkpoint(std::uint64_t& step) {
   const MatD values = ck.get_tensor<double>("trainer/values", 1, 2);
   const Metrics best = metrics_from_json(ck.get_string("trainer/best_metrics"));
   const Metrics last = metrics_from_json(ck.get_string("trainer/last_metrics"));
+  const ParameterList<float> state = model_.frozen_state();
+  std::vector<MatF> staged;  // the model's frozen state, read and checked before anything is assigned
+  for (const auto& p : state) staged.push_back(ck.get_tensor<float>("state/" + p.name, p.var.rows(), p.var.cols()));
   load_parameters(ck, params_);   // validates everything before assigning
+  for (size_t i = 0; i < state.size(); ++i) Var<float>(state[i].var).mutable_value() = std::move(staged[i]);
   optimizer_->load_state(ck);
   step = st[0];
   best_step_ = st[1];

@@ -79,4 +79,10 @@ class PointerTask : public Task {
 // The positions of `values` in ascending order (ties by position).
 std::vector<int> ascending_order(const std::vector<double>& values);
 
+// The one-sided p-value of a paired t-test that the differences d (one per instance: the cost of
+// one policy minus another's) have a negative mean; 1 when their mean is not negative, when they
+// do not vary or when there are fewer than two. pointer_net's rollout baseline replaces its frozen
+// policy when this is below alpha (experiments/models/pointer_net.cpp).
+double paired_t_test_lower(const std::vector<double>& d);
+
 }  // namespace engram::experiments::pointer
