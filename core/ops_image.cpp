@@ -41,6 +41,38 @@ inline std::pair<Index, Index> valid_columns(Index out_w, Index width, Index str
   return {std::min(lo, hi), hi};
 }
 
+// When output rows are as long as input rows (stride 1, "same" width), the output rows oy of one
+// kernel tap whose input row lies inside the image read one contiguous run of the plane, shifted
+// by a constant: output entry k of row y0 onwards is plane entry start + k, for k in [first,
+// n - past) (the run's ends may fall outside the plane, in columns no pixel reads). The entries of
+// columns outside [lo, hi) of each row read the run's wrap into the neighbouring row: they belong
+// to no pixel, and both users below zero them.
+struct SameWidthRun {
+  Index y0, y1;                // the output rows with an input row inside the image
+  Index start, first, n, past;
+};
+
+inline SameWidthRun same_width_run(const ImageShape& in, const ImageShape& out, Index dy, Index offset) {
+  SameWidthRun r{};
+  r.y0 = std::clamp<Index>(-dy, 0, out.height);
+  r.y1 = std::clamp<Index>(in.height - dy, r.y0, out.height);
+  r.start = (r.y0 + dy) * in.width + offset;
+  r.first = r.start < 0 ? -r.start : 0;
+  r.n = (r.y1 - r.y0) * out.width;
+  r.past = std::max<Index>(0, r.start + r.n - in.height * in.width);
+  return r;
+}
+
+// Zeroes the columns outside [lo, hi) of output rows [y0, y1) of one tap's row.
+template <class T>
+void zero_wrap(T* row, Index width, Index y0, Index y1, Index lo, Index hi) {
+  for (Index oy = y0; oy < y1; ++oy) {
+    T* r = row + oy * width;
+    for (Index ox = 0; ox < lo; ++ox) r[ox] = T(0);
+    for (Index ox = hi; ox < width; ++ox) r[ox] = T(0);
+  }
+}
+
 // The im2col columns of group g of one image into dst, a [(C/g) kh kw x Ho Wo] block of a
 // row-major matrix whose rows are ld apart (several images side by side share one GEMM).
 template <class T>
@@ -54,27 +86,14 @@ void im2col(const T* img, const ImageShape& in, const ImageShape& out, const Con
         const Index offset = j * o.dilation - o.padding;
         const auto [lo, hi] = valid_columns(out.width, in.width, o.stride, offset);
         if (o.stride == 1 && out.width == in.width) {
-          // Output and input rows are equally long: the rows oy whose input row lies inside the
-          // image read one contiguous run of the plane (a constant shift), copied at once; then
-          // the columns outside [lo, hi) of each (the run's wrap into the next row) are zeroed.
-          const Index dy = i * o.dilation - o.padding;
-          const Index y0 = std::clamp<Index>(-dy, 0, out.height), y1 = std::clamp<Index>(in.height - dy, y0, out.height);
-          std::fill(row, row + y0 * out.width, T(0));
-          if (y1 > y0) {
-            // the run may start before the plane (offset < 0 at y0 + dy = 0) or end after it; those
-            // ends are outside [lo, hi) and are zeroed below, so copy only what lies inside
-            const Index start = (y0 + dy) * in.width + offset;  // where the run begins in the plane
-            const Index first = start < 0 ? -start : 0;
-            const Index n = (y1 - y0) * out.width;
-            const Index past = std::max<Index>(0, start + n - in.height * in.width);
-            std::copy(plane + start + first, plane + start + n - past, row + y0 * out.width + first);
-            for (Index oy = y0; oy < y1; ++oy) {
-              T* r = row + oy * out.width;
-              for (Index ox = 0; ox < lo; ++ox) r[ox] = T(0);
-              for (Index ox = hi; ox < out.width; ++ox) r[ox] = T(0);
-            }
+          // the tap's contiguous run copied at once, its wrap zeroed (same_width_run)
+          const SameWidthRun run = same_width_run(in, out, i * o.dilation - o.padding, offset);
+          std::fill(row, row + run.y0 * out.width, T(0));
+          if (run.y1 > run.y0) {
+            std::copy(plane + run.start + run.first, plane + run.start + run.n - run.past, row + run.y0 * out.width + run.first);
+            zero_wrap(row, out.width, run.y0, run.y1, lo, hi);
           }
-          std::fill(row + y1 * out.width, row + out.height * out.width, T(0));
+          std::fill(row + run.y1 * out.width, row + out.height * out.width, T(0));
           continue;
         }
         for (Index oy = 0; oy < out.height; ++oy) {
@@ -109,23 +128,13 @@ void col2im_add(T* src, Index ld, const ImageShape& in, const ImageShape& out, c
         const Index offset = j * o.dilation - o.padding;
         const auto [lo, hi] = valid_columns(out.width, in.width, o.stride, offset);
         if (o.stride == 1 && out.width == in.width) {
-          // im2col's contiguous run backwards: the columns outside [lo, hi) of each row (the run's
-          // wrap, which belongs to no pixel) are zeroed in src, a scratch buffer, so one long add
-          // over the run adds exact zeros there
-          const Index dy = i * o.dilation - o.padding;
-          const Index y0 = std::clamp<Index>(-dy, 0, out.height), y1 = std::clamp<Index>(in.height - dy, y0, out.height);
-          if (y1 <= y0) continue;
-          for (Index oy = y0; oy < y1; ++oy) {
-            T* r = row + oy * out.width;
-            for (Index ox = 0; ox < lo; ++ox) r[ox] = T(0);
-            for (Index ox = hi; ox < out.width; ++ox) r[ox] = T(0);
-          }
-          const Index start = (y0 + dy) * in.width + offset;  // where the run begins in the plane
-          const Index first = start < 0 ? -start : 0;
-          const Index n = (y1 - y0) * out.width;
-          const Index past = std::max<Index>(0, start + n - in.height * in.width);
-          const T* r = row + y0 * out.width;
-          for (Index k = first; k < n - past; ++k) plane[start + k] += r[k];
+          // im2col's run backwards: its wrap is zeroed in src (scratch), so one long add over
+          // the run adds exact zeros there
+          const SameWidthRun run = same_width_run(in, out, i * o.dilation - o.padding, offset);
+          if (run.y1 <= run.y0) continue;
+          zero_wrap(row, out.width, run.y0, run.y1, lo, hi);
+          const T* r = row + run.y0 * out.width;
+          for (Index k = run.first; k < run.n - run.past; ++k) plane[run.start + k] += r[k];
           continue;
         }
         for (Index oy = 0; oy < out.height; ++oy) {
