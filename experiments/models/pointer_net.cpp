@@ -176,6 +176,7 @@ class PointerNetModel : public Model {
       const Index steps = task_.max_outputs(e.input.rows());
       const std::optional<double> now = task_.cost(e, net_->greedy(x, steps, s_.train_mask));
       const std::optional<double> then = task_.cost(e, baseline_->greedy(x, steps, s_.train_mask));
+      if (!now || !then) throw std::runtime_error("pointer_net: baseline: rollout: the task gave no cost for a greedy output");
       diff[static_cast<size_t>(k)] = *now - *then;
     }
     if (paired_t_test_lower(diff) < s_.roll.alpha) {
