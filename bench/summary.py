@@ -52,7 +52,7 @@ def rows(d):
     mann = load(d, "mann")
     if mann:
         for r in mann["rows"]:
-            out.append(("NTM copy L %d, N %d, fwd+bwd per sequence" % (r["L"], r["N"]),
+            out.append(("%s copy L %d, N %d, fwd+bwd per sequence" % (r.get("memory", "ntm").upper(), r["L"], r["N"]),
                         "%.2f ms (%s)" % (r["engram_ms"], r.get("engram_form", "1 seq, 1 thr")),
                         "%.2f ms (batch %d, %d thr)" % (r["torch_ms"], r["torch_batch"], r["torch_threads"]), r["ratio"],
                         ">= 10x"))

@@ -10,7 +10,7 @@
 //   the L answer steps, backward through all steps. The time is per sequence; counters
 //   steps_per_s (T per sequence) and seqs_per_s.
 // fwd/<memory>/N:<slots>/L:<length>: the same forward pass without gradients (evaluation).
-// batch/<memory>/N:<slots>/L:<length>/B:<b>/threads:<t>: a batch of b episodes as the trainer
+// batch/<ntm|dnc>/N:<slots>/L:<length>/B:<b>/threads:<t>: a batch of b episodes as the trainer
 //   runs it with `trainer.threads: t` (core/parallel.h accumulate_gradients: the episodes'
 //   graphs built and differentiated concurrently, one graph per episode); the *wall* time per
 //   sequence (the batch's real time / b), since the point of the threads is the wall clock.
@@ -114,11 +114,12 @@ int main(int argc, char** argv) {
               ((train ? "seq/" : "fwd/") + name + "/N:" + std::to_string(n) + "/L:" + std::to_string(length)).c_str(),
               [name, n, length, train](benchmark::State& st) { run_sequence(st, name, n, length, train); })
               ->Unit(benchmark::kMillisecond);
-  for (Index n : {Index{128}, Index{1024}})
-    for (int threads : {1, 2})
-      benchmark::RegisterBenchmark(("batch/ntm/N:" + std::to_string(n) + "/L:20/B:16/threads:" + std::to_string(threads)).c_str(),
-                                   [n, threads](benchmark::State& st) { run_batch(st, "ntm", n, 20, 16, threads); })
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime();
+  for (const std::string name : {"ntm", "dnc"})
+    for (Index n : {Index{128}, Index{1024}})
+      for (int threads : {1, 2})
+        benchmark::RegisterBenchmark(("batch/" + name + "/N:" + std::to_string(n) + "/L:20/B:16/threads:" + std::to_string(threads)).c_str(),
+                                     [name, n, threads](benchmark::State& st) { run_batch(st, name, n, 20, 16, threads); })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
   return bench::run_benchmarks(argc, argv);
 }

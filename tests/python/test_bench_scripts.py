@@ -70,7 +70,9 @@ def test_bench_summary_tabulates_ratios_against_their_targets(tmp_path):
          "ratio": 920.0 / 15.5}]}))
     (tmp_path / "mann.json").write_text(json.dumps({"rows": [
         {"N": 128, "L": 20, "engram_ms": 1.0, "engram_form": "batch 16, 2 thr", "torch_ms": 12.0, "torch_batch": 16,
-         "torch_threads": 1, "ratio": 12.0}]}))
+         "torch_threads": 1, "ratio": 12.0},
+        {"memory": "dnc", "N": 128, "L": 20, "engram_ms": 2.0, "engram_form": "batch 16, 2 thr", "torch_ms": 9.0,
+         "torch_batch": 64, "torch_threads": 2, "ratio": 4.5}]}))
     r = subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(tmp_path)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -80,6 +82,8 @@ def test_bench_summary_tabulates_ratios_against_their_targets(tmp_path):
     assert "| attention fwd+bwd, d 64, 4 heads, T 1024 | 50.000 ms | 40.000 ms (1 thr) | 0.8x | >= 1x (not met) |" in lines
     assert ("| NTM copy L 20, N 128, fwd+bwd per sequence | 1.00 ms (batch 16, 2 thr) | 12.00 ms (batch 16, 1 thr) | 12.0x "
             "| >= 10x (met) |") in lines
+    assert ("| DNC copy L 20, N 128, fwd+bwd per sequence | 2.00 ms (batch 16, 2 thr) | 9.00 ms (batch 64, 2 thr) | 4.5x "
+            "| >= 10x (not met) |") in lines
     assert ("| peak resident memory: NTM copy L 20, N 1024, fwd+bwd (PyTorch at batch 16) | 15.5 MiB | 920.0 MiB | 59.4x |  |"
             in lines)
     assert not any("Hopfield" in l or "MemN2N" in l for l in lines)  # scripts that did not run leave no rows
@@ -128,10 +132,11 @@ def test_mann_side_by_side_reads_every_form_of_engrams_ntm(tmp_path):
     spec = importlib.util.spec_from_file_location("mann_side_by_side", ROOT / "bench" / "mann" / "side_by_side.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    rows = mod.engram_rows(str(binary), [128], 20, 1)
-    assert set(rows) == {128}
-    assert set(rows[128]) == {"1 seq, 1 thr", "batch 16, 1 thr", "batch 16, 2 thr"}
-    assert all(0 < t < 1 for t in rows[128].values())  # seconds per sequence
+    for memory in ("ntm", "dnc"):
+        rows = mod.engram_rows(str(binary), [128], 20, 1, memory)
+        assert set(rows) == {128}
+        assert set(rows[128]) == {"1 seq, 1 thr", "batch 16, 1 thr", "batch 16, 2 thr"}
+        assert all(0 < t < 1 for t in rows[128].values())  # seconds per sequence
 
 
 def test_vision_side_by_side_reads_engrams_conv_rows(tmp_path):
