@@ -81,6 +81,12 @@ def engram_rows(binary, slots, length, repeat, memory="ntm"):
     return rows
 
 
+def content_weighting(torch, M, key, beta, eps):
+    """softmax over the slots of beta * cos(M_i, key): M [B x N x W], key [B x W], beta [B x 1]."""
+    sim = torch.nn.functional.cosine_similarity(M, key.unsqueeze(1), dim=2, eps=eps)  # [B x N]
+    return torch.softmax(beta * sim, dim=1)
+
+
 def torch_ntm(torch, N):
     nn, F = torch.nn, torch.nn.functional
 
@@ -99,8 +105,7 @@ def torch_ntm(torch, N):
             g = torch.sigmoid(p[:, WIDTH + 1:WIDTH + 2])
             s = torch.softmax(p[:, WIDTH + 2:WIDTH + 5], dim=1)
             gamma = 1 + F.softplus(p[:, WIDTH + 5:WIDTH + 6])
-            sim = F.cosine_similarity(M, k.unsqueeze(1), dim=2, eps=1e-6)  # [B x N]
-            wc = torch.softmax(beta * sim, dim=1)
+            wc = content_weighting(torch, M, k, beta, 1e-6)
             wg = g * wc + (1 - g) * w_prev
             ws = s[:, 0:1] * torch.roll(wg, -1, 1) + s[:, 1:2] * wg + s[:, 2:3] * torch.roll(wg, 1, 1)
             wp = ws.clamp_min(1e-12) ** gamma
@@ -136,10 +141,6 @@ def torch_dnc(torch, N):
     R = WIDTH + 5           # read head: key, beta, free gate, 3 read modes
     Wr = 3 * WIDTH + 3      # write head: key, beta, allocation gate, write gate, erase, add
 
-    def content(M, key, beta):
-        sim = F.cosine_similarity(M, key.unsqueeze(1), dim=2, eps=1e-8)  # [B x N]
-        return torch.softmax(beta * sim, dim=1)
-
     class DNC(nn.Module):
         def __init__(self):
             super().__init__()
@@ -169,14 +170,14 @@ def torch_dnc(torch, N):
                 su, order = torch.sort(u, dim=1, stable=True)
                 before = torch.cat([x.new_ones(B, 1), torch.cumprod(su, dim=1)[:, :-1]], dim=1)
                 alloc = torch.zeros_like(u).scatter(1, order, (1 - su) * before)
-                ww = gw * (ga * alloc + (1 - ga) * content(M, wk, wbeta))
+                ww = gw * (ga * alloc + (1 - ga) * content_weighting(torch, M, wk, wbeta, 1e-8))
                 M = M * (1 - ww.unsqueeze(2) * e.unsqueeze(1)) + ww.unsqueeze(2) * a.unsqueeze(1)
                 # (as fast here as baddbmm for the outer product, measured: [B x N x N] passes dominate)
                 L = ((1 - ww.unsqueeze(2) - ww.unsqueeze(1)) * L + ww.unsqueeze(2) * p.unsqueeze(1)) * self.off_diagonal
                 p = (1 - ww.sum(dim=1, keepdim=True)) * p + ww
                 forward = torch.bmm(L, wr.unsqueeze(2)).squeeze(2)
                 backward = torch.bmm(L.transpose(1, 2), wr.unsqueeze(2)).squeeze(2)
-                wr = modes[:, 0:1] * backward + modes[:, 1:2] * content(M, rk, rbeta) + modes[:, 2:3] * forward
+                wr = modes[:, 0:1] * backward + modes[:, 1:2] * content_weighting(torch, M, rk, rbeta, 1e-8) + modes[:, 2:3] * forward
                 r = torch.bmm(wr.unsqueeze(1), M).squeeze(1)
                 outs.append(self.out(torch.cat([h, r], dim=1)))
             return torch.stack(outs)
