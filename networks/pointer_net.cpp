@@ -31,7 +31,13 @@ PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, cons
   this->add_module("embed", embed_);
   if (encoder.string("name", "lstm") == "transformer") {
     const Index layers = encoder.integer("layers", 3, 1, 64), heads = encoder.integer("heads", 8, 1, 1 << 10);
-    const Index ff = encoder.integer("ff", 4 * embed, 1, 1 << 20), hidden = encoder.integer("hidden", 128, 1, 1 << 16);
+    const Index ff = encoder.integer("ff", 4 * embed, 1, 1 << 20);
+    const bool attention = encoder.choice("decoder", "lstm", {"lstm", "attention"}) == "attention";
+    require(!attention || !encoder.has("hidden"), "PointerNet",
+            "the transformer encoder's hidden (the LSTM decoder's units) has no effect with decoder: attention");
+    const Index hidden = attention ? 0 : encoder.integer("hidden", 128, 1, 1 << 16);
+    const Index glimpse_heads = attention ? encoder.integer("glimpse_heads", heads, 1, 1 << 10) : 0;
+    const double clip = attention ? encoder.number("clip", 10.0, 1e-6, 1e6) : 0.0;
     encoder.finish("encoder 'transformer'");
     require_lazy(embed % heads == 0, "PointerNet", [&] {
       return "the transformer encoder's heads (" + std::to_string(heads) + ") must divide embed (" + std::to_string(embed) + ")";
@@ -40,22 +46,31 @@ PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, cons
       blocks_.push_back(std::make_unique<attention::TransformerEncoderBlock<T>>(embed, heads, ff, 0.0, attention::LayerNormPlacement::Pre, rng));
       this->add_module("encoder.block" + std::to_string(l), *blocks_.back());
     }
-    context_ = std::make_unique<Linear<T>>(embed, embed, rng, false);
-    this->add_module("context", *context_);
-    decoder_ = make_controller<T>("lstm", {embed}, Options().set("hidden", double(hidden)), rng);
     key_size = embed;
+    if (attention) {
+      final_norm_ = std::make_unique<LayerNorm<T>>(embed);
+      this->add_module("encoder.norm", *final_norm_);
+      attention_ = std::make_unique<AttentionModelDecoder<T>>(embed, glimpse_heads, clip, rng);
+      this->add_module("decoder", *attention_);
+    } else {
+      context_ = std::make_unique<Linear<T>>(embed, embed, rng, false);
+      this->add_module("context", *context_);
+      decoder_ = make_controller<T>("lstm", {embed}, Options().set("hidden", double(hidden)), rng);
+    }
   } else {
     encoder_ = make_recurrent_encoder<T>(encoder, embed, rng);
     decoder_ = make_decoder_for<T>(encoder, embed, rng);
     this->add_module("encoder", *encoder_);
     key_size = encoder_->output_size();
   }
-  score_ = score(attention::ScoreShape{decoder_->output_size(), key_size});
-  require(score_ != nullptr, "PointerNet", "the score maker returned nothing");
-  this->add_module("decoder", *decoder_);
-  this->add_module("score", *score_);
+  if (decoder_) {
+    score_ = score(attention::ScoreShape{decoder_->output_size(), key_size});
+    require(score_ != nullptr, "PointerNet", "the score maker returned nothing");
+    this->add_module("decoder", *decoder_);
+    this->add_module("score", *score_);
+  }
   const double r = 1.0 / std::sqrt(static_cast<double>(embed));
-  go_ = this->add_parameter("go", init::uniform<T>(1, embed, -r, r, rng));
+  if (decoder_) go_ = this->add_parameter("go", init::uniform<T>(1, embed, -r, r, rng));  // (Kool et al.'s has v_first, v_last)
   if (end_token) end_ = this->add_parameter("end", init::uniform<T>(1, key_size, -r, r, rng));
 }
 
@@ -70,9 +85,14 @@ PointerEncoding<T> PointerNet<T>::encode(const Var<T>& x) const {
   if (!blocks_.empty()) {
     Var<T> h = out.embedded;
     for (const auto& b : blocks_) h = (*b)(h).output;
+    if (final_norm_) h = (*final_norm_)(h);
     out.keys = end_.defined() ? concat<T>({h, end_}, 0) : h;
-    out.start = decoder_->initial_state();
-    out.context = (*context_)(mean(h, 0));
+    if (attention_) {
+      out.glimpse = attention_->prepare(out.keys);
+    } else {
+      out.start = decoder_->initial_state();
+      out.context = (*context_)(mean(h, 0));
+    }
     return out;
   }
   EncodedSequence<T> e = encoder_->encode(out.embedded);
@@ -106,10 +126,18 @@ Var<T> PointerNet<T>::teacher_forced_logits(const PointerEncoding<T>& enc, const
       for (Index u = t + 1; u < steps; ++u) mask(u, y) = 1;
     }
     const int previous = t == 0 ? -1 : targets[static_cast<size_t>(t - 1)];
+    if (attention_) {  // Kool et al.'s decoder masks inside its glimpse too: one step at a time
+      const Mat<T> row = mask.row(t);
+      auto [logits, next] = attention_step(enc, previous, s, mask_chosen && row.any() ? &row : nullptr);
+      queries.push_back(std::move(logits));
+      s = std::move(next);
+      continue;
+    }
     auto [q, next] = decoder_->step(previous < 0 ? first_input(enc) : slice_rows(enc.embedded, previous, 1), s);
     queries.push_back(std::move(q));
     s = std::move(next);
   }
+  if (attention_) return steps == 1 ? queries[0] : concat(queries, 0);  // (queries hold the logits)
   const Var<T> logits = score_->scores(steps == 1 ? queries[0] : concat(queries, 0), enc.keys);
   return mask_chosen ? masked_fill(logits, mask, neg_inf<T>) : logits;
 }
@@ -131,14 +159,25 @@ std::pair<Var<T>, ControllerState<T>> PointerNet<T>::step(const PointerEncoding<
   require_lazy(previous >= -1 && previous < enc.n, "PointerNet", [&] {
     return "previous position " + std::to_string(previous) + " is outside [-1, " + std::to_string(enc.n) + ")";
   });
-  auto [q, next] = decoder_->step(previous < 0 ? first_input(enc) : slice_rows(enc.embedded, previous, 1), s);
-  Var<T> logits = score_->scores(q, enc.keys);
-  Mat<T> mask = Mat<T>::Zero(1, logits.cols());
+  Mat<T> mask = Mat<T>::Zero(1, enc.keys.rows());
   bool any = false;
   for (size_t j = 0; j < chosen.size() && static_cast<Index>(j) < enc.n; ++j)
     if (chosen[j]) mask(0, static_cast<Index>(j)) = 1, any = true;
+  if (attention_) return attention_step(enc, previous, s, any ? &mask : nullptr);
+  auto [q, next] = decoder_->step(previous < 0 ? first_input(enc) : slice_rows(enc.embedded, previous, 1), s);
+  Var<T> logits = score_->scores(q, enc.keys);
   if (any) logits = masked_fill(logits, mask, neg_inf<T>);
   return {std::move(logits), std::move(next)};
+}
+
+template <class T>
+std::pair<Var<T>, ControllerState<T>> PointerNet<T>::attention_step(const PointerEncoding<T>& enc, int previous,
+                                                                    const ControllerState<T>& s, const Mat<T>* mask) const {
+  const Var<T> last = previous < 0 ? Var<T>() : slice_rows(enc.keys, previous, 1);
+  const Var<T> first = s.h.empty() ? last : s.h[0];
+  ControllerState<T> next;
+  if (first.defined()) next.h = {first};
+  return {attention_->logits(enc.glimpse, first, last, mask), std::move(next)};
 }
 
 template <class T>

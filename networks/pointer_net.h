@@ -28,12 +28,18 @@
 // of Kool et al. 2019): the keys are `layers` Transformer encoder blocks (attention/transformer.h,
 // pre-norm, no positional encoding: the inputs are a set) over the embedded inputs, [n x E]
 // (heads must divide E); the decoder is an LSTM of `hidden` units from its initial state, and its
-// first input is go + mean_j(k_j) W_ctx (the graph's embedding) instead of go alone.
+// first input is go + mean_j(k_j) W_ctx (the graph's embedding) instead of go alone. With
+// `decoder: attention` in the same options (and `glimpse_heads`, default heads; `clip`, default
+// 10) the decoder is Kool et al.'s instead (networks/attention_model_decoder.h): no recurrence, a
+// context of the graph, the first and the last chosen position, a masked multi-head glimpse and
+// logits C tanh(.) of its own; then the score is not used (the maker is never called) and
+// `hidden` is an error. Its state carries the first chosen position's key row.
 #pragma once
 
 #include "attention/score.h"
 #include "attention/transformer.h"
 #include "core/rng.h"
+#include "networks/attention_model_decoder.h"
 #include "networks/recurrent_encoder.h"
 
 #include <functional>
@@ -48,6 +54,7 @@ struct PointerEncoding {
   Var<T> keys;                    // [P x K]
   ControllerState<T> start;       // the decoder's state before its first step
   Var<T> context;                 // [1 x E] added to the first input (transformer encoder), or undefined
+  AttentionModelKeys<T> glimpse;  // Kool et al.'s decoder: its keys, computed once (else empty)
   Index n = 0;                    // input elements
 };
 
@@ -92,12 +99,18 @@ class PointerNet : public Module<T> {
 
  private:
   Var<T> first_input(const PointerEncoding<T>& enc) const;  // go (+ the context)
+  // Kool et al.'s decoder: the logits after `previous` (-1: none yet) and the next state (the first
+  // chosen position's key row).
+  std::pair<Var<T>, ControllerState<T>> attention_step(const PointerEncoding<T>& enc, int previous,
+                                                       const ControllerState<T>& s, const Mat<T>* mask) const;
   Index input_ = 0;
   Linear<T> embed_;
   std::unique_ptr<RecurrentEncoder<T>> encoder_;  // null with the transformer encoder
   std::vector<std::unique_ptr<attention::TransformerEncoderBlock<T>>> blocks_;
+  std::unique_ptr<LayerNorm<T>> final_norm_;  // Kool et al.'s decoder: after the last pre-norm block
   std::unique_ptr<Linear<T>> context_;
-  std::unique_ptr<Controller<T>> decoder_;
+  std::unique_ptr<Controller<T>> decoder_;                   // null with Kool et al.'s decoder
+  std::unique_ptr<AttentionModelDecoder<T>> attention_;      // Kool et al.'s decoder, or null
   std::unique_ptr<attention::Score<T>> score_;
   Var<T> go_, end_;  // end_ undefined without an end token
 };

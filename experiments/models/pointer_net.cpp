@@ -6,7 +6,9 @@
 //     embed: 128                                   # E, the inputs' embedding
 //     encoder: {name: lstm, hidden: 128, bidirectional: false}   # any registered controller, or
 //              {name: transformer, layers: 3, heads: 8, ff: 512, hidden: 128}  (Kool et al.'s
-//              attention encoder; hidden: the LSTM decoder's units; networks/pointer_net.h)
+//              attention encoder; hidden: the LSTM decoder's units; networks/pointer_net.h),
+//              + `decoder: attention` (with `glimpse_heads`, `clip: 10`; no `hidden`, no `score`):
+//              Kool et al.'s decoder instead of the LSTM (networks/attention_model_decoder.h)
 //     score: {name: additive, hidden: 128}         # any registered score (attention/score.h)
 //     mask: true                                   # mask chosen positions (default: the task's
 //                                                  # answers never repeat a position)
@@ -198,7 +200,10 @@ ENGRAM_REGISTER(models(), "pointer_net", "pointer network (Vinyals et al. 2015):
       const Index embed = cfg.integer("embed", 128, 1, 1 << 16);
       Section enc = cfg.section("encoder");
       Options encoder = to_options(enc, {});
-      if (!encoder.has("hidden")) encoder.set("hidden", 128.0);
+      const bool transformer = encoder.has("name") && encoder.string("name", "") == "transformer";
+      const bool kool = transformer && encoder.has("decoder") && encoder.string("decoder", "") == "attention";
+      if (!transformer && !encoder.has("hidden")) encoder.set("hidden", 128.0);
+      if (kool && cfg.has("score")) cfg.fail("score", "has no effect with encoder.decoder: attention (Kool et al.'s decoder points with its own tanh-clipped compatibility)");
       const Choice score = read_choice(cfg, "score", "additive");
       PointerNetSettings s;
       s.mask = cfg.boolean("mask", pt.distinct());

@@ -20,6 +20,8 @@ std::unique_ptr<PointerNet<double>> make_net(const std::string& cell, bool bidir
   Rng rng(seed, "pointer");
   Options enc = cell == "transformer"
                     ? Options().set("name", cell).set("layers", 2.0).set("heads", 3.0).set("ff", 5.0).set("hidden", 4.0)
+                : cell == "kool"  // the transformer encoder with Kool et al.'s decoder
+                    ? Options().set("name", "transformer").set("layers", 2.0).set("heads", 3.0).set("ff", 5.0).set("decoder", "attention").set("clip", 4.0)
                     : Options().set("name", cell).set("hidden", 4.0).set("bidirectional", bidirectional ? "true" : "false");
   auto net = std::make_unique<PointerNet<double>>(
       2, 3, enc,
@@ -38,7 +40,7 @@ double log_prob(const PointerNet<double>& net, const MatD& x, const std::vector<
 }  // namespace
 
 TEST_CASE("pointer net: step by step gives the teacher-forced logits, masks chosen positions", "[networks][pointer]") {
-  for (const std::string cell : {"lstm", "transformer"})
+  for (const std::string cell : {"lstm", "transformer", "kool"})
   for (const bool end_token : {false, true}) {
     INFO(cell << " end token " << end_token);
     auto net = make_net(cell, true, end_token);
@@ -67,7 +69,7 @@ TEST_CASE("pointer net: step by step gives the teacher-forced logits, masks chos
 }
 
 TEST_CASE("pointer net: Jacobian checks of the loss and of one pointer step, in double", "[networks][pointer][gradcheck]") {
-  for (const std::string cell : {"lstm", "gru", "transformer"})
+  for (const std::string cell : {"lstm", "gru", "transformer", "kool"})
     for (const std::string score : {"additive", "bilinear"}) {
       INFO(cell << " " << score);
       auto net = make_net(cell, true, true, score);
@@ -116,9 +118,10 @@ TEST_CASE("pointer net: sampling draws valid outputs with the decoder's probabil
 }
 
 TEST_CASE("pointer net: beam search finds the best permutation an enumeration finds, width 1 is greedy", "[networks][pointer][beam]") {
-  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     INFO("seed " << seed);
-    auto net = make_net(seed % 2 ? "lstm" : "gru", false, false, "additive", seed);
+    const char* cells[] = {"lstm", "gru", "kool"};  // seeds 1..6: every decoder twice
+    auto net = make_net(cells[seed % 3], false, false, "additive", seed);
     Rng rng(seed, "x");
     const MatD x = random_matrix(4, 2, rng, -1, 1);
     std::vector<int> perm(4);
@@ -192,6 +195,51 @@ TEST_CASE("pointer net with the transformer encoder: the keys ignore the inputs'
   CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options().set("name", "transformer").set("heads", 3.0).set("bidirectional", "true"),
                                        [&](const attention::ScoreShape& s) { return attention::make_score<double>("bilinear", s, Options(), bad); }, false, bad),
                     Catch::Contains("bidirectional"));
+}
+
+TEST_CASE("pointer net with Kool et al.'s decoder: a set in, clipped logits, the glimpse masks, the first city in the state", "[networks][pointer]") {
+  auto net = make_net("kool", false, false);
+  Rng rng(13, "x");
+  const MatD x = random_matrix(5, 2, rng, -1, 1);
+  MatD shuffled = x;
+  shuffled.row(0).swap(shuffled.row(3));
+  const PointerEncoding<double> a = net->encode(Var<double>(x)), b = net->encode(Var<double>(shuffled));
+  CHECK(!a.context.defined());
+  const std::vector<char> none(5, 0);
+  // the first step's context is the graph and the placeholders: the logits permute with the inputs
+  const MatD la = net->step(a, -1, a.start, none).first.value(), lb = net->step(b, -1, b.start, none).first.value();
+  CHECK(std::abs(la(0, 0) - lb(0, 3)) < 1e-10);
+  CHECK(std::abs(la(0, 3) - lb(0, 0)) < 1e-10);
+  CHECK(std::abs(la(0, 1) - lb(0, 1)) < 1e-10);
+  CHECK(la.cwiseAbs().maxCoeff() <= 4.0);  // C tanh(.) with C = 4
+  // after position 2 the state holds its key row (the first city); a later step keeps it
+  auto [l1, s1] = net->step(a, 2, a.start, none);
+  REQUIRE(s1.h.size() == 1);
+  CHECK((s1.h[0].value() - a.keys.value().row(2)).norm() == 0);
+  auto [l2, s2] = net->step(a, 4, s1, none);
+  REQUIRE(s2.h.size() == 1);
+  CHECK((s2.h[0].value() - a.keys.value().row(2)).norm() == 0);
+  // which city came first matters: the same last city with another first one points elsewhere
+  auto [l3, s3] = net->step(a, 4, net->step(a, 1, a.start, none).second, none);
+  CHECK((l2.value() - l3.value()).norm() > 1e-6);
+  // masking a position changes the other logits too (the glimpse no longer sees it), unlike the
+  // LSTM decoder's, whose mask only hides the masked logits
+  std::vector<char> chosen(5, 0);
+  chosen[1] = 1;
+  const MatD lm = net->step(a, 2, a.start, chosen).first.value();
+  CHECK(std::isinf(lm(0, 1)));
+  CHECK(std::abs(lm(0, 0) - l1.value()(0, 0)) > 1e-9);
+  auto lstm = make_net("lstm", false, false);
+  const PointerEncoding<double> e = lstm->encode(Var<double>(x));
+  CHECK(std::abs(lstm->step(e, 2, e.start, chosen).first.value()(0, 0) - lstm->step(e, 2, e.start, none).first.value()(0, 0)) < 1e-12);
+  // options: no LSTM units, heads that divide embed, a positive clip
+  Rng bad(1, "bad");
+  const auto maker = [&](const attention::ScoreShape& s) { return attention::make_score<double>("bilinear", s, Options(), bad); };
+  const Options kool = Options().set("name", "transformer").set("heads", 3.0).set("decoder", "attention");
+  CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options(kool).set("hidden", 4.0), maker, false, bad), Catch::Contains("hidden"));
+  CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options(kool).set("glimpse_heads", 2.0), maker, false, bad), Catch::Contains("heads (2) must divide embed (3)"));
+  CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options(kool).set("clip", 0.0), maker, false, bad), Catch::Contains("clip"));
+  CHECK_THROWS_WITH(PointerNet<double>(2, 3, Options(kool).set("decoder", "gru"), maker, false, bad), Catch::Contains("decoder"));
 }
 
 TEST_CASE("pointer net: bad inputs and targets name what is wrong", "[networks][pointer][errors]") {

@@ -40,6 +40,24 @@ def test_beam_search_is_exact_when_it_keeps_every_permutation():
     np.testing.assert_allclose(attention.sum(axis=1), 1, atol=1e-5)
 
 
+def test_kool_decoder_from_python_points_at_a_permutation_and_trains_every_parameter():
+    net = engram.PointerNet(2, embed=8, encoder={"name": "transformer", "layers": 1, "heads": 2, "ff": 16,
+                                                  "decoder": "attention", "clip": 5}, seed=2)
+    names = set(net.parameters())
+    assert {"decoder.v_first", "decoder.v_last", "decoder.w_l.weight", "encoder.norm.gain"} <= names
+    assert not any(n.startswith("score") for n in names)  # Kool et al.'s decoder points by itself
+    x = np.random.default_rng(2).uniform(0, 1, (5, 2)).astype(np.float32)
+    net.zero_grad()
+    net.loss(x, [3, 0, 4, 1, 2]).backward()
+    assert all(v.grad is not None and np.isfinite(v.grad).all() and np.abs(v.grad).max() > 0
+               for v in net.parameters().values())
+    out, attention = net.greedy(x, steps=5)
+    assert sorted(out) == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(attention.sum(axis=1), 1, atol=1e-5)
+    with pytest.raises(ValueError, match="hidden"):
+        engram.PointerNet(2, embed=8, encoder={"name": "transformer", "heads": 2, "decoder": "attention", "hidden": 8})
+
+
 @pytest.mark.parametrize("call", [
     lambda n: n.loss(np.zeros((0, 2), np.float32), [0]),
     lambda n: n.loss(np.zeros((3, 1), np.float32), [0, 1, 2]),
