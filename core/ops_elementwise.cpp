@@ -7,7 +7,7 @@ namespace engram {
 
 using detail::add_reduced;
 using detail::broadcast_dim;
-using detail::expand;
+using detail::expanded;
 
 namespace {
 
@@ -20,8 +20,13 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, const char* op, Fwd fwd, Bwd bwd
   const Index r = broadcast_dim(a.rows(), b.rows(), op, shapes);
   const Index c = broadcast_dim(a.cols(), b.cols(), op, shapes);
   const bool same = a.rows() == r && a.cols() == c && b.rows() == r && b.cols() == c;
-  Mat<T> out = same ? Mat<T>(fwd(a.value().array(), b.value().array()))
-                    : Mat<T>(fwd(expand(a.value(), r, c).array(), expand(b.value(), r, c).array()));
+  Mat<T> out;
+  if (same) {
+    out = fwd(a.value().array(), b.value().array());
+  } else {
+    Mat<T> sa, sb;  // only the broadcast operand is expanded
+    out = fwd(expanded(a.value(), r, c, sa).array(), expanded(b.value(), r, c, sb).array());
+  }
   return Var<T>::make(std::move(out), {a, b},
       [r, c, same, bwd](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         const Mat<T>& A0 = self.inputs[0]->value;
@@ -33,7 +38,9 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, const char* op, Fwd fwd, Bwd bwd
           if (gin[0]) *gin[0] += ga;
           if (gin[1]) *gin[1] += gb;
         } else {
-          const Mat<T> A = expand(A0, r, c), B = expand(B0, r, c);
+          Mat<T> sa, sb;
+          const Mat<T>& A = expanded(A0, r, c, sa);
+          const Mat<T>& B = expanded(B0, r, c, sb);
           Mat<T> ga, gb;
           bwd(g.array(), A.array(), B.array(), self.value.array(), gin[0] ? &ga : nullptr,
               gin[1] ? &gb : nullptr);
