@@ -58,8 +58,10 @@ PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, cons
       decoder_ = make_controller<T>("lstm", {embed}, Options().set("hidden", double(hidden)), rng);
     }
   } else {
-    encoder_ = make_recurrent_encoder<T>(encoder, embed, rng);
-    decoder_ = make_decoder_for<T>(encoder, embed, rng);
+    Options recurrent = encoder;  // the pointer network's default size: 128 units
+    if (!recurrent.has("hidden")) recurrent.set("hidden", 128.0);
+    encoder_ = make_recurrent_encoder<T>(recurrent, embed, rng);
+    decoder_ = make_decoder_for<T>(recurrent, embed, rng);
     this->add_module("encoder", *encoder_);
     key_size = encoder_->output_size();
   }

@@ -69,8 +69,9 @@ class PointerNet : public Module<T> {
  public:
   using ScoreMaker = std::function<std::unique_ptr<attention::Score<T>>(const attention::ScoreShape&)>;
 
-  // encoder: make_recurrent_encoder's options (`name`, `hidden`, `bidirectional`, the
-  // controller's own keys); embed: E; score: builds the score for the shape it is given.
+  // encoder: make_recurrent_encoder's options (`name`, `hidden` (default 128), `bidirectional`,
+  // the controller's own keys) or the transformer's (above); embed: E; score: builds the score
+  // for the shape it is given.
   PointerNet(Index input, Index embed, const Options& encoder, const ScoreMaker& score, bool end_token, Rng& rng);
 
   PointerEncoding<T> encode(const Var<T>& x) const;

@@ -202,7 +202,6 @@ ENGRAM_REGISTER(models(), "pointer_net", "pointer network (Vinyals et al. 2015):
       Options encoder = to_options(enc, {});
       const bool transformer = encoder.has("name") && encoder.string("name", "") == "transformer";
       const bool kool = transformer && encoder.has("decoder") && encoder.string("decoder", "") == "attention";
-      if (!transformer && !encoder.has("hidden")) encoder.set("hidden", 128.0);
       if (kool && cfg.has("score")) cfg.fail("score", "has no effect with encoder.decoder: attention (Kool et al.'s decoder points with its own tanh-clipped compatibility)");
       const Choice score = read_choice(cfg, "score", "additive");
       PointerNetSettings s;

@@ -57,7 +57,6 @@ True
              if (input < 1 || embed < 1) throw py::value_error("PointerNet: input and embed must be >= 1");
              Rng rng = to_rng(seed, "PointerNet seed").child("pointer_net");
              Options enc = encoder.is_none() ? Options() : to_options(encoder, "encoder");
-             if (!enc.has("hidden") && enc.string("name", "lstm") != "transformer") enc.set("hidden", 128.0);
              const Options so = to_options(score_options, "score_options");
              return std::make_unique<PointerNet<float>>(
                  input, embed, enc,
@@ -120,7 +119,7 @@ True
                        const std::string& score, py::object score_options, bool input_feeding, py::object seed) {
              Rng rng = to_rng(seed, "Seq2Seq seed").child("seq2seq");
              Options enc = encoder.is_none() ? Options() : to_options(encoder, "encoder");
-             if (!enc.has("hidden") && enc.string("name", "lstm") != "transformer") enc.set("hidden", 128.0);
+             if (!enc.has("hidden")) enc.set("hidden", 128.0);
              const Options so = to_options(score_options, "score_options");
              return std::make_unique<Seq2Seq<float>>(
                  networks::Seq2SeqShape{source_vocab, target_vocab, embed, attention, input_feeding}, enc,
