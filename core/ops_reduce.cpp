@@ -23,15 +23,19 @@ Mat<T> softmax_rows(const Mat<T>& X, T beta) {
   // One row at a time (contiguous: row-major), each pass vectorized: the whole-matrix form with
   // broadcasts and a select ran about 7x slower at 1024 x 1024 (bench_attention's softmax share).
   constexpr T neg_inf = -std::numeric_limits<T>::infinity();
+  // Five passes over a row, two of them writing: the largest and the smallest of beta x (read
+  // only), exp(beta x - max) written once, its sum, the division. The form before also wrote
+  // beta x and subtracted the max in place (7 passes, 4 writing); bench_attention's forward at
+  // T 1024, where the softmax was a third of the time: 8.4-9.1 -> 7.3-7.7 ms.
   Mat<T> Z(X.rows(), X.cols());
   for (Index r = 0; r < X.rows(); ++r) {
+    const auto bx = beta * X.row(r).array();
     auto z = Z.row(r).array();
-    z = beta * X.row(r).array();
-    z -= z.maxCoeff();
+    const T hi = bx.maxCoeff();
     // Eigen's vectorized exp clamps its argument, so exp(-inf) would be ~1e-308, not 0: masked
     // (-inf) entries are zeroed explicitly to give them exactly zero weight.
-    if (z.minCoeff() == neg_inf) z = (z == neg_inf).select(T(0), z.exp());
-    else z = z.exp();
+    if (bx.minCoeff() == neg_inf) z = (bx == neg_inf).select(T(0), (bx - hi).exp());
+    else z = (bx - hi).exp();
     z /= z.sum();
   }
   return Z;
