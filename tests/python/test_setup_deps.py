@@ -2,6 +2,8 @@
 from a Debian package that scripts/setup installs (directly or as a dependency). The check lives
 in setup_deps.py; the meta-tests feed it imports it must reject."""
 
+import pytest
+
 import setup_deps
 
 
@@ -40,3 +42,17 @@ def test_a_header_from_a_package_setup_does_not_install_is_reported():
     assert setup_deps.check([], src, ["build-essential", "libyaml-cpp-dev"], []) == []
     problems = setup_deps.check([], [("fake.cpp", "#include <no/such_header.h>\n")], ["build-essential"], [])
     assert len(problems) == 1 and "not found" in problems[0]
+
+
+def test_bench_headers_may_come_from_the_bench_packages_and_alternatives_links_resolve():
+    # <cblas.h> is an update-alternatives link (no package ships the link itself): it resolves to
+    # the package of the file behind it, libopenblas-dev here (scripts/setup --bench installs it)
+    if not setup_deps.resolve_include("cblas.h", setup_deps.include_dirs()):
+        pytest.skip("no cblas.h on this machine (scripts/setup --bench installs libopenblas-dev)")
+    bench = [("bench/core/x.cpp", "#include <cblas.h>\n")]
+    assert setup_deps.check([], bench, ["build-essential"], ["libopenblas-dev"]) == []
+    problems = setup_deps.check([], bench, ["build-essential"], [])
+    assert len(problems) == 1 and "<cblas.h>" in problems[0] and "--bench" in problems[0]
+    # outside bench/ the bench packages do not count
+    problems = setup_deps.check([], [("core/x.cpp", "#include <cblas.h>\n")], ["build-essential"], ["libopenblas-dev"])
+    assert len(problems) == 1 and "<cblas.h>" in problems[0]
