@@ -53,6 +53,18 @@ def test_bench_headers_may_come_from_the_bench_packages_and_alternatives_links_r
     assert setup_deps.check([], bench, ["build-essential"], ["libopenblas-dev"]) == []
     problems = setup_deps.check([], bench, ["build-essential"], [])
     assert len(problems) == 1 and "<cblas.h>" in problems[0] and "--bench" in problems[0]
+    # while the bench packages are not all installed, what they would pull in is unknown: a note
+    notes = []
+    assert setup_deps.check([], bench, ["build-essential"], ["no-such-bench-package-xyz"], notes=notes) == []
+    assert len(notes) == 1 and "<cblas.h>" in notes[0]
     # outside bench/ the bench packages do not count
     problems = setup_deps.check([], [("core/x.cpp", "#include <cblas.h>\n")], ["build-essential"], ["libopenblas-dev"])
     assert len(problems) == 1 and "<cblas.h>" in problems[0]
+
+
+def test_a_bench_header_missing_here_is_a_note_elsewhere_a_problem():
+    notes = []
+    src = [("bench/core/x.cpp", "#include <no/such_bench_header.h>\n")]
+    assert setup_deps.check([], src, ["build-essential"], [], notes=notes) == []
+    assert len(notes) == 1 and "no/such_bench_header.h" in notes[0]
+    assert len(setup_deps.check([], [("core/x.cpp", "#include <no/such_bench_header.h>\n")], ["build-essential"], [])) == 1
