@@ -37,6 +37,15 @@ double log_prob(const PointerNet<double>& net, const MatD& x, const std::vector<
   return -net.loss(Var<double>(x), targets, mask).value()(0, 0) * static_cast<double>(targets.size());
 }
 
+// The encodings of 5 random points (seed) and of the same points with rows 0 and 3 swapped.
+std::pair<PointerEncoding<double>, PointerEncoding<double>> encode_swapped(const PointerNet<double>& net, std::uint64_t seed) {
+  Rng rng(seed, "x");
+  const MatD x = random_matrix(5, 2, rng, -1, 1);
+  MatD swapped = x;
+  swapped.row(0).swap(swapped.row(3));
+  return {net.encode(Var<double>(x)), net.encode(Var<double>(swapped))};
+}
+
 }  // namespace
 
 TEST_CASE("pointer net: step by step gives the teacher-forced logits, masks chosen positions", "[networks][pointer]") {
@@ -177,11 +186,7 @@ TEST_CASE("pointer net: greedy stops at the end position, attention rows are dis
 
 TEST_CASE("pointer net with the transformer encoder: the keys ignore the inputs' order, the context starts the decoder", "[networks][pointer]") {
   auto net = make_net("transformer", false, false);
-  Rng rng(12, "x");
-  const MatD x = random_matrix(5, 2, rng, -1, 1);
-  MatD shuffled = x;
-  shuffled.row(0).swap(shuffled.row(3));
-  const PointerEncoding<double> a = net->encode(Var<double>(x)), b = net->encode(Var<double>(shuffled));
+  const auto [a, b] = encode_swapped(*net, 12);
   // no positional encoding: a set encoder, the keys permute with the inputs
   CHECK((a.keys.value().row(0) - b.keys.value().row(3)).norm() < 1e-10);
   CHECK((a.keys.value().row(1) - b.keys.value().row(1)).norm() < 1e-10);
@@ -199,11 +204,7 @@ TEST_CASE("pointer net with the transformer encoder: the keys ignore the inputs'
 
 TEST_CASE("pointer net with Kool et al.'s decoder: a set in, clipped logits, the glimpse masks, the first city in the state", "[networks][pointer]") {
   auto net = make_net("kool", false, false);
-  Rng rng(13, "x");
-  const MatD x = random_matrix(5, 2, rng, -1, 1);
-  MatD shuffled = x;
-  shuffled.row(0).swap(shuffled.row(3));
-  const PointerEncoding<double> a = net->encode(Var<double>(x)), b = net->encode(Var<double>(shuffled));
+  const auto [a, b] = encode_swapped(*net, 13);
   CHECK(!a.context.defined());
   const std::vector<char> none(5, 0);
   // the first step's context is the graph and the placeholders: the logits permute with the inputs
@@ -230,7 +231,7 @@ TEST_CASE("pointer net with Kool et al.'s decoder: a set in, clipped logits, the
   CHECK(std::isinf(lm(0, 1)));
   CHECK(std::abs(lm(0, 0) - l1.value()(0, 0)) > 1e-9);
   auto lstm = make_net("lstm", false, false);
-  const PointerEncoding<double> e = lstm->encode(Var<double>(x));
+  const PointerEncoding<double> e = encode_swapped(*lstm, 13).first;
   CHECK(std::abs(lstm->step(e, 2, e.start, chosen).first.value()(0, 0) - lstm->step(e, 2, e.start, none).first.value()(0, 0)) < 1e-12);
   // options: no LSTM units, heads that divide embed, a positive clip
   Rng bad(1, "bad");
