@@ -48,8 +48,8 @@ PointerNet<T>::PointerNet(Index input, Index embed, const Options& encoder, cons
     }
     key_size = embed;
     if (attention) {
-      final_norm_ = std::make_unique<LayerNorm<T>>(embed);
-      this->add_module("encoder.norm", *final_norm_);
+      node_gain_ = this->add_parameter("encoder.norm.gain", Mat<T>::Ones(1, embed));
+      node_bias_ = this->add_parameter("encoder.norm.bias", Mat<T>::Zero(1, embed));
       attention_ = std::make_unique<AttentionModelDecoder<T>>(embed, glimpse_heads, clip, rng);
       this->add_module("decoder", *attention_);
     } else {
@@ -87,7 +87,10 @@ PointerEncoding<T> PointerNet<T>::encode(const Var<T>& x) const {
   if (!blocks_.empty()) {
     Var<T> h = out.embedded;
     for (const auto& b : blocks_) h = (*b)(h).output;
-    if (final_norm_) h = (*final_norm_)(h);
+    if (node_gain_.defined()) {  // each feature normalised across this instance's nodes
+      const Var<T> c = sub(h, mean(h, 0));
+      h = add(mul(div(c, sqrt(add_scalar(mean(mul(c, c), 0), T(1e-5)))), node_gain_), node_bias_);
+    }
     out.keys = end_.defined() ? concat<T>({h, end_}, 0) : h;
     if (attention_) {
       out.glimpse = attention_->prepare(out.keys);

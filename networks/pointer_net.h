@@ -33,7 +33,11 @@
 // 10) the decoder is Kool et al.'s instead (networks/attention_model_decoder.h): no recurrence, a
 // context of the graph, the first and the last chosen position, a masked multi-head glimpse and
 // logits C tanh(.) of its own; then the score is not used (the maker is never called) and
-// `hidden` is an error. Its state carries the first chosen position's key row.
+// `hidden` is an error. Its state carries the first chosen position's key row. The encoder's
+// output is then normalised per feature across the instance's nodes (mean 0, variance 1, a
+// learned gain and bias: Kool et al.'s batch norm with one instance's nodes as the batch): the
+// pre-norm blocks leave it unnormalised, and a component common to all nodes made the clipped
+// logits saturate (docs/pointer.md).
 #pragma once
 
 #include "attention/score.h"
@@ -108,7 +112,9 @@ class PointerNet : public Module<T> {
   Linear<T> embed_;
   std::unique_ptr<RecurrentEncoder<T>> encoder_;  // null with the transformer encoder
   std::vector<std::unique_ptr<attention::TransformerEncoderBlock<T>>> blocks_;
-  std::unique_ptr<LayerNorm<T>> final_norm_;  // Kool et al.'s decoder: after the last pre-norm block
+  // Kool et al.'s decoder: after the last pre-norm block, every feature normalised across the
+  // instance's nodes (their batch norm, with one instance's nodes for the batch), gain and bias
+  Var<T> node_gain_, node_bias_;
   std::unique_ptr<Linear<T>> context_;
   std::unique_ptr<Controller<T>> decoder_;                   // null with Kool et al.'s decoder
   std::unique_ptr<AttentionModelDecoder<T>> attention_;      // Kool et al.'s decoder, or null

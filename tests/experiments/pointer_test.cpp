@@ -39,12 +39,13 @@ std::vector<double> values_of(const PointerExample& e, bool integers, int max_va
   return v;
 }
 
-// The test optimality gap of a REINFORCE run on TSP 6 (100 validation and 100 test instances,
-// batch 32, 2 threads, one evaluation at the end) of `model` after `steps` steps; `trainer` adds
-// keys to the trainer's mapping (the optimizer among them).
+// The test optimality gap of a REINFORCE run on TSP 6 (seed 4, 100 validation and 100 test
+// instances, batch 32, 2 threads, one evaluation at the end) of `model` after `steps` steps;
+// `trainer` adds keys to the trainer's mapping (the optimizer among them).
 double tsp6_reinforce_gap(test::TempDir& d, const std::string& name, int steps, const std::string& model,
-                          const std::string& trainer, int seed = 4) {
-  const RunOutcome out = test::run_yaml(d, name + ".yaml", "name: " + name + "\nseed: " + std::to_string(seed) + R"(
+                          const std::string& trainer) {
+  const RunOutcome out = test::run_yaml(d, name + ".yaml", "name: " + name + R"(
+seed: 4
 task: {name: tsp, min_n: 6, max_n: 6, val_size: 100, test_size: 100}
 model: )" + model + R"(
 trainer: {steps: )" + std::to_string(steps) + ", batch: 32, threads: 2, eval_every: " + std::to_string(steps) +
@@ -176,20 +177,18 @@ TEST_CASE("pointer_net trained by REINFORCE on tour lengths shortens its tours w
 
 TEST_CASE("pointer_net with Kool et al.'s encoder and decoder learns TSP 6 by REINFORCE", "[pointer][learning][reinforce]") {
   test::TempDir d("pointer-kool");
-  // At batch 32 and this learning rate some seeds' logits saturate at +-C early (every logit
-  // equal: the uniform policy, which then never recovers; 2 of 5 seeds on TSP 6, docs/pointer.md),
-  // so the check takes the better of two seeds: what it asserts is that the model can learn.
-  const auto run = [&](const std::string& name, int steps, int seed = 4) {
+  const auto run = [&](const std::string& name, int steps) {
     return tsp6_reinforce_gap(d, name, steps, "{name: pointer_net, embed: 32, encoder: {name: transformer, layers: 1, "
                               "heads: 4, ff: 64, decoder: attention}, training: reinforce}",
-                              "clip_norm: 1, optimizer: {name: adam, lr: 0.0005}", seed);
+                              "clip_norm: 1, optimizer: {name: adam, lr: 0.0005}");
   };
   const double before = run("untrained", 1);
-  const double after = std::min(run("trained", 400, 4), run("trained_seed5", 400, 5));
-  WARN("Kool et al.'s model, REINFORCE on TSP 6: test optimality gap " << before << " untrained, " << after
-       << " after 400 steps (the better of seeds 4 and 5)");
-  CHECK(before > 0.15);  // (untrained, its greedy tours are about 19% above the optimal ones)
-  CHECK(after < 0.6 * before);
+  const double after = run("trained", 400);
+  WARN("Kool et al.'s model, REINFORCE on TSP 6: test optimality gap " << before << " untrained, " << after << " after 400 steps");
+  CHECK(before > 0.1);  // (untrained, its greedy tours are 36% above the optimal ones)
+  // (seeds 4 to 8 all reach 1.1-1.9% here; before the encoder's output was normalised across the
+  // nodes two of them saturated into a uniform policy and stayed at ~20%: docs/pointer.md)
+  CHECK(after < 0.3 * before);
   const auto error = [](const std::string& model) {
     return test::problem_error("{name: tsp, min_n: 5, max_n: 5, val_size: 2, test_size: 2}", model, "m.yaml");
   };
