@@ -3,6 +3,7 @@
 #include "networks/decoding.h"
 
 #include "core/init.h"
+#include "core/ops_image.h"
 
 #include <algorithm>
 #include <cmath>
@@ -87,9 +88,12 @@ PointerEncoding<T> PointerNet<T>::encode(const Var<T>& x) const {
   if (!blocks_.empty()) {
     Var<T> h = out.embedded;
     for (const auto& b : blocks_) h = (*b)(h).output;
-    if (node_gain_.defined()) {  // each feature normalised across this instance's nodes
-      const Var<T> c = sub(h, mean(h, 0));
-      h = add(mul(div(c, sqrt(add_scalar(mean(mul(c, c), 0), T(1e-5)))), node_gain_), node_bias_);
+    if (node_gain_.defined()) {  // each feature normalised across this instance's nodes: the
+      // instance normalisation of group_norm (groups = channels), features as channels, nodes as
+      // the positions of a 1 x n map
+      const Index n = h.rows(), e = h.cols();
+      const Var<T> map = reshape(transpose(h), 1, e * n);
+      h = transpose(reshape(group_norm(map, ImageShape{e, 1, n}, e, node_gain_, node_bias_), e, n));
     }
     out.keys = end_.defined() ? concat<T>({h, end_}, 0) : h;
     if (attention_) {
