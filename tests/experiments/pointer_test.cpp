@@ -450,6 +450,32 @@ TEST_CASE("planar tasks: targets, metrics of exact and wrong answers", "[pointer
   CHECK(hp.at("area_coverage") > 0);
 }
 
+TEST_CASE("convex hull with start leftmost: the same hulls from their smallest x, scored as polygons", "[pointer][hull]") {
+  auto by_index = build_task("{name: convex_hull, min_n: 5, max_n: 12, val_size: 30, test_size: 10}");
+  auto leftmost = build_task("{name: convex_hull, min_n: 5, max_n: 12, val_size: 30, test_size: 10, start: leftmost}");
+  const auto& a = dynamic_cast<const PointerTask&>(*by_index).split("val");
+  const auto& b = dynamic_cast<const PointerTask&>(*leftmost).split("val");
+  REQUIRE(a.size() == b.size());
+  int rotated = 0;
+  std::vector<std::vector<int>> index_answers;
+  for (size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].input == b[i].input);  // the same points: the option only rotates the answer
+    const MatD p = b[i].input.cast<double>();
+    const std::vector<int> hull(b[i].target.begin(), b[i].target.end() - 1);
+    CHECK(b[i].target.back() == p.rows());
+    for (int j : hull) CHECK(p(hull.front(), 0) <= p(j, 0));          // starts at the smallest x
+    CHECK(canonical_polygon(p, hull) == brute_hull(p));               // the same polygon, counter-clockwise
+    CHECK(b[i].reference == Approx(a[i].reference));
+    rotated += hull != std::vector<int>(a[i].target.begin(), a[i].target.end() - 1);
+    index_answers.push_back(a[i].target);
+  }
+  CHECK(rotated > 0);  // in some hulls the smallest index is not the leftmost point
+  // an answer in the other start is still the right polygon
+  CHECK(dynamic_cast<const PointerTask&>(*leftmost).score(b, index_answers, {}).at("error") == 0);
+  CHECK_THAT(task_error("{name: convex_hull, start: rightmost}"), Contains("ptr.yaml:") && Contains("start") && Contains("leftmost"));
+  CHECK_THAT(task_error("{name: tsp, start: leftmost}"), Contains("start"));
+}
+
 TEST_CASE("planar tasks read the published files, bad lines name the file, line and key", "[pointer][files]") {
   test::TempDir d("pointer-files");
   const auto write = [&](const std::string& name, const std::string& text) {

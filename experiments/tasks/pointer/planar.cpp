@@ -14,6 +14,10 @@
 //     val_size: 1000
 //     test_size: 1000
 //     eval_lengths: [5]         # more generated test splits "n<k>"
+//     start: index              # convex_hull: the answer starts at the hull point of smallest
+//                               # index, or `leftmost` (smallest x): an order a model without
+//                               # positions (the Transformer encoder) can know; either way
+//                               # outputs are scored as polygons
 //     data: {train_file: ..., test_file: ...}   # the published files (either, both or none):
 //                               # a train file replaces the generated training examples, a test
 //                               # file the generated test split
@@ -30,6 +34,8 @@
 
 #include "experiments/tasks/algorithmic/bit_sequence.h"
 
+#include <algorithm>
+
 namespace engram::experiments::pointer {
 
 namespace {
@@ -42,16 +48,22 @@ struct PlanarOptions {
   int min_n = 5, max_n = 10;
   int val_size = 1000, test_size = 1000;
   std::vector<int> eval_lengths;
+  bool leftmost = false;  // hull: start at the smallest x, not at the smallest index
   std::string train_file, test_file;
 };
 
 MatD to_double(const MatF& x) { return x.cast<double>(); }
 
-// An example from its points and (canonical) answer.
-PointerExample planar_example(Planar kind, const MatD& points, std::vector<int> answer) {
+// An example from its points and (canonical) answer; a hull rotated to start at its leftmost point
+// when `leftmost`.
+PointerExample planar_example(Planar kind, const MatD& points, std::vector<int> answer, bool leftmost = false) {
   PointerExample e;
   e.input = points.cast<float>();
   if (kind == Planar::hull) {
+    if (leftmost && !answer.empty())
+      std::rotate(answer.begin(), std::min_element(answer.begin(), answer.end(), [&](int a, int b) {
+        return points(a, 0) < points(b, 0) || (points(a, 0) == points(b, 0) && points(a, 1) < points(b, 1));
+      }), answer.end());
     e.reference = polygon_area(points, answer);
     answer.push_back(static_cast<int>(points.rows()));  // the end position
   } else {
@@ -61,10 +73,10 @@ PointerExample planar_example(Planar kind, const MatD& points, std::vector<int> 
   return e;
 }
 
-PointerExample generate(Planar kind, Rng& r, int n) {
+PointerExample generate(Planar kind, Rng& r, int n, bool leftmost) {
   MatD p(n, 2);
   for (Index i = 0; i < p.size(); ++i) p.data()[i] = static_cast<double>(static_cast<float>(r.uniform()));
-  if (kind == Planar::hull) return planar_example(kind, p, convex_hull(p));
+  if (kind == Planar::hull) return planar_example(kind, p, convex_hull(p), leftmost);
   if (n <= kMaxExactTour) return planar_example(kind, p, optimal_tour(p));
   Rng search = r.child("tour");
   return planar_example(kind, p, local_search_tour(p, kTourSearchStarts, search));
@@ -76,7 +88,7 @@ class PlanarTask : public PointerTask {
       : PointerTask(kind == Planar::hull ? "convex_hull" : "tsp", rng), kind_(kind), o_(o) {
     const auto gen = [this](int lo, int hi) {
       return [this, lo, hi](Rng& r) {
-        return generate(kind_, r, lo + static_cast<int>(r.below(static_cast<std::uint64_t>(hi - lo + 1))));
+        return generate(kind_, r, lo + static_cast<int>(r.below(static_cast<std::uint64_t>(hi - lo + 1))), o_.leftmost);
       };
     };
     if (!o_.train_file.empty()) train_ = read(o_.train_file);
@@ -115,8 +127,8 @@ class PlanarTask : public PointerTask {
       std::vector<int> o = outputs[i];
       if (kind_ == Planar::hull) {
         if (!o.empty() && o.back() == static_cast<int>(p.rows())) o.pop_back();
-        std::vector<int> truth(e.target.begin(), e.target.end() - 1);
-        exact += canonical_polygon(p, o) == truth;
+        const std::vector<int> truth(e.target.begin(), e.target.end() - 1);
+        exact += canonical_polygon(p, o) == canonical_polygon(p, truth);
         a += e.reference > 0 ? polygon_area(p, o) / e.reference : 1.0;
       } else {
         if (!unmasked.empty()) invalid += !is_permutation_of(unmasked[i], p.rows());
@@ -157,7 +169,7 @@ class PlanarTask : public PointerTask {
         std::sort(sorted.begin(), sorted.end());
         if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
           throw std::invalid_argument(where + "the hull repeats a point");
-        out.push_back(planar_example(kind_, l.points, canonical_polygon(l.points, l.answer)));
+        out.push_back(planar_example(kind_, l.points, canonical_polygon(l.points, l.answer), o_.leftmost));
       }
     }
     return out;
@@ -179,6 +191,7 @@ std::unique_ptr<Task> make_planar(Planar kind, Section& cfg, const Rng& rng) {
   o.val_size = static_cast<int>(cfg.integer("val_size", o.val_size, 1, 1 << 24));
   o.test_size = static_cast<int>(cfg.integer("test_size", o.test_size, 1, 1 << 24));
   o.eval_lengths = algorithmic::read_int_list(cfg, "eval_lengths", {}, 2, most);
+  if (kind == Planar::hull) o.leftmost = cfg.choice("start", "index", {"index", "leftmost"}) == "leftmost";
   Section data = cfg.section("data");
   o.train_file = data.path_value("train_file", "");
   o.test_file = data.path_value("test_file", "");
