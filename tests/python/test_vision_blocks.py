@@ -63,6 +63,11 @@ def test_vision_blocks_tabulates_paired_differences_and_resumes(engram_exe, tmp_
     mean = sum(diffs) / 2
     assert rows["se"].group(5).strip().startswith("%+.2f" % mean), (rows["se"].group(5), diffs)
     assert rows["se"].group(6).strip() in ("helpful", "harmful", "within noise")
+    # the figures: the differences of the one block, its seed-0 attention (se: channel weights)
+    figures = dict(re.findall(r"^figure: (\S+) \(([^)]*)\)$", p.stdout, re.M))
+    assert figures == {str(tmp_path / "t_difference.png"): "se", str(tmp_path / "t_attention.png"): "se"}, p.stdout
+    for path in figures:
+        assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     again = subprocess.run(args, capture_output=True, text=True, env=env)
     assert again.returncode == 0 and "4 of 4 runs already completed" in again.stdout, again.stdout
     bad = subprocess.run([sys.executable, SCRIPT, "--blocks", "nope"], capture_output=True, text=True, env=env)
