@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <cmath>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -336,6 +337,51 @@ TEST_CASE("convex hull: the monotone chain equals the brute-force hull, canonica
   CHECK(polygon_area(sq, convex_hull(sq)) == Approx(1.0));
 }
 
+TEST_CASE("simple polygons: for points in convex position only the hull's cycle is simple", "[pointer][hull]") {
+  MatD sq(4, 2);
+  sq << 0, 0, 1, 0, 1, 1, 0, 1;
+  CHECK(is_simple_polygon(sq, {0, 1, 2, 3}));
+  CHECK(is_simple_polygon(sq, {3, 2, 1, 0}));                  // clockwise is still simple
+  CHECK_FALSE(is_simple_polygon(sq, {0, 2, 1, 3}));            // a bow tie
+  CHECK_FALSE(is_simple_polygon(sq, {0, 1}));                  // fewer than 3 vertices
+  CHECK_FALSE(is_simple_polygon(sq, {0, 1, 2, 1}));            // a repeated vertex
+  MatD line(3, 2);
+  line << 0, 0, 0.5, 0, 1, 0;
+  CHECK_FALSE(is_simple_polygon(line, {0, 1, 2}));             // collinear: it folds back on itself
+  MatD touch(5, 2);  // a vertex on a non-adjacent edge: the polygon touches itself
+  touch << 0, 0, 2, 0, 2, 2, 1, 0, 0, 2;
+  CHECK_FALSE(is_simple_polygon(touch, {0, 1, 2, 3, 4}));
+  // the star {11/2} on a regular 11-gon goes round twice: it crosses itself, and its shoelace
+  // area (winding number 2 over most of the hull) exceeds the hull's
+  MatD ring(11, 2);
+  std::vector<int> star;
+  for (int i = 0; i < 11; ++i) {
+    ring.row(i) << std::cos(2 * M_PI * i / 11), std::sin(2 * M_PI * i / 11);
+    star.push_back(2 * i % 11);
+  }
+  CHECK_FALSE(is_simple_polygon(ring, star));
+  CHECK(polygon_area(ring, star) > polygon_area(ring, convex_hull(ring)));
+  // every ordering of points in convex position: simple exactly when it is the hull's cycle
+  Rng rng(4, "simple");
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = 4 + trial % 4;
+    MatD p(n, 2);
+    for (int i = 0; i < n; ++i) {
+      const double t = 2 * M_PI * (i + 0.8 * rng.uniform()) / n;
+      p.row(i) << std::cos(t), std::sin(t);
+    }
+    std::vector<int> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    int simple = 0;
+    do {
+      const bool is_hull = canonical_polygon(p, order) == convex_hull(p);
+      CHECK(is_simple_polygon(p, order) == is_hull);
+      simple += is_hull;
+    } while (std::next_permutation(order.begin() + 1, order.end()));
+    CHECK(simple == 2);  // the hull, each way round
+  }
+}
+
 TEST_CASE("tsp: Held-Karp tours are as short as every permutation, in canonical form", "[pointer][tsp]") {
   Rng rng(2, "tsp");
   for (int trial = 0; trial < 60; ++trial) {
@@ -445,9 +491,31 @@ TEST_CASE("planar tasks: targets, metrics of exact and wrong answers", "[pointer
   const Metrics hm = h.score(h.split("val"), right, {});
   CHECK(hm.at("error") == 0);
   CHECK(hm.at("area_coverage") == Approx(1));
+  CHECK(hm.at("polygon_failure_rate") == 0);
   const Metrics hp = h.score(h.split("val"), partial, {});
   CHECK(hp.at("area_coverage") < 1);
   CHECK(hp.at("area_coverage") > 0);
+  CHECK(hp.at("polygon_failure_rate") == 0);
+  // outputs that are no polygon (two points; the hull with two vertices swapped, which crosses
+  // itself when the hull has 4 or more): failures, left out of the coverage
+  std::vector<std::vector<int>> broken = right;
+  int crossing = 0;
+  for (size_t i = 0; i < broken.size(); ++i) {
+    const PointerExample& e = h.split("val")[i];
+    std::vector<int>& o = broken[i];
+    if (i % 2 == 0) {
+      o = {e.target[0], e.target[1], static_cast<int>(e.input.rows())};
+    } else if (o.size() >= 5) {  // 4 or more vertices and the end position
+      std::swap(o[0], o[1]);
+      ++crossing;
+      CHECK_FALSE(is_simple_polygon(e.input.cast<double>(), std::vector<int>(o.begin(), o.end() - 1)));
+    }
+  }
+  REQUIRE(crossing > 0);
+  const Metrics hb = h.score(h.split("val"), broken, {});
+  const double failures = static_cast<double>((broken.size() + 1) / 2 + static_cast<size_t>(crossing));
+  CHECK(hb.at("polygon_failure_rate") == Approx(failures / static_cast<double>(broken.size())));
+  CHECK(hb.at("area_coverage") == Approx(1));  // the rest are the hulls themselves
 }
 
 TEST_CASE("convex hull with start leftmost: the same hulls from their smallest x, scored as polygons", "[pointer][hull]") {

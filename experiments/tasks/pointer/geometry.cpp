@@ -26,6 +26,20 @@ double signed_area(const MatD& p, const std::vector<int>& order) {
   return a / 2;
 }
 
+// Whether c lies on the segment a-b, given that the three are collinear.
+bool on_segment(const MatD& p, int a, int b, int c) {
+  return std::min(p(a, 0), p(b, 0)) <= p(c, 0) && p(c, 0) <= std::max(p(a, 0), p(b, 0)) &&
+         std::min(p(a, 1), p(b, 1)) <= p(c, 1) && p(c, 1) <= std::max(p(a, 1), p(b, 1));
+}
+
+// Whether the closed segments a-b and c-d share a point.
+bool segments_meet(const MatD& p, int a, int b, int c, int d) {
+  const double d1 = cross(p, c, d, a), d2 = cross(p, c, d, b), d3 = cross(p, a, b, c), d4 = cross(p, a, b, d);
+  if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+  return (d1 == 0 && on_segment(p, c, d, a)) || (d2 == 0 && on_segment(p, c, d, b)) ||
+         (d3 == 0 && on_segment(p, a, b, c)) || (d4 == 0 && on_segment(p, a, b, d));
+}
+
 double dist(const MatD& p, int a, int b) { return std::hypot(p(a, 0) - p(b, 0), p(a, 1) - p(b, 1)); }
 
 }  // namespace
@@ -56,6 +70,30 @@ std::vector<int> convex_hull(const MatD& points) {
 
 double polygon_area(const MatD& points, const std::vector<int>& order) {
   return order.size() < 3 ? 0.0 : std::abs(signed_area(points, order));
+}
+
+bool is_simple_polygon(const MatD& points, const std::vector<int>& order) {
+  const size_t k = order.size();
+  if (k < 3) return false;
+  std::vector<int> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
+  for (size_t i = 0; i < k; ++i)
+    for (size_t j = i + 1; j < k; ++j) {
+      const bool adjacent = j == i + 1 || (i == 0 && j == k - 1);
+      const int a = order[i], b = order[(i + 1) % k], c = order[j], d = order[(j + 1) % k];
+      if (adjacent) {
+        // adjacent edges share one vertex; they must not fold back over each other
+        const int shared = j == i + 1 ? b : a, u = j == i + 1 ? a : b, w = j == i + 1 ? d : c;
+        if (cross(points, shared, u, w) == 0 &&
+            (points(u, 0) - points(shared, 0)) * (points(w, 0) - points(shared, 0)) +
+                    (points(u, 1) - points(shared, 1)) * (points(w, 1) - points(shared, 1)) > 0)
+          return false;
+      } else if (segments_meet(points, a, b, c, d)) {
+        return false;
+      }
+    }
+  return true;
 }
 
 std::vector<int> canonical_polygon(const MatD& points, std::vector<int> order) {

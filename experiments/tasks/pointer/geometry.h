@@ -19,6 +19,10 @@ namespace engram::experiments::pointer {
 std::vector<int> convex_hull(const MatD& points);
 // |shoelace area| of the polygon visiting `order` (0 for fewer than 3 vertices).
 double polygon_area(const MatD& points, const std::vector<int>& order);
+// True when the closed polygon visiting `order` (at least 3 distinct vertices) is simple: no two
+// of its edges meet except adjacent ones at their shared vertex (touching or overlapping counts as
+// meeting). The shoelace area of a polygon that crosses itself can exceed its points' hull.
+bool is_simple_polygon(const MatD& points, const std::vector<int>& order);
 // The same cycle from its smallest index, counter-clockwise (reversed when its signed area is
 // negative); what a hull answer is compared by.
 std::vector<int> canonical_polygon(const MatD& points, std::vector<int> order);

@@ -23,7 +23,9 @@
 //                               # file the generated test split
 //
 // Metrics (per split): convex_hull: error (share of hulls not exactly right, compared as
-// polygons), sequence_accuracy, area_coverage (mean area of the output polygon / the hull's);
+// polygons), sequence_accuracy, area_coverage (mean area of the output polygon / the hull's, over
+// the outputs that are simple polygons), polygon_failure_rate (share of outputs that are not: they
+// cross themselves or have fewer than 3 points; Vinyals et al. report such a model as "FAIL");
 // tsp: tour_length (mean), optimality_gap (mean of length / optimal - 1), both over the valid
 // decoded tours (all of them when decoding masks; 1e9 when none is valid), invalid_rate (share of
 // tours that are not permutations when decoded without masks), error (share not optimal; above
@@ -120,7 +122,7 @@ class PlanarTask : public PointerTask {
                 const std::vector<std::vector<int>>& unmasked) const override {
     require(examples.size() == outputs.size() && !examples.empty(), "PlanarTask::score", "needs one output per example");
     const double count = static_cast<double>(examples.size());
-    double exact = 0, a = 0, b = 0, invalid = 0, tours = 0, gaps = 0;
+    double exact = 0, a = 0, b = 0, invalid = 0, tours = 0, gaps = 0, covered = 0, crossed = 0;
     for (size_t i = 0; i < examples.size(); ++i) {
       const PointerExample& e = examples[i];
       const MatD p = to_double(e.input);
@@ -129,7 +131,13 @@ class PlanarTask : public PointerTask {
         if (!o.empty() && o.back() == static_cast<int>(p.rows())) o.pop_back();
         const std::vector<int> truth(e.target.begin(), e.target.end() - 1);
         exact += canonical_polygon(p, o) == canonical_polygon(p, truth);
-        a += e.reference > 0 ? polygon_area(p, o) / e.reference : 1.0;
+        if (e.reference <= 0) {  // a hull of fewer than 3 points: no area to cover
+          a += 1.0, covered += 1;
+        } else if (is_simple_polygon(p, o)) {
+          a += polygon_area(p, o) / e.reference, covered += 1;
+        } else {
+          crossed += 1;  // no polygon: its shoelace area would mean nothing (it can exceed the hull's)
+        }
       } else {
         if (!unmasked.empty()) invalid += !is_permutation_of(unmasked[i], p.rows());
         const bool valid = is_permutation_of(o, p.rows());
@@ -142,7 +150,8 @@ class PlanarTask : public PointerTask {
     }
     Metrics m{{"error", 1 - exact / count}, {"sequence_accuracy", exact / count}};
     if (kind_ == Planar::hull) {
-      m["area_coverage"] = a / count;
+      m["area_coverage"] = covered > 0 ? a / covered : 0.0;
+      m["polygon_failure_rate"] = crossed / count;
     } else {
       // over the valid decoded tours (every one when decoding masks); none valid: the sentinel 1e9
       m["tour_length"] = tours > 0 ? a / tours : 1e9;
