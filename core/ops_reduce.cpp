@@ -36,7 +36,7 @@ Mat<T> softmax_rows(const Mat<T>& X, T beta) {
     // (-inf) entries are zeroed explicitly to give them exactly zero weight.
     if (bx.minCoeff() == neg_inf) z = (bx == neg_inf).select(T(0), (bx - hi).exp());
     else z = (bx - hi).exp();
-    z /= z.sum();
+    z *= T(1) / z.sum();  // one division per row, not per element
   }
   return Z;
 }
