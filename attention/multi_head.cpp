@@ -69,9 +69,7 @@ MultiHeadResult<T> MultiHeadAttention<T>::forward(const Var<T>& q, const Var<T>&
     const Var<T> qh = matmul(q, w_q[i]);                  // [m x d_model][d_model x d_k] -> [m x d_k]
     const Var<T> kh = matmul(k, w_k[i]);                  // [n x d_model][d_model x d_k] -> [n x d_k]
     const Var<T> vh = matmul(v, w_v[i]);                  // [n x d_model][d_model x d_v] -> [n x d_v]
-    Var<T> s = matmul_nt(qh, kh);                         // [m x d_k][n x d_k]^T -> [m x n]
-    if (mask) s = masked_fill(s, *mask, -std::numeric_limits<T>::infinity());  // [m x n], mask [1|m x n]
-    Var<T> a = softmax(s, beta);                          // softmax(s / sqrt(d_k)) per row: [m x n]
+    Var<T> a = dot_softmax(qh, kh, beta, mask);           // softmax(q_h k_h^T / sqrt(d_k)) per row, masked: [m x n]
     r.weights.push_back(a);
     if (drop) a = engram::dropout(a, T(dropout_), true, *rng);  // [m x n]
     heads.push_back(matmul(a, vh));                       // [m x n][n x d_v] -> [m x d_v]

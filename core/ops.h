@@ -85,6 +85,13 @@ template <class T> Var<T> sparsemax(const Var<T>& x);
 // every row, e.g. padding) or [r x 1]. masked_fill(scores, mask, -inf) before softmax gives
 // masked positions exactly zero weight.
 template <class T> Var<T> masked_fill(const Var<T>& x, const std::type_identity_t<Mat<T>>& mask, T value);
+// Attention weights in one op: softmax(beta * q k^T) per row, q [m x d], k [n x d] -> [m x n];
+// mask null or [1|m x n] (non-zero = masked: weight exactly 0; no row may mask every key). The
+// same values as softmax(masked_fill(matmul_nt(q, k), *mask, -inf), beta), computed a block of
+// query rows at a time so that the scores are normalised while in cache: no [m x n] scores
+// matrix, and its gradient is not materialised in the backward pass either.
+template <class T>
+Var<T> dot_softmax(const Var<T>& q, const Var<T>& k, T beta = T(1), const std::type_identity_t<Mat<T>>* mask = nullptr);
 
 // ---- shape ---------------------------------------------------------------------------------
 // axis 0 stacks rows (all must share cols), axis 1 stacks cols (all must share rows)

@@ -17,28 +17,36 @@ void check_axis(int axis, const char* op) {
 }
 
 // Row-wise softmax of beta * X, stable.
+// softmax(beta x) of one row into z (x and z may be the same row: every step is coefficient-wise
+// or a reduction done before the write). One row at a time (contiguous: row-major), each pass
+// vectorized: the whole-matrix form with broadcasts and a select ran about 7x slower at 1024 x
+// 1024 (bench_attention's softmax share). Five passes over a row, two of them writing: the
+// largest and the smallest of beta x (read only), exp(beta x - max) written once, its sum, the
+// scaling by its reciprocal (one division per row: a division per element was a quarter of the
+// softmax's time).
+template <class X, class Z, class T>
+void softmax_row(const X& x, Z z, T beta) {
+  constexpr T neg_inf = -std::numeric_limits<T>::infinity();
+  const auto bx = beta * x.array();
+  const T hi = bx.maxCoeff();
+  // Eigen's vectorized exp clamps its argument, so exp(-inf) would be ~1e-308, not 0: masked
+  // (-inf) entries are zeroed explicitly to give them exactly zero weight.
+  if (bx.minCoeff() == neg_inf) z.array() = (bx == neg_inf).select(T(0), (bx - hi).exp());
+  else z.array() = (bx - hi).exp();
+  z.array() *= T(1) / z.sum();
+}
+
 template <class T>
 Mat<T> softmax_rows(const Mat<T>& X, T beta) {
-  if (X.cols() == 0) return Mat<T>(X.rows(), 0);
-  // One row at a time (contiguous: row-major), each pass vectorized: the whole-matrix form with
-  // broadcasts and a select ran about 7x slower at 1024 x 1024 (bench_attention's softmax share).
-  constexpr T neg_inf = -std::numeric_limits<T>::infinity();
-  // Five passes over a row, two of them writing: the largest and the smallest of beta x (read
-  // only), exp(beta x - max) written once, its sum, the division. The form before also wrote
-  // beta x and subtracted the max in place (7 passes, 4 writing); bench_attention's forward at
-  // T 1024, where the softmax was a third of the time: 8.4-9.1 -> 7.3-7.7 ms.
   Mat<T> Z(X.rows(), X.cols());
-  for (Index r = 0; r < X.rows(); ++r) {
-    const auto bx = beta * X.row(r).array();
-    auto z = Z.row(r).array();
-    const T hi = bx.maxCoeff();
-    // Eigen's vectorized exp clamps its argument, so exp(-inf) would be ~1e-308, not 0: masked
-    // (-inf) entries are zeroed explicitly to give them exactly zero weight.
-    if (bx.minCoeff() == neg_inf) z = (bx == neg_inf).select(T(0), (bx - hi).exp());
-    else z = (bx - hi).exp();
-    z *= T(1) / z.sum();  // one division per row, not per element
-  }
+  if (X.cols() > 0)
+    for (Index r = 0; r < X.rows(); ++r) softmax_row(X.row(r), Z.row(r), beta);
   return Z;
+}
+
+// Query rows per block of dot_softmax: a block of scores of about 128 KB, well inside L2.
+Index dot_softmax_block(Index n, size_t bytes) {
+  return std::max<Index>(1, static_cast<Index>((size_t{128} << 10) / (bytes * static_cast<size_t>(std::max<Index>(n, 1)))));
 }
 }  // namespace
 
@@ -207,7 +215,62 @@ Var<T> masked_fill(const Var<T>& x, const std::type_identity_t<Mat<T>>& mask, T 
       }, "masked_fill");
 }
 
+template <class T>
+Var<T> dot_softmax(const Var<T>& q, const Var<T>& k, T beta, const std::type_identity_t<Mat<T>>* mask) {
+  require_lazy(q.cols() == k.cols(), "dot_softmax", [&] {
+    return "q " + q.shape() + " and k " + k.shape() + ": column counts differ";
+  });
+  const Index m = q.rows(), n = k.rows();
+  if (mask) {
+    const bool ok = (mask->rows() == m || mask->rows() == 1) && (mask->cols() == n || mask->cols() == 1);
+    require_lazy(ok, "dot_softmax", [&] { return "mask " + shape_str(*mask) + " does not broadcast to " + shape_str(m, n); });
+  }
+  constexpr T neg_inf = -std::numeric_limits<T>::infinity();
+  const Mat<T>& Q = q.value();
+  const Mat<T>& K = k.value();
+  Mat<T> W(m, n);
+  const Index block = dot_softmax_block(n, sizeof(T));
+  if (n > 0)
+    for (Index r0 = 0; r0 < m; r0 += block) {
+      const Index b = std::min(block, m - r0);
+      auto Wb = W.middleRows(r0, b);
+      Wb.noalias() = Q.middleRows(r0, b) * K.transpose();  // the block's scores, in cache
+      for (Index i = 0; i < b; ++i) {
+        if (mask) {
+          const auto mr = mask->row(mask->rows() == 1 ? 0 : r0 + i).array();
+          if (mask->cols() == 1) {
+            if (mr(0) != T(0)) Wb.row(i).setConstant(neg_inf);
+          } else {
+            Wb.row(i).array() = (mr != T(0)).select(neg_inf, Wb.row(i).array());
+          }
+        }
+        softmax_row(Wb.row(i), Wb.row(i), beta);
+      }
+    }
+  return Var<T>::make(std::move(W), {q, k},
+      [beta, block](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        // dS = beta W o (g - rowsum(g o W)) a block at a time; dq += dS k, dk += dS^T q
+        const Mat<T>& W = self.value;
+        const Mat<T>& Q = self.inputs[0]->value;
+        const Mat<T>& K = self.inputs[1]->value;
+        const Index m = W.rows(), n = W.cols();
+        if (n == 0 || (!gin[0] && !gin[1])) return;
+        Mat<T> dS(std::min(block, m), n);
+        for (Index r0 = 0; r0 < m; r0 += block) {
+          const Index b = std::min(block, m - r0);
+          const auto Wb = W.middleRows(r0, b).array();
+          const auto gb = g.middleRows(r0, b).array();
+          const auto dot = (gb * Wb).rowwise().sum().eval();  // [b x 1]
+          auto dSb = dS.topRows(b);
+          dSb.array() = beta * Wb * (gb.colwise() - dot);
+          if (gin[0]) gin[0]->middleRows(r0, b).noalias() += dSb * K;           // [b x n][n x d]
+          if (gin[1]) gin[1]->noalias() += dSb.transpose() * Q.middleRows(r0, b);  // [n x b][b x d]
+        }
+      }, "dot_softmax");
+}
+
 #define INST(T)                                       \
+  template Var<T> dot_softmax(const Var<T>&, const Var<T>&, T, const Mat<T>*); \
   template Var<T> sum(const Var<T>&);                 \
   template Var<T> sum(const Var<T>&, int);            \
   template Var<T> mean(const Var<T>&);                \

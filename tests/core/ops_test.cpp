@@ -182,6 +182,36 @@ TEST_CASE("masked positions get exactly zero softmax weight and no gradient", "[
   CHECK(s.grad()(0, 0) != 0.0);
 }
 
+TEST_CASE("dot_softmax equals softmax of masked q k^T, over many blocks of rows", "[ops]") {
+  // 300 keys: blocks of 54 query rows in double, so 130 queries span 3 blocks (the last partial)
+  Rng rng(9, "dot-softmax");
+  const MatD Q = random_matrix(130, 8, rng, -2, 2), K = random_matrix(300, 8, rng, -2, 2), G = random_matrix(130, 300, rng);
+  MatD mask = MatD::Zero(130, 300);
+  for (Index i = 0; i < 130; ++i) mask(i, (7 * i) % 300) = mask(i, (11 * i + 3) % 300) = 1;
+  for (const MatD* m : std::vector<const MatD*>{nullptr, &mask}) {
+    Var<double> q1(Q, true), k1(K, true), q2(Q, true), k2(K, true);
+    const Var<double> fused = dot_softmax(q1, k1, 0.6, m);
+    Var<double> s = matmul_nt(q2, k2);
+    if (m) s = masked_fill(s, *m, -std::numeric_limits<double>::infinity());
+    const Var<double> plain = softmax(s, 0.6);
+    CHECK((fused.value() - plain.value()).cwiseAbs().maxCoeff() < 1e-15);
+    if (m) CHECK(fused.value().cwiseProduct(*m).maxCoeff() == 0.0);  // masked: exactly 0
+    backward(sum(mul(fused, constant<double>(G))));
+    backward(sum(mul(plain, constant<double>(G))));
+    CHECK((q1.grad() - q2.grad()).cwiseAbs().maxCoeff() < 1e-13);
+    CHECK((k1.grad() - k2.grad()).cwiseAbs().maxCoeff() < 1e-13);
+  }
+  // float: the same blocks as attention at T 1024 (32 rows), against the composed ops
+  Rng frng(10, "dot-softmax-f");
+  const MatF Qf = random_matrix(100, 16, frng).cast<float>(), Kf = random_matrix(1024, 16, frng).cast<float>();
+  const Var<float> a = dot_softmax(Var<float>(Qf), Var<float>(Kf), 0.25f);
+  const Var<float> b = softmax(matmul_nt(Var<float>(Qf), Var<float>(Kf)), 0.25f);
+  CHECK((a.value() - b.value()).cwiseAbs().maxCoeff() < 1e-7f);
+  CHECK_THROWS_WITH(dot_softmax(Var<double>(Q), Var<double>(MatD::Zero(3, 5))), Catch::Contains("column counts differ"));
+  const MatD two_rows = MatD::Zero(2, 300);
+  CHECK_THROWS_WITH(dot_softmax(Var<double>(Q), Var<double>(K), 1.0, &two_rows), Catch::Contains("does not broadcast"));
+}
+
 TEST_CASE("dropout keeps the expectation and is the identity in evaluation", "[ops]") {
   Rng rng(9, "dropout");
   Var<double> x(MatD::Ones(200, 50));

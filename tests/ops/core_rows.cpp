@@ -73,6 +73,15 @@ const bool core_rows = add_op_cases({
     op_case("masked_fill then softmax", "masked_fill", {{2, 4}},
             ENGRAM_OP_EXPR(softmax(masked_fill(x[0], mat<T>(2, 4, {1, 0, 0, 0, 0, 0, 1, 1}),
                                                -std::numeric_limits<T>::infinity())))),
+    op_case("dot_softmax", "dot_softmax", {{3, 4}, {5, 4}}, ENGRAM_OP_EXPR(dot_softmax(x[0], x[1], T(0.7)))),
+    op_case("dot_softmax with a [m x n] mask", "dot_softmax", {{2, 3}, {4, 3}}, ENGRAM_OP_EXPR(([&] {
+              const Mat<T> m = mat<T>(2, 4, {1, 0, 0, 0, 0, 0, 1, 1});
+              return dot_softmax(x[0], x[1], T(1.3), &m);
+            })())),
+    op_case("dot_softmax with a [1 x n] mask", "dot_softmax", {{3, 2}, {4, 2}}, ENGRAM_OP_EXPR(([&] {
+              const Mat<T> m = mat<T>(1, 4, {0, 1, 0, 0});
+              return dot_softmax(x[0], x[1], T(1), &m);
+            })())),
     op_case("concat rows", "concat", {{2, 3}, {1, 3}, {3, 3}}, ENGRAM_OP_EXPR(concat(x, 0))),
     op_case("concat cols", "concat", {{2, 3}, {2, 1}}, ENGRAM_OP_EXPR(concat(x, 1))),
     op_case("slice_rows", "slice_rows", {{5, 3}}, ENGRAM_OP_EXPR(slice_rows(x[0], 1, 3))),
