@@ -16,7 +16,6 @@ void check_axis(int axis, const char* op) {
   });
 }
 
-// Row-wise softmax of beta * X, stable.
 // softmax(beta x) of one row into z (x and z may be the same row: every step is coefficient-wise
 // or a reduction done before the write). One row at a time (contiguous: row-major), each pass
 // vectorized: the whole-matrix form with broadcasts and a select ran about 7x slower at 1024 x
@@ -36,6 +35,7 @@ void softmax_row(const X& x, Z z, T beta) {
   z.array() *= T(1) / z.sum();
 }
 
+// Row-wise softmax of beta * X, stable.
 template <class T>
 Mat<T> softmax_rows(const Mat<T>& X, T beta) {
   Mat<T> Z(X.rows(), X.cols());
