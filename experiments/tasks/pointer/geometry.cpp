@@ -44,14 +44,16 @@ double dist(const MatD& p, int a, int b) { return std::hypot(p(a, 0) - p(b, 0), 
 
 }  // namespace
 
+bool lexicographic_less(const MatD& points, int a, int b) {
+  return points(a, 0) < points(b, 0) || (points(a, 0) == points(b, 0) && points(a, 1) < points(b, 1));
+}
+
 std::vector<int> convex_hull(const MatD& points) {
   const int n = static_cast<int>(points.rows());
   require(n >= 1 && points.cols() == 2, "convex_hull", "needs [n x 2] points, n >= 1");
   std::vector<int> idx(static_cast<size_t>(n));
   std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](int a, int b) {
-    return points(a, 0) < points(b, 0) || (points(a, 0) == points(b, 0) && points(a, 1) < points(b, 1));
-  });
+  std::sort(idx.begin(), idx.end(), [&](int a, int b) { return lexicographic_less(points, a, b); });
   if (n < 3) return canonical_polygon(points, idx);
   std::vector<int> h(2 * static_cast<size_t>(n));
   size_t k = 0;

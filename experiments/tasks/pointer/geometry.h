@@ -15,6 +15,9 @@
 
 namespace engram::experiments::pointer {
 
+// Point a before point b: smaller x, then smaller y (the order the hull is built in and the one
+// `task.start: leftmost` starts it by).
+bool lexicographic_less(const MatD& points, int a, int b);
 // Andrew's monotone chain, then the canonical start and orientation. n >= 1.
 std::vector<int> convex_hull(const MatD& points);
 // |shoelace area| of the polygon visiting `order` (0 for fewer than 3 vertices).

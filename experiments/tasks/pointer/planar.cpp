@@ -63,9 +63,10 @@ PointerExample planar_example(Planar kind, const MatD& points, std::vector<int> 
   e.input = points.cast<float>();
   if (kind == Planar::hull) {
     if (leftmost && !answer.empty())
-      std::rotate(answer.begin(), std::min_element(answer.begin(), answer.end(), [&](int a, int b) {
-        return points(a, 0) < points(b, 0) || (points(a, 0) == points(b, 0) && points(a, 1) < points(b, 1));
-      }), answer.end());
+      std::rotate(answer.begin(),
+                  std::min_element(answer.begin(), answer.end(),
+                                   [&](int a, int b) { return lexicographic_less(points, a, b); }),
+                  answer.end());
     e.reference = polygon_area(points, answer);
     answer.push_back(static_cast<int>(points.rows()));  // the end position
   } else {
