@@ -2,7 +2,7 @@
 """NTM and DNC training cost, engram against PyTorch: forward+backward of one copy-task sequence.
 
     /usr/bin/python3 bench/mann/side_by_side.py                       # NTM N 128 and 1024, DNC N 128, L 20
-    /usr/bin/python3 bench/mann/side_by_side.py --memories ntm --slots 128 --batches 1,16,64 --json out.json
+    /usr/bin/python3 bench/mann/side_by_side.py --memories ntm --slots 128 --batches 1,16,64,256 --json out.json
 
 Work (both sides): a memory-augmented network with an LSTM controller of 100 units, one read and
 one write head, memory N x 20, on one copy episode of L random 8-bit vectors (T = 2L + 1 steps, 9
@@ -82,9 +82,14 @@ def engram_rows(binary, slots, length, repeat, memory="ntm"):
 
 
 def content_weighting(torch, M, key, beta, eps):
-    """softmax over the slots of beta * cos(M_i, key): M [B x N x W], key [B x W], beta [B x 1]."""
-    sim = torch.nn.functional.cosine_similarity(M, key.unsqueeze(1), dim=2, eps=eps)  # [B x N]
-    return torch.softmax(beta * sim, dim=1)
+    """softmax over the slots of beta * cos(M_i, key): M [B x N x W], key [B x W], beta [B x 1].
+
+    The dot products as one batched product over the norms' product: 30-40% faster per training
+    step than torch.nn.functional.cosine_similarity over the broadcast [B x N x W] pair (NTM N 128,
+    batch 64 and 256, PyTorch 1.13; same values to 2e-9), so that is what a careful user writes."""
+    dot = torch.bmm(M, key.unsqueeze(2)).squeeze(2)  # [B x N]
+    norms = (M.norm(dim=2) * key.norm(dim=1, keepdim=True)).clamp_min(eps)
+    return torch.softmax(beta * dot / norms, dim=1)
 
 
 def torch_ntm(torch, N):
@@ -217,7 +222,7 @@ def main(argv=None):
     ap.add_argument("--slots", default="128,1024", help="the NTM's memory sizes")
     ap.add_argument("--dnc-slots", default="128", help="the DNC's memory sizes")
     ap.add_argument("--length", type=int, default=20)
-    ap.add_argument("--batches", default="1,16,64")
+    ap.add_argument("--batches", default="1,16,64,256")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--binary", default=os.path.join(REPO, "build", "bench", "memory", "bench_mann"))
