@@ -16,9 +16,11 @@ is the share of the GEMM rate attention reaches (the issue's 70% target).
 PyTorch (written for this comparison only): its best formulation of the same math, heads batched:
 the three projections as one [T x 64][64 x 192] product, torch's fused
 scaled_dot_product_attention where the installed version has it (else softmax(Q K^T / 4) V
-batched over heads), the output projection; backward by autograd. Timed at 1 and 2 threads
-(torch.set_num_threads), best of --repeat blocks of --iters calls after a warm-up, and the
-better thread count counts. engram's benchmark runs single-threaded (the graph of one sequence).
+batched over heads, in the better of two forms: Q scaled by 1/4 before the product, or the
+product's alpha of torch.baddbmm; either saves the pass over the [H x T x T] scores that dividing
+them takes, 10-20% of forward+backward at T >= 256 in PyTorch 1.13), the output projection;
+backward by autograd. Timed at 1 and 2 threads (torch.set_num_threads), best of --repeat blocks
+of --iters calls after a warm-up, and the better thread count (and form) counts. engram's benchmark runs single-threaded (the graph of one sequence).
 """
 
 import argparse
@@ -53,8 +55,12 @@ def engram_rows(binary, lengths, repetitions):
     return rows
 
 
-def torch_mha(torch):
+FORMS = ("scale_q", "baddbmm")  # without a fused kernel: where the 1/sqrt(d_k) goes
+
+
+def torch_mha(torch, form="scale_q"):
     F = torch.nn.functional
+    scale = (D // HEADS) ** -0.5
     g = torch.Generator().manual_seed(1)
     w_in = (torch.randn(D, 3 * D, generator=g) * 0.1).requires_grad_()
     b_in = torch.zeros(3 * D, requires_grad=True)
@@ -68,15 +74,24 @@ def torch_mha(torch):
         q, k, v = qkv[0], qkv[1], qkv[2]
         if fused:
             a = F.scaled_dot_product_attention(q, k, v)
+        elif form == "scale_q":
+            a = torch.softmax((q * scale) @ k.transpose(1, 2), dim=-1) @ v
         else:
-            a = torch.softmax(q @ k.transpose(1, 2) / (D // HEADS) ** 0.5, dim=-1) @ v
+            scores = torch.baddbmm(q.new_empty(1, 1, 1), q, k.transpose(1, 2), beta=0, alpha=scale)
+            a = torch.softmax(scores, dim=-1) @ v
         return torch.addmm(b_out, a.transpose(0, 1).reshape(T, D), w_out)
 
     return forward, [w_in, b_in, w_out, b_out], fused
 
 
 def time_torch(torch, T, backward, threads, iters, repeat):
-    forward, params, _ = torch_mha(torch)
+    """The best of the formulations (one when PyTorch has a fused kernel)."""
+    fused = torch_mha(torch)[2]
+    return min(time_form(torch, form, T, backward, threads, iters, repeat) for form in (FORMS[:1] if fused else FORMS))
+
+
+def time_form(torch, form, T, backward, threads, iters, repeat):
+    forward, params, _ = torch_mha(torch, form)
     g = torch.Generator().manual_seed(2)
     x = torch.randn(T, D, generator=g, requires_grad=backward)
     upstream = torch.randn(T, D, generator=g)
