@@ -1,6 +1,9 @@
 // matmul, matmul_nt, outer, transpose, cosine_similarity, circular_conv
 #include "core/ops_detail.h"
 #include "core/outer_grad.h"
+#include "core/thin_gemm.h"
+
+#include <type_traits>
 
 namespace engram {
 
@@ -9,15 +12,29 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b) {
   require_lazy(a.cols() == b.rows(), "matmul", [&] {
     return a.shape() + " x " + b.shape() + ": inner dimensions differ";
   });
-  // a: [n x k]  b: [k x m]  -> [n x m]
-  return Var<T>::make(a.value() * b.value(), {a, b},
+  // a: [n x k]  b: [k x m]  -> [n x m]; a thin float result (m 16 or 32) streams a instead of
+  // packing it (core/thin_gemm.h), and so does the gradient a^T g
+  constexpr bool is_float = std::is_same_v<T, float>;
+  Mat<T> out;
+  if (is_float && detail::thin_gemm_applies(a.rows(), a.cols(), b.cols())) {
+    out.setZero(a.rows(), b.cols());
+    if constexpr (is_float) detail::thin_gemm_nn(a.value(), b.value(), out);
+  } else {
+    out.noalias() = a.value() * b.value();
+  }
+  return Var<T>::make(std::move(out), {a, b},
       [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         const Mat<T>& A = self.inputs[0]->value;
         const Mat<T>& B = self.inputs[1]->value;
         if (gin[0]) gin[0]->noalias() += g * B.transpose();   // [n x m][m x k]
         if (!gin[1]) return;
-        if (A.rows() == 1) add_outer(*gin[1], A.data(), g.data());  // (core/outer_grad.h)
-        else gin[1]->noalias() += A.transpose() * g;                              // [k x n][n x m]
+        if (A.rows() == 1) {
+          add_outer(*gin[1], A.data(), g.data());  // (core/outer_grad.h)
+        } else if (is_float && detail::thin_gemm_applies(A.rows(), A.cols(), g.cols())) {
+          if constexpr (is_float) detail::thin_gemm_tn(A, g, *gin[1]);
+        } else {
+          gin[1]->noalias() += A.transpose() * g;  // [k x n][n x m]
+        }
       }, "matmul");
 }
 

@@ -1,10 +1,12 @@
 // sum, mean, max (with arg-max routing), softmax, log_softmax, logsumexp
 #include "core/ops_detail.h"
+#include "core/thin_gemm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 namespace engram {
 
@@ -263,6 +265,13 @@ Var<T> dot_softmax(const Var<T>& q, const Var<T>& k, T beta, const std::type_ide
           const auto dot = (gb * Wb).rowwise().sum().eval();  // [b x 1]
           auto dSb = dS.topRows(b);
           dSb.array() = beta * Wb * (gb.colwise() - dot);
+          if (std::is_same_v<T, float> && detail::thin_gemm_applies(b, n, K.cols())) {  // (core/thin_gemm.h)
+            if constexpr (std::is_same_v<T, float>) {
+              if (gin[0]) detail::thin_gemm_nn(dSb, K, gin[0]->middleRows(r0, b));
+              if (gin[1]) detail::thin_gemm_tn(dSb, Q.middleRows(r0, b), *gin[1]);
+            }
+            continue;
+          }
           if (gin[0]) gin[0]->middleRows(r0, b).noalias() += dSb * K;           // [b x n][n x d]
           if (gin[1]) gin[1]->noalias() += dSb.transpose() * Q.middleRows(r0, b);  // [n x b][b x d]
         }

@@ -9,6 +9,7 @@
 
 #include "bench/bench_main.h"
 #include "core/ops_image.h"
+#include "core/thin_gemm.h"
 
 #include <benchmark/benchmark.h>
 
@@ -84,6 +85,32 @@ void BM_Raw_Matmul(benchmark::State& st) {
   set_flops(st, 2.0 * double(n) * double(n) * double(n));
 }
 BENCHMARK(BM_Raw_Matmul)->RangeMultiplier(4)->Range(16, 256);
+
+// Thin products, attention's shapes: a [T x T] weight matrix times [T x 16] values (nn), and its
+// transpose times [T x 16] gradients (tn), through Eigen and through core/thin_gemm.h (which
+// streams the large factor instead of packing it). Args: T, d.
+void thin_bench(benchmark::State& st, bool transposed, bool kernel) {
+  const Index t = st.range(0), d = st.range(1);
+  MatF a = MatF::Random(t, t), b = MatF::Random(t, d), c = MatF::Zero(t, d);
+  for (auto _ : st) {
+    if (kernel && transposed) detail::thin_gemm_tn(a, b, c);
+    else if (kernel) detail::thin_gemm_nn(a, b, c);
+    else if (transposed) c.noalias() += a.transpose() * b;
+    else c.noalias() += a * b;
+    benchmark::DoNotOptimize(c.data());
+  }
+  set_flops(st, 2.0 * double(t) * double(t) * double(d));
+}
+void BM_Thin_Eigen_NN(benchmark::State& st) { thin_bench(st, false, false); }
+void BM_Thin_Kernel_NN(benchmark::State& st) { thin_bench(st, false, true); }
+void BM_Thin_Eigen_TN(benchmark::State& st) { thin_bench(st, true, false); }
+void BM_Thin_Kernel_TN(benchmark::State& st) { thin_bench(st, true, true); }
+#define ENGRAM_THIN_ARGS ->ArgsProduct({{64, 256, 1024}, {16, 32, 64}})
+BENCHMARK(BM_Thin_Eigen_NN) ENGRAM_THIN_ARGS;
+BENCHMARK(BM_Thin_Kernel_NN) ENGRAM_THIN_ARGS;
+BENCHMARK(BM_Thin_Eigen_TN) ENGRAM_THIN_ARGS;
+BENCHMARK(BM_Thin_Kernel_TN) ENGRAM_THIN_ARGS;
+#undef ENGRAM_THIN_ARGS
 
 void BM_Graph_Matmul(benchmark::State& st) {
   const Index n = st.range(0);
