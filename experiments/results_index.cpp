@@ -38,8 +38,12 @@ bool is_busy(int code) { return code == SQLITE_BUSY || code == SQLITE_LOCKED; }
 
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& path, const std::string& what) {
   const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw SqliteError(rc & 0xff, "results index '" + path + "': " + what + ": " + msg +
-                                   " (sqlite code " + std::to_string(rc) + ")");
+  const std::string hint = (rc & 0xff) == SQLITE_CORRUPT
+                               ? "; the index file is damaged: move it aside and engram starts a new one (the run "
+                                 "directories are not affected)"
+                               : "";
+  throw SqliteError(rc & 0xff, "results index '" + path + "': " + what + ": " + msg + " (sqlite code " +
+                                   std::to_string(rc) + ")" + hint);
 }
 
 // A prepared statement; finalized on destruction. Columns and parameters are 0/1-based as in
@@ -283,6 +287,10 @@ struct ResultsIndex::Impl {
                                mode + "'); is the file on a network file system?");
     exec("PRAGMA synchronous=NORMAL");  // durable in WAL mode except against power loss
     exec("PRAGMA foreign_keys=ON");
+    // Check each b-tree page's cells as it is read: without it SQLite reads past a damaged
+    // page's bounds without a word, and a write into such a page can vanish (a fuzzed index took
+    // a run's metrics and returned none of them); with it, such a page is SQLITE_CORRUPT.
+    exec("PRAGMA cell_size_check=ON");
 
     auto read_version = [&] {
       Stmt s(db, path, "PRAGMA user_version");

@@ -302,6 +302,32 @@ TEST_CASE("a file that is not a database gives an error naming it", "[index]") {
   CHECK_THROWS_WITH(ResultsIndex(blocked), Contains(blocked));
 }
 
+TEST_CASE("an index with damaged b-tree pages is an error naming it, never a write that vanishes", "[index]") {
+  // Found by the results_index fuzzer: an index whose metrics page has cells pointing outside the
+  // page. SQLite opened it, took a run's upsert without error and then returned the run without
+  // its metrics. Every file of the fuzzer's regressions of this kind must now fail loudly.
+  for (const char* name : {"metrics-cells-outside-their-page.sqlite", "cells-outside-their-page-2.sqlite"}) {
+    INFO(name);
+    TempDir tmp;
+    const auto path = tmp.file("index.sqlite");
+    fs::copy_file(fs::path(ENGRAM_SOURCE_DIR) / "fuzz" / "regressions" / "results_index" / name, path);
+    std::string error;
+    bool read_back = false;
+    try {
+      ResultsIndex index(path);
+      RunRecord r = make_run("fuzz", "e", "2026-01-01T00:00:00Z");
+      r.summary = {{"m", 0.5}};
+      index.upsert(r);
+      const auto got = index.get("fuzz");
+      read_back = got && got->summary.count("m") == 1 && got->summary.at("m") == 0.5;
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+    CHECK_FALSE(read_back);  // (this file is damaged where the write goes)
+    CHECK_THAT(error, Contains(path) && Contains("malformed") && Contains("damaged: move it aside"));
+  }
+}
+
 TEST_CASE("RunRecord converts to and from JSON", "[index]") {
   RunRecord r = make_run("j", "e", "2026-01-01T00:00:00Z", "failed");
   r.params = {{"a", "1"}, {"b", "x"}};
