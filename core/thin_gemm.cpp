@@ -27,7 +27,9 @@ const ThinGemmKernels kTables[] = {{SimdLevel::portable, simd_portable::nn, simd
 const ThinGemmKernels& thin_gemm_kernels(SimdLevel level) { return kTables[static_cast<int>(level)]; }
 
 bool thin_gemm_applies(Index m, Index n, Index d) {
-  return (d == 16 || d == 32) && m >= 32 && n >= 32;
+  if (m < 32 || n < 32) return false;
+  const SimdLevel level = simd_level();
+  return (d == 16 && level >= SimdLevel::avx2) || (d == 32 && level == SimdLevel::avx512);
 }
 
 }  // namespace engram::detail

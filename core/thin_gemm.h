@@ -30,10 +30,14 @@ struct ThinGemmKernels {
 
 const ThinGemmKernels& thin_gemm_kernels(SimdLevel level);
 
-// Whether the kernels serve a result of d columns whose large factor is [m x n]: d 16 or 32, and
-// the large factor at least 32 x 32. At d 64 each packed element serves 64 multiply-adds and
-// Eigen's GEMM is the faster (bench_core BM_Thin_*: at T 256, d 16 / 32 / 64 the kernel against
-// Eigen 1.2 / 1.2 / 0.7x for A B, 1.9 / 1.3 / 0.5x for A^T B, AVX-512).
+// Whether the kernels serve a result of d columns whose large factor is [m x n] at the level
+// simd_level() picks: the large factor at least 32 x 32, and d 16 at the AVX2 and AVX-512
+// levels, d 32 at AVX-512 only; everything else stays with Eigen. Measured (bench_core
+// BM_Thin_*, Eigen's time over the kernel's, T 256 / 1024): native AVX-512 build, d 16 A B
+// 1.2 / 1.5x, A^T B 1.9 / 2.8x; d 32 1.2 / 1.3x, 1.3 / 1.8x; d 64 0.7x and 0.5x (slower). An
+// x86-64-v3 build with the kernels capped at AVX2 (ENGRAM_SIMD=avx2): d 16 1.3 / 1.5x, 1.5 / 2.6x;
+// d 32 1.0 / 0.9x, 1.0 / 1.1x (no gain). The portable level was not measured against an SSE
+// Eigen, so it keeps Eigen.
 bool thin_gemm_applies(Index m, Index n, Index d);
 
 // C += A B and C += A^T B at the level simd_level() picks, for Eigen row-major float blocks

@@ -20,6 +20,13 @@ std::vector<SimdLevel> runnable_levels() {
   return out;
 }
 
+// Caps the level for the rest of a scope.
+struct SimdCap {
+  explicit SimdCap(SimdLevel l) : previous(set_simd_limit(l)) {}
+  ~SimdCap() { set_simd_limit(previous); }
+  SimdLevel previous;
+};
+
 // max |got - want| relative to the largest |want|
 double max_rel_error(const MatF& got, const MatD& want) {
   return (got.cast<double>() - want).cwiseAbs().maxCoeff() / std::max(1e-30, want.cwiseAbs().maxCoeff());
@@ -55,39 +62,50 @@ TEST_CASE("thin products at every level equal the products in double, with strid
         CHECK(Ctn.rightCols(2) == Ctn0.rightCols(2).cast<float>());
       }
   }
-  CHECK(detail::thin_gemm_applies(32, 32, 16));
-  CHECK(detail::thin_gemm_applies(1024, 64, 32));
-  CHECK_FALSE(detail::thin_gemm_applies(31, 1024, 16));
-  CHECK_FALSE(detail::thin_gemm_applies(1024, 31, 16));
-  CHECK_FALSE(detail::thin_gemm_applies(1024, 1024, 64));
-  CHECK_FALSE(detail::thin_gemm_applies(1024, 1024, 8));
+}
+
+TEST_CASE("thin products serve d 16 from AVX2 up and d 32 at AVX-512, large factors of 32 x 32 or more", "[ops][simd]") {
+  for (const SimdLevel level : runnable_levels()) {
+    INFO("level " << simd_name(level));
+    const SimdCap cap(level);
+    const bool avx2 = level >= SimdLevel::avx2, avx512 = level == SimdLevel::avx512;
+    CHECK(detail::thin_gemm_applies(32, 32, 16) == avx2);
+    CHECK(detail::thin_gemm_applies(1024, 64, 32) == avx512);
+    CHECK_FALSE(detail::thin_gemm_applies(31, 1024, 16));
+    CHECK_FALSE(detail::thin_gemm_applies(1024, 31, 16));
+    CHECK_FALSE(detail::thin_gemm_applies(1024, 1024, 64));
+    CHECK_FALSE(detail::thin_gemm_applies(1024, 1024, 8));
+  }
 }
 
 TEST_CASE("float matmul and dot_softmax through the thin kernels: values and gradients as in double", "[ops]") {
   Rng rng(42, "thin-ops");
-  for (const Index d : {16, 32}) {
-    INFO("d " << d);
-    // matmul: [70 x 90][90 x d] (the kernel's forward), its gradient a^T g (the transposed kernel)
-    const MatD A = random_matrix(70, 90, rng), B = random_matrix(90, d, rng), G = random_matrix(70, d, rng);
-    Var<double> ad(A, true), bd(B, true);
-    Var<float> af(MatF(A.cast<float>()), true), bf(MatF(B.cast<float>()), true);
-    const Var<double> yd = matmul(ad, bd);
-    const Var<float> yf = matmul(af, bf);
-    CHECK(max_rel_error(yf.value(), yd.value()) < 1e-5);
-    backward(sum(mul(yd, constant<double>(G))));
-    backward(sum(mul(yf, constant<float>(MatF(G.cast<float>())))));
-    CHECK(max_rel_error(af.grad(), ad.grad()) < 1e-5);
-    CHECK(max_rel_error(bf.grad(), bd.grad()) < 1e-5);
-    // dot_softmax over 3 blocks of query rows (float: 128 KB / (4 x 300) = 109 rows a block)
-    const MatD Q = random_matrix(250, d, rng), K = random_matrix(300, d, rng), H = random_matrix(250, 300, rng);
-    Var<double> qd(Q, true), kd(K, true);
-    Var<float> qf(MatF(Q.cast<float>()), true), kf(MatF(K.cast<float>()), true);
-    const Var<double> wd = dot_softmax(qd, kd, 0.3);
-    const Var<float> wf = dot_softmax(qf, kf, 0.3f);
-    CHECK(max_rel_error(wf.value(), wd.value()) < 1e-5);
-    backward(sum(mul(wd, constant<double>(H))));
-    backward(sum(mul(wf, constant<float>(MatF(H.cast<float>())))));
-    CHECK(max_rel_error(qf.grad(), qd.grad()) < 1e-5);
-    CHECK(max_rel_error(kf.grad(), kd.grad()) < 1e-5);
+  for (const SimdLevel level : runnable_levels()) {
+    for (const Index d : {16, 32}) {
+      INFO("level " << simd_name(level) << ", d " << d);
+      const SimdCap cap(level);  // (the portable level and d 32 below AVX-512 take Eigen's path)
+      // matmul: [70 x 90][90 x d] (the kernel's forward), its gradient a^T g (the transposed kernel)
+      const MatD A = random_matrix(70, 90, rng), B = random_matrix(90, d, rng), G = random_matrix(70, d, rng);
+      Var<double> ad(A, true), bd(B, true);
+      Var<float> af(MatF(A.cast<float>()), true), bf(MatF(B.cast<float>()), true);
+      const Var<double> yd = matmul(ad, bd);
+      const Var<float> yf = matmul(af, bf);
+      CHECK(max_rel_error(yf.value(), yd.value()) < 1e-5);
+      backward(sum(mul(yd, constant<double>(G))));
+      backward(sum(mul(yf, constant<float>(MatF(G.cast<float>())))));
+      CHECK(max_rel_error(af.grad(), ad.grad()) < 1e-5);
+      CHECK(max_rel_error(bf.grad(), bd.grad()) < 1e-5);
+      // dot_softmax over 3 blocks of query rows (float: 128 KB / (4 x 300) = 109 rows a block)
+      const MatD Q = random_matrix(250, d, rng), K = random_matrix(300, d, rng), H = random_matrix(250, 300, rng);
+      Var<double> qd(Q, true), kd(K, true);
+      Var<float> qf(MatF(Q.cast<float>()), true), kf(MatF(K.cast<float>()), true);
+      const Var<double> wd = dot_softmax(qd, kd, 0.3);
+      const Var<float> wf = dot_softmax(qf, kf, 0.3f);
+      CHECK(max_rel_error(wf.value(), wd.value()) < 1e-5);
+      backward(sum(mul(wd, constant<double>(H))));
+      backward(sum(mul(wf, constant<float>(MatF(H.cast<float>())))));
+      CHECK(max_rel_error(qf.grad(), qd.grad()) < 1e-5);
+      CHECK(max_rel_error(kf.grad(), kd.grad()) < 1e-5);
+    }
   }
 }
