@@ -287,10 +287,20 @@ struct ResultsIndex::Impl {
                                mode + "'); is the file on a network file system?");
     exec("PRAGMA synchronous=NORMAL");  // durable in WAL mode except against power loss
     exec("PRAGMA foreign_keys=ON");
-    // Check each b-tree page's cells as it is read: without it SQLite reads past a damaged
-    // page's bounds without a word, and a write into such a page can vanish (a fuzzed index took
-    // a run's metrics and returned none of them); with it, such a page is SQLITE_CORRUPT.
+    // A damaged file must be an error, never a source of wrong answers: SQLite reads a page whose
+    // cells point outside it, or rows with NULL in NOT NULL columns, without a word, and a write
+    // into such a page can vanish (fuzzed indexes took a run's metrics and returned none). So the
+    // whole file is checked once at open (PRAGMA quick_check: O(file), 0.2 s for 20,000 runs
+    // with 20 metrics each, 37 MB; milliseconds for the usual hundreds), and each page's cells
+    // again as they are read (cell_size_check) against damage that comes later.
     exec("PRAGMA cell_size_check=ON");
+    const std::string check = retrying([&] {
+      Stmt s(db, path, "PRAGMA quick_check(1)");
+      return s.step() ? s.text(0) : std::string("ok");
+    });
+    if (check != "ok")
+      throw std::runtime_error("results index '" + path + "' is damaged (SQLite's quick_check: " + check +
+                               "): move it aside and engram starts a new one (the run directories are not affected)");
 
     auto read_version = [&] {
       Stmt s(db, path, "PRAGMA user_version");
