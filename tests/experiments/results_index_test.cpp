@@ -304,10 +304,11 @@ TEST_CASE("a file that is not a database gives an error naming it", "[index]") {
 
 TEST_CASE("an index with damaged b-tree pages is an error naming it, never a write that vanishes", "[index]") {
   // Found by the results_index fuzzer: indexes whose pages have cells pointing outside the page,
-  // or rows with NULL in NOT NULL columns. SQLite opened them, took a run's upsert without error
-  // and then returned the run without its metrics. Each must now fail loudly, at open.
+  // rows with NULL in NOT NULL columns, a root page the header disagrees with. SQLite opened
+  // them, took a run's upsert without error and then returned the run without its metrics.
+  // Each must now fail loudly, at open.
   for (const char* name : {"metrics-cells-outside-their-page.sqlite", "cells-outside-their-page-2.sqlite",
-                           "null-in-not-null-columns.sqlite"}) {
+                           "null-in-not-null-columns.sqlite", "root-page-disagrees-with-header.sqlite"}) {
     INFO(name);
     TempDir tmp;
     const auto path = tmp.file("index.sqlite");
