@@ -36,12 +36,14 @@ class SqliteError : public std::runtime_error {
 
 bool is_busy(int code) { return code == SQLITE_BUSY || code == SQLITE_LOCKED; }
 
+// What a user does with a damaged index file.
+constexpr const char* kDamagedAdvice =
+    "move it aside and engram starts a new one (the run directories are not affected)";
+
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& path, const std::string& what) {
   const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  const std::string hint = (rc & 0xff) == SQLITE_CORRUPT
-                               ? "; the index file is damaged: move it aside and engram starts a new one (the run "
-                                 "directories are not affected)"
-                               : "";
+  const std::string hint =
+      (rc & 0xff) == SQLITE_CORRUPT ? std::string("; the index file is damaged: ") + kDamagedAdvice : std::string();
   throw SqliteError(rc & 0xff, "results index '" + path + "': " + what + ": " + msg + " (sqlite code " +
                                    std::to_string(rc) + ")" + hint);
 }
@@ -299,8 +301,8 @@ struct ResultsIndex::Impl {
       return s.step() ? s.text(0) : std::string("ok");
     });
     if (check != "ok")
-      throw std::runtime_error("results index '" + path + "' is damaged (SQLite's quick_check: " + check +
-                               "): move it aside and engram starts a new one (the run directories are not affected)");
+      throw std::runtime_error("results index '" + path + "' is damaged (SQLite's quick_check: " + check + "): " +
+                               kDamagedAdvice);
 
     auto read_version = [&] {
       Stmt s(db, path, "PRAGMA user_version");
