@@ -304,11 +304,12 @@ TEST_CASE("a file that is not a database gives an error naming it", "[index]") {
 
 TEST_CASE("an index with damaged b-tree pages is an error naming it, never a write that vanishes", "[index]") {
   // Found by the results_index fuzzer: indexes whose pages have cells pointing outside the page,
-  // rows with NULL in NOT NULL columns, a root page the header disagrees with. SQLite opened
-  // them, took a run's upsert without error and then returned the run without its metrics.
-  // Each must now fail loudly, at open.
+  // rows with NULL in NOT NULL columns, a root page the header disagrees with, rows out of their
+  // key's order (which passes quick_check). SQLite opened them, took a run's upsert without
+  // error and then returned the run without its metrics. Each must now fail loudly, at open.
   for (const char* name : {"metrics-cells-outside-their-page.sqlite", "cells-outside-their-page-2.sqlite",
-                           "null-in-not-null-columns.sqlite", "root-page-disagrees-with-header.sqlite"}) {
+                           "null-in-not-null-columns.sqlite", "root-page-disagrees-with-header.sqlite",
+                           "rows-out-of-key-order.sqlite"}) {
     INFO(name);
     TempDir tmp;
     const auto path = tmp.file("index.sqlite");
@@ -326,7 +327,7 @@ TEST_CASE("an index with damaged b-tree pages is an error naming it, never a wri
       error = e.what();
     }
     CHECK_FALSE(read_back);  // (this file is damaged where the write goes)
-    CHECK_THAT(error, Contains(path) && Contains("is damaged (SQLite's quick_check: ") &&
+    CHECK_THAT(error, Contains(path) && Contains("is damaged (SQLite's integrity_check: ") &&
                           Contains("move it aside and engram starts a new one"));
   }
 }
