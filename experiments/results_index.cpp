@@ -325,6 +325,15 @@ struct ResultsIndex::Impl {
       throw std::runtime_error("results index '" + path + "': schema version " + std::to_string(version) +
                                " was written by a newer engram (this build knows version " +
                                std::to_string(kSchemaVersion) + ")");
+    // engram creates no triggers; one in the file (a valid database, so integrity_check passes
+    // it) could rewrite or delete every write, so it is refused.
+    const std::string trigger = retrying([&] {
+      Stmt s(db, path, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name LIMIT 1");
+      return s.step() ? s.text(0) : std::string();
+    });
+    if (!trigger.empty())
+      throw std::runtime_error("results index '" + path + "' has a trigger '" + trigger +
+                               "', which engram never creates; the file was changed outside engram: " + kDamagedAdvice);
   }
 
   // Fills params and summary of `r` (inside the caller's read transaction).

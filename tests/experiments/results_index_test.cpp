@@ -1,6 +1,7 @@
 #include "experiments/results_index.h"
 #include "tests/test_util.h"
 
+#include <sqlite3.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -330,6 +331,20 @@ TEST_CASE("an index with damaged b-tree pages is an error naming it, never a wri
     CHECK_THAT(error, Contains(path) && Contains("is damaged (SQLite's integrity_check: ") &&
                           Contains("move it aside and engram starts a new one"));
   }
+}
+
+TEST_CASE("an index with a trigger engram never made is refused, not trusted with writes", "[index]") {
+  // A valid database passes integrity_check; a trigger in it could delete every metric written.
+  TempDir tmp;
+  const auto path = tmp.file("index.sqlite");
+  { ResultsIndex index(path); }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TRIGGER eat AFTER INSERT ON metrics BEGIN DELETE FROM metrics; END",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK_THROWS_WITH(ResultsIndex(path), Contains(path) && Contains("has a trigger 'eat'") &&
+                                            Contains("move it aside and engram starts a new one"));
 }
 
 TEST_CASE("RunRecord converts to and from JSON", "[index]") {
