@@ -6,8 +6,8 @@
 // packing it (a full read and write of, say, a [T x T] weight matrix) costs a large share of the
 // product: a quarter of attention's forward+backward at T 256 (perf). These kernels stream the
 // large factor once instead, its rows in place, keeping R rows of the d-wide result (or of the
-// small factor) in vector registers: per element of the large factor, one broadcast and d / 16
-// vector multiply-adds.
+// small factor) in vector registers: per element of the large factor, one broadcast and d / L
+// vector multiply-adds (L = 16 floats a register at AVX-512, 8 at AVX2).
 //
 // One variant per instruction-set level (core/simd.h); all compute the same sums in the same
 // order (within rounding of fused against separate multiply-add). Internal to core; declared
