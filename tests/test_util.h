@@ -1,7 +1,9 @@
-// engram/tests/test_util.h — what the test suites share: a self-removing temporary folder and
-// reading a file whole. Randomness in tests always comes from a seeded engram::Rng
+// engram/tests/test_util.h — what the test suites share: a self-removing temporary folder,
+// reading a file whole, and the instruction-set levels a kernel test runs. Randomness in tests always comes from a seeded engram::Rng
 // (random_matrix in core/gradcheck.h), never from Eigen's unseeded Random().
 #pragma once
+
+#include "core/simd.h"
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace engram::test {
 
@@ -49,5 +52,22 @@ inline std::string slurp(const std::filesystem::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+// The instruction-set levels this CPU can run (core/simd.h), portable first.
+inline std::vector<SimdLevel> runnable_levels() {
+  std::vector<SimdLevel> out;
+  for (auto l : {SimdLevel::portable, SimdLevel::avx2, SimdLevel::avx512})
+    if (static_cast<int>(l) <= static_cast<int>(cpu_simd_level())) out.push_back(l);
+  return out;
+}
+
+// Caps the level kernels use for the rest of a scope.
+struct SimdCap {
+  explicit SimdCap(SimdLevel l) : previous(set_simd_limit(l)) {}
+  ~SimdCap() { set_simd_limit(previous); }
+  SimdCap(const SimdCap&) = delete;
+  SimdCap& operator=(const SimdCap&) = delete;
+  SimdLevel previous;
+};
 
 }  // namespace engram::test

@@ -5,27 +5,16 @@
 
 #include "core/gradcheck.h"
 #include "core/ops.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 #include <vector>
 
 using namespace engram;
+using engram::test::runnable_levels;
+using engram::test::SimdCap;
 
 namespace {
-
-std::vector<SimdLevel> runnable_levels() {
-  std::vector<SimdLevel> out;
-  for (auto l : {SimdLevel::portable, SimdLevel::avx2, SimdLevel::avx512})
-    if (static_cast<int>(l) <= static_cast<int>(cpu_simd_level())) out.push_back(l);
-  return out;
-}
-
-// Caps the level for the rest of a scope.
-struct SimdCap {
-  explicit SimdCap(SimdLevel l) : previous(set_simd_limit(l)) {}
-  ~SimdCap() { set_simd_limit(previous); }
-  SimdLevel previous;
-};
 
 // max |got - want| relative to the largest |want|
 double max_rel_error(const MatF& got, const MatD& want) {

@@ -5,6 +5,7 @@
 #include "memory/hopfield/binary.h"
 #include "memory/hopfield/packed.h"
 #include "memory/hopfield/packed_kernels.h"
+#include "tests/test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +13,8 @@
 
 using namespace engram;
 using namespace engram::hopfield;
+using engram::test::runnable_levels;
+using engram::test::SimdCap;
 
 namespace {
 
@@ -120,21 +123,6 @@ TEST_CASE("packed retrieval rejects bad input", "[hopfield][packed]") {
 }
 
 namespace {
-
-// The instruction-set levels this CPU can run (portable first).
-std::vector<SimdLevel> runnable_levels() {
-  std::vector<SimdLevel> out;
-  for (auto l : {SimdLevel::portable, SimdLevel::avx2, SimdLevel::avx512})
-    if (static_cast<int>(l) <= static_cast<int>(cpu_simd_level())) out.push_back(l);
-  return out;
-}
-
-// Restores the level cap when a test ends.
-struct SimdCap {
-  explicit SimdCap(SimdLevel l) : previous(set_simd_limit(l)) {}
-  ~SimdCap() { set_simd_limit(previous); }
-  SimdLevel previous;
-};
 
 std::vector<std::uint64_t> random_words(Index n, Rng& rng) {
   std::vector<std::uint64_t> v(static_cast<size_t>(n));
