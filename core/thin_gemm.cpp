@@ -1,5 +1,7 @@
 #include "core/thin_gemm.h"
 
+#include <type_traits>
+
 // one variant per level (core/simd_begin.h)
 #define ENGRAM_SIMD_LEVEL 0
 #include "core/simd_begin.h"
