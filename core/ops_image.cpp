@@ -279,32 +279,68 @@ template <class T>
 Var<T> max_pool2d(const Var<T>& x, const ImageShape& in, const Pool2dOptions& o) {
   check_image("max_pool2d", x.cols(), in);
   const ImageShape out = pool2d_shape(in, o);
-  const Index N = x.rows();
+  const Index N = x.rows(), H = in.height, W = in.width, K = o.kernel;
   Mat<T> y(N, out.size());
   std::vector<Index> arg(static_cast<size_t>(N * out.size()));  // the input column of each output's max
-  for (Index n = 0; n < N; ++n)
-    for (Index c = 0; c < in.channels; ++c)
-      for (Index oy = 0; oy < out.height; ++oy)
-        for (Index ox = 0; ox < out.width; ++ox) {
-          T best = -std::numeric_limits<T>::infinity();
-          Index at = -1;
-          for (Index i = 0; i < o.kernel; ++i)
-            for (Index j = 0; j < o.kernel; ++j) {
-              const Index yy = oy * o.stride - o.padding + i, xx = ox * o.stride - o.padding + j;
-              if (yy < 0 || yy >= in.height || xx < 0 || xx >= in.width) continue;
-              const Index col = (c * in.height + yy) * in.width + xx;
-              const T v = x.value()(n, col);
-              if (at < 0 || v > best || (std::isnan(v) && !std::isnan(best))) best = v, at = col;  // NaN wins, as in numpy
-            }
-          const Index k = (c * out.height + oy) * out.width + ox;
-          y(n, k) = best;
-          arg[static_cast<size_t>(n * out.size() + k)] = at;
+  // The window's rows and columns clamped to the image once per output row / column (padding
+  // <= kernel / 2 leaves every window at least one pixel); raw pointers, no per-pixel bounds test.
+  const auto clamp = [K, s = o.stride, pad = o.padding](Index o_, Index size) {
+    const Index from = o_ * s - pad;
+    return std::pair<Index, Index>{std::max<Index>(from, 0), std::min<Index>(from + K, size)};
+  };
+  // NaN wins, as in numpy; selects, not branches (which pixel wins is data: mispredicted branches
+  // cost more than the pooling itself)
+  const auto pick = [](T v, Index col, T& best, Index& at) {
+    const bool take = (v > best) | ((v != v) & (best == best));
+    best = take ? v : best;
+    at = take ? col : at;
+  };
+  const bool two_by_two = K == 2 && o.stride == 2 && o.padding == 0;  // the usual pooling, unrolled
+  for (Index n = 0; n < N; ++n) {
+    const T* xn = x.value().data() + n * x.cols();
+    T* yn = y.data() + n * out.size();
+    Index* an = arg.data() + n * out.size();
+    if (two_by_two) {
+      for (Index c = 0; c < in.channels; ++c)
+        for (Index oy = 0; oy < out.height; ++oy) {
+          const Index top = (c * H + 2 * oy) * W, k0 = (c * out.height + oy) * out.width;
+          for (Index ox = 0; ox < out.width; ++ox) {
+            Index at = top + 2 * ox;
+            T best = xn[at];
+            pick(xn[at + 1], at + 1, best, at);
+            pick(xn[top + W + 2 * ox], top + W + 2 * ox, best, at);
+            pick(xn[top + W + 2 * ox + 1], top + W + 2 * ox + 1, best, at);
+            yn[k0 + ox] = best;
+            an[k0 + ox] = at;
+          }
         }
+      continue;
+    }
+    for (Index c = 0; c < in.channels; ++c)
+      for (Index oy = 0; oy < out.height; ++oy) {
+        const auto [y0, y1] = clamp(oy, H);
+        for (Index ox = 0; ox < out.width; ++ox) {
+          const auto [x0, x1] = clamp(ox, W);
+          Index at = (c * H + y0) * W + x0;
+          T best = xn[at];
+          for (Index yy = y0; yy < y1; ++yy)  // row by row, as before: the first maximum wins ties
+            for (Index xx = yy == y0 ? x0 + 1 : x0; xx < x1; ++xx) pick(xn[(c * H + yy) * W + xx], (c * H + yy) * W + xx, best, at);
+          const Index k = (c * out.height + oy) * out.width + ox;
+          yn[k] = best;
+          an[k] = at;
+        }
+      }
+  }
   return Var<T>::make(std::move(y), {x},
       [arg = std::move(arg), osize = out.size()](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
         if (!gin[0]) return;
-        for (Index n = 0; n < g.rows(); ++n)
-          for (Index k = 0; k < osize; ++k) (*gin[0])(n, arg[static_cast<size_t>(n * osize + k)]) += g(n, k);
+        const Index cols = gin[0]->cols();
+        for (Index n = 0; n < g.rows(); ++n) {
+          T* dx = gin[0]->data() + n * cols;
+          const T* gn = g.data() + n * osize;
+          const Index* an = arg.data() + n * osize;
+          for (Index k = 0; k < osize; ++k) dx[an[k]] += gn[k];
+        }
       }, "max_pool2d");
 }
 

@@ -20,27 +20,92 @@ void check_block_input(const char* block, const BlockShape& shape, Index cols) {
   });
 }
 
+namespace {
+
+// The blocks' broadcasts as one node each, with no reshaped copies and no expanded operand:
+// x [N x G*L] read as G runs of L columns per row.
+template <class T>
+void check_runs(const char* where, const Var<T>& x, const Var<T>& s, Index s_cols, Index runs, Index len,
+                const char* what) {
+  require_lazy(x.rows() == s.rows() && s.cols() == s_cols && x.cols() == runs * len, where, [&] {
+    return std::string(what) + " " + s.shape() + " must be [" + std::to_string(x.rows()) + " x " + std::to_string(s_cols) +
+        "] for x " + x.shape() + " of " + std::to_string(runs) + " runs of " + std::to_string(len) + " columns";
+  });
+}
+
+// y[n, g L + j] = x[n, g L + j] s[n, g]   (s [N x G]: one factor per run)
+template <class T>
+Var<T> scale_runs(const Var<T>& x, const Var<T>& s, Index runs, Index len, const char* where) {
+  check_runs(where, x, s, runs, runs, len, "the scale");
+  Mat<T> y(x.rows(), x.cols());
+  for (Index n = 0; n < x.rows(); ++n)
+    for (Index g = 0; g < runs; ++g) y.row(n).segment(g * len, len) = x.value().row(n).segment(g * len, len) * s.value()(n, g);
+  return Var<T>::make(std::move(y), {x, s},
+      [runs, len](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& X = self.inputs[0]->value;
+        const Mat<T>& S = self.inputs[1]->value;
+        for (Index n = 0; n < g.rows(); ++n)
+          for (Index r = 0; r < runs; ++r) {
+            const auto gr = g.row(n).segment(r * len, len);
+            if (gin[0]) gin[0]->row(n).segment(r * len, len) += S(n, r) * gr;
+            if (gin[1]) (*gin[1])(n, r) += gr.dot(X.row(n).segment(r * len, len));
+          }
+      }, where);
+}
+
+// y[n, g L + j] = x[n, g L + j] + t[n, g]
+template <class T>
+Var<T> add_runs(const Var<T>& x, const Var<T>& t, Index runs, Index len, const char* where) {
+  check_runs(where, x, t, runs, runs, len, "the term");
+  Mat<T> y(x.rows(), x.cols());
+  for (Index n = 0; n < x.rows(); ++n)
+    for (Index g = 0; g < runs; ++g)
+      y.row(n).segment(g * len, len) = (x.value().row(n).segment(g * len, len).array() + t.value()(n, g)).matrix();
+  return Var<T>::make(std::move(y), {x, t},
+      [runs, len](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (gin[0]) *gin[0] += g;
+        if (gin[1])
+          for (Index n = 0; n < g.rows(); ++n)
+            for (Index r = 0; r < runs; ++r) (*gin[1])(n, r) += g.row(n).segment(r * len, len).sum();
+      }, where);
+}
+
+// y[n, g L + j] = x[n, g L + j] m[n, j]   (m [N x L]: the same factors in every run)
+template <class T>
+Var<T> scale_each_run(const Var<T>& x, const Var<T>& m, Index runs, Index len, const char* where) {
+  check_runs(where, x, m, len, runs, len, "the factors");
+  Mat<T> y(x.rows(), x.cols());
+  for (Index n = 0; n < x.rows(); ++n)
+    for (Index g = 0; g < runs; ++g)
+      y.row(n).segment(g * len, len) = x.value().row(n).segment(g * len, len).cwiseProduct(m.value().row(n));
+  return Var<T>::make(std::move(y), {x, m},
+      [runs, len](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& X = self.inputs[0]->value;
+        const Mat<T>& M = self.inputs[1]->value;
+        for (Index n = 0; n < g.rows(); ++n)
+          for (Index r = 0; r < runs; ++r) {
+            const auto gr = g.row(n).segment(r * len, len);
+            if (gin[0]) gin[0]->row(n).segment(r * len, len) += gr.cwiseProduct(M.row(n));
+            if (gin[1]) gin[1]->row(n) += gr.cwiseProduct(X.row(n).segment(r * len, len));
+          }
+      }, where);
+}
+
+}  // namespace
+
 template <class T>
 Var<T> scale_channels(const Var<T>& x, const Var<T>& s, const ImageShape& shape) {
-  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
-  return reshape(mul(reshape(x, n * c, hw), reshape(s, n * c, 1)), n, c * hw);
+  return scale_runs(x, s, shape.channels, shape.height * shape.width, "scale_channels");
 }
 
 template <class T>
 Var<T> scale_positions(const Var<T>& x, const Var<T>& m, const ImageShape& shape) {
-  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
-  // [N x C*HW] as [N*C x HW] rows; m repeated for every channel of its image: [N*C x HW]
-  std::vector<Var<T>> rows;
-  for (Index i = 0; i < n; ++i)
-    for (Index k = 0; k < c; ++k) rows.push_back(slice_rows(m, i, 1));
-  if (rows.empty()) return x;
-  return reshape(mul(reshape(x, n * c, hw), concat(rows, 0)), n, c * hw);
+  return scale_each_run(x, m, shape.channels, shape.height * shape.width, "scale_positions");
 }
 
 template <class T>
 Var<T> add_channels(const Var<T>& x, const Var<T>& t, const ImageShape& shape) {
-  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
-  return reshape(add(reshape(x, n * c, hw), reshape(t, n * c, 1)), n, c * hw);
+  return add_runs(x, t, shape.channels, shape.height * shape.width, "add_channels");
 }
 
 template <class T>
@@ -72,8 +137,7 @@ Var<T> mean_over_height(const Var<T>& x, const ImageShape& shape) {
 
 template <class T>
 Var<T> scale_rows(const Var<T>& x, const Var<T>& a, const ImageShape& shape) {
-  const Index n = x.rows(), ch = shape.channels * shape.height;
-  return reshape(mul(reshape(x, n * ch, shape.width), reshape(a, n * ch, 1)), n, ch * shape.width);
+  return scale_runs(x, a, shape.channels * shape.height, shape.width, "scale_rows");
 }
 
 template <class T>
@@ -111,27 +175,48 @@ Mat<T> dct_pooling_basis(const ImageShape& shape, Index frequencies) {
   return basis;
 }
 
-namespace {
-
-template <class T, class Reduce>
-Var<T> over_channels(const Var<T>& x, const ImageShape& shape, Reduce reduce) {
-  const Index n = x.rows(), c = shape.channels, hw = shape.height * shape.width;
-  if (n == 0) return Var<T>(Mat<T>(0, hw));
-  std::vector<Var<T>> rows;
-  for (Index i = 0; i < n; ++i) rows.push_back(reduce(reshape(slice_rows(x, i, 1), c, hw)));  // [1 x HW]
-  return concat(rows, 0);
-}
-
-}  // namespace
-
 template <class T>
 Var<T> channel_mean(const Var<T>& x, const ImageShape& shape) {
-  return over_channels(x, shape, [](const Var<T>& m) { return mean(m, 0); });
+  const Index c = shape.channels, hw = shape.height * shape.width;
+  check_block_input("channel_mean", BlockShape{shape}, x.cols());
+  Mat<T> y = Mat<T>::Zero(x.rows(), hw);
+  for (Index n = 0; n < x.rows(); ++n) {
+    for (Index k = 0; k < c; ++k) y.row(n) += x.value().row(n).segment(k * hw, hw);
+    y.row(n) /= T(c);
+  }
+  return Var<T>::make(std::move(y), {x},
+      [c, hw](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        for (Index n = 0; n < g.rows(); ++n)
+          for (Index k = 0; k < c; ++k) gin[0]->row(n).segment(k * hw, hw) += g.row(n) / T(c);
+      }, "channel_mean");
 }
 
 template <class T>
 Var<T> channel_max(const Var<T>& x, const ImageShape& shape) {
-  return over_channels(x, shape, [](const Var<T>& m) { return max(m, 0); });
+  const Index c = shape.channels, hw = shape.height * shape.width;
+  check_block_input("channel_max", BlockShape{shape}, x.cols());
+  require(c >= 1, "channel_max", "needs at least one channel");
+  Mat<T> y(x.rows(), hw);
+  std::vector<Index> arg(static_cast<size_t>(x.rows() * hw));  // the column of each maximum
+  for (Index n = 0; n < x.rows(); ++n) {
+    const T* xn = x.value().data() + n * x.cols();
+    for (Index p = 0; p < hw; ++p) {
+      Index at = p;
+      for (Index k = 1; k < c; ++k) {  // the first maximum wins ties; NaN wins, as in numpy
+        const T v = xn[k * hw + p], best = xn[at];
+        if (v > best || (v != v && best == best)) at = k * hw + p;
+      }
+      y(n, p) = xn[at];
+      arg[static_cast<size_t>(n * hw + p)] = at;
+    }
+  }
+  return Var<T>::make(std::move(y), {x},
+      [hw, arg = std::move(arg)](const Node<T>&, const Mat<T>& g, GradSpan<T> gin) {
+        if (!gin[0]) return;
+        for (Index n = 0; n < g.rows(); ++n)
+          for (Index p = 0; p < hw; ++p) (*gin[0])(n, arg[static_cast<size_t>(n * hw + p)]) += g(n, p);
+      }, "channel_max");
 }
 
 #define ENGRAM_BLOCK_HELPERS(T)                                                             \

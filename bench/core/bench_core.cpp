@@ -189,6 +189,21 @@ void register_conv_benchmarks() {
     }
 }
 
+// The backbone's 2x2 max pooling after its first stage (batch 32, 16 x 28 x 28 -> 16 x 14 x 14),
+// forward and forward + backward.
+void BM_MaxPool2x2_N32_16x28x28(benchmark::State& st) {
+  const ImageShape in{16, 28, 28};
+  Var<float> x(MatF::Random(32, in.size()), st.range(0) == 1);
+  const MatF seed = MatF::Random(32, 16 * 14 * 14);
+  for (auto _ : st) {
+    Var<float> y = max_pool2d(x, in, Pool2dOptions{2, 2, 0});
+    if (st.range(0) == 1) backward(y, seed);
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  st.SetItemsProcessed(st.iterations() * 32 * in.size());
+}
+BENCHMARK(BM_MaxPool2x2_N32_16x28x28)->ArgName("backward")->Arg(0)->Arg(1);
+
 }  // namespace
 
 int main(int argc, char** argv) {

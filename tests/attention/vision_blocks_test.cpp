@@ -257,3 +257,45 @@ TEST_CASE("frequency channel attention pools each part of the channels with a DC
   CHECK(two->attention(Var<double>(random_matrix(1, 48, rng))).cols() == 2);
   CHECK(std::abs(capped.row(0).segment(0, 24).dot(capped.row(0).segment(24, 24))) < 1e-9);
 }
+
+TEST_CASE("the blocks' broadcast helpers are their definitions, one node each, and pass a Jacobian check", "[attention][blocks][gradcheck]") {
+  const ImageShape s = kShape.image;  // 4 x 3 x 5
+  Rng rng(7, "helpers");
+  const MatD x = random_matrix(2, s.size(), rng), per_channel = random_matrix(2, 4, rng);
+  const MatD per_position = random_matrix(2, 15, rng), per_row = random_matrix(2, 12, rng);
+  const auto col = [&](Index c, Index h, Index w) { return (c * 3 + h) * 5 + w; };
+  const MatD sc = scale_channels(Var<double>(x), Var<double>(per_channel), s).value();
+  const MatD sp = scale_positions(Var<double>(x), Var<double>(per_position), s).value();
+  const MatD ac = add_channels(Var<double>(x), Var<double>(per_channel), s).value();
+  const MatD sr = scale_rows(Var<double>(x), Var<double>(per_row), s).value();
+  const MatD cm = channel_mean(Var<double>(x), s).value(), cx = channel_max(Var<double>(x), s).value();
+  for (Index n = 0; n < 2; ++n)
+    for (Index h = 0; h < 3; ++h)
+      for (Index w = 0; w < 5; ++w) {
+        double sum = 0, most = -1e300;
+        for (Index c = 0; c < 4; ++c) {
+          const double v = x(n, col(c, h, w));
+          CHECK(sc(n, col(c, h, w)) == v * per_channel(n, c));
+          CHECK(sp(n, col(c, h, w)) == v * per_position(n, h * 5 + w));
+          CHECK(ac(n, col(c, h, w)) == v + per_channel(n, c));
+          CHECK(sr(n, col(c, h, w)) == v * per_row(n, c * 3 + h));
+          sum += v, most = std::max(most, v);
+        }
+        CHECK(std::abs(cm(n, h * 5 + w) - sum / 4) < 1e-14);
+        CHECK(cx(n, h * 5 + w) == most);
+      }
+  const std::vector<Var<double>> xs{Var<double>(x, true), Var<double>(per_channel, true)};
+  CHECK(check_gradient([&](const auto& v) { return scale_channels(v[0], v[1], s); }, xs) < 1e-6);
+  CHECK(check_gradient([&](const auto& v) { return add_channels(v[0], v[1], s); }, xs) < 1e-6);
+  CHECK(check_gradient([&](const auto& v) { return scale_positions(v[0], v[1], s); },
+                       {Var<double>(x, true), Var<double>(per_position, true)}) < 1e-6);
+  CHECK(check_gradient([&](const auto& v) { return scale_rows(v[0], v[1], s); },
+                       {Var<double>(x, true), Var<double>(per_row, true)}) < 1e-6);
+  CHECK(check_gradient([&](const auto& v) { return channel_mean(v[0], s); }, {Var<double>(x, true)}) < 1e-6);
+  CHECK(check_gradient([&](const auto& v) { return channel_max(v[0], s); }, {Var<double>(x, true)}) < 1e-6);
+  CHECK(scale_channels(Var<double>(x, true), Var<double>(per_channel, true), s).node()->inputs.size() == 2);  // one node
+  CHECK_THROWS_WITH(scale_channels(Var<double>(x), Var<double>(per_position), s),
+                    Catch::Contains("scale_channels") && Catch::Contains("[2 x 15] must be [2 x 4]"));
+  CHECK_THROWS_WITH(scale_positions(Var<double>(x), Var<double>(per_channel), s),
+                    Catch::Contains("scale_positions") && Catch::Contains("must be [2 x 15]"));
+}
