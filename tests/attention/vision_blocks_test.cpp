@@ -128,7 +128,23 @@ TEST_CASE("the residual blocks start as the identity and add what their equation
   const MatD r = nl->attention(Var<double>(x)).value();
   CHECK((r.rows() == 3 && r.cols() == 15));
   CHECK((r.rowwise().sum().array() - 1).abs().maxCoeff() < 1e-12);
-  CHECK_THROWS_WITH(make_block<double>("nonlocal", BlockShape{ImageShape{2, 65, 64}}, Options(), rng), Catch::Contains("at most 4096 positions"));
+  // subsampled (the default), each position attends over the 2 x 2 max-pooled cells: 3 x 5 maps
+  // pool to 1 x 2 cells, and a cell's share goes a quarter to each of its positions (row 2 and
+  // column 4 are in no cell); without subsampling, every position's own share
+  for (Index n = 0; n < 3; ++n)
+    for (Index p = 0; p < 15; ++p)
+      if (p / 5 == 2 || p % 5 == 4) CHECK(r(n, p) == 0);
+      else CHECK(r(n, p) == r(n, (p / 5) * 5 + (p % 5) / 2 * 2));  // the same within a cell
+  auto full = make_block<double>("nonlocal", kShape, Options().set("subsample", "false"), rng);
+  randomize(*full, 11);
+  const MatD rf = full->attention(Var<double>(x)).value();
+  CHECK((rf.rows() == 3 && rf.cols() == 15));
+  CHECK((rf.rowwise().sum().array() - 1).abs().maxCoeff() < 1e-12);
+  CHECK(rf.minCoeff() > 0);
+  CHECK((full->forward(Var<double>(x)).value() - nl->forward(Var<double>(x)).value()).cwiseAbs().maxCoeff() > 1e-6);
+  CHECK_THROWS_WITH(make_block<double>("nonlocal", BlockShape{ImageShape{2, 65, 64}}, Options().set("subsample", "false"), rng),
+                    Catch::Contains("at most 4096 x 4096 pairs") && Catch::Contains("got 4160 x 4160"));
+  CHECK_NOTHROW(make_block<double>("nonlocal", BlockShape{ImageShape{2, 65, 64}}, Options(), rng));
   // gct: gates in (0, 2), one per channel, the output each channel times its gate
   auto gct = make_block<double>("gct", kShape, Options(), rng);
   randomize(*gct, 12);
