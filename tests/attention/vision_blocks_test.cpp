@@ -90,6 +90,13 @@ TEST_CASE("what each block does to the maps", "[attention][blocks]") {
   CHECK(simam->parameters().empty());
   const MatD w = simam->attention(Var<double>(x)).value();
   CHECK(w.minCoeff() >= 0.5);  // sigmoid of an energy >= 1/2
+  for (Index n = 0; n < x.rows(); ++n)  // the definition, channel by channel (lambda 1e-4)
+    for (Index c = 0; c < 4; ++c) {
+      const auto v = x.row(n).segment(c * 15, 15).array();
+      const double mu = v.mean(), var = (v - mu).square().sum() / 14;
+      for (Index p = 0; p < 15; ++p)
+        CHECK(std::abs(w(n, c * 15 + p) - 1 / (1 + std::exp(-((v(p) - mu) * (v(p) - mu) / (4 * (var + 1e-4)) + 0.5)))) < 1e-14);
+    }
   auto cbam = make_block<double>("cbam", kShape, small("cbam"), rng);
   CHECK(cbam->attention(Var<double>(x)).cols() == 15);  // one weight per position
   CHECK_THROWS_WITH(make_block<double>("cbam", kShape, Options().set("kernel", 4.0), rng), Catch::Contains("kernel: must be odd"));
