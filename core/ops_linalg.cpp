@@ -121,8 +121,8 @@ Var<T> cosine_similarity(const Var<T>& a, const Var<T>& b, T eps) {
 
 template <class T>
 Var<T> circular_conv(const Var<T>& w, const Var<T>& s) {
-  require_lazy(w.rows() == 1 && s.rows() == 1, "circular_conv", [&] {
-    return "w " + w.shape() + " and s " + s.shape() + " must be row vectors";
+  require_lazy(w.rows() == s.rows() && w.rows() >= 1, "circular_conv", [&] {
+    return "w " + w.shape() + " and s " + s.shape() + " must have the same rows (one kernel per row)";
   });
   const Index n = w.cols(), k = s.cols();
   require_lazy(k % 2 == 1 && k <= n, "circular_conv", [&] {
@@ -130,28 +130,32 @@ Var<T> circular_conv(const Var<T>& w, const Var<T>& s) {
   });
   const Index h = (k - 1) / 2;
   // Offset j reads w at (i + d_j) mod N, d_j = (h - j) mod N: two contiguous segments per offset
-  // (out[0, N-d) from w[d, N), out[N-d, N) from w[0, d)), no modulo per element.
+  // (out[0, N-d) from w[d, N), out[N-d, N) from w[0, d)), no modulo per element. Row by row.
   const auto shift_of = [n, h](Index j) { return ((h - j) % n + n) % n; };
-  const auto W = w.value().row(0);
-  Mat<T> out = Mat<T>::Zero(1, n);
-  for (Index j = 0; j < k; ++j) {
-    const Index d = shift_of(j);
-    const T sj = s.value()(0, j);
-    out.row(0).head(n - d) += sj * W.tail(n - d);
-    out.row(0).tail(d) += sj * W.head(d);
+  Mat<T> out = Mat<T>::Zero(w.rows(), n);
+  for (Index r = 0; r < w.rows(); ++r) {
+    const auto W = w.value().row(r);
+    for (Index j = 0; j < k; ++j) {
+      const Index d = shift_of(j);
+      const T sj = s.value()(r, j);
+      out.row(r).head(n - d) += sj * W.tail(n - d);
+      out.row(r).tail(d) += sj * W.head(d);
+    }
   }
   return Var<T>::make(std::move(out), {w, s},
       [n, k, shift_of](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
-        const auto W = self.inputs[0]->value.row(0);
         const Mat<T>& S = self.inputs[1]->value;
-        const auto G = g.row(0);
-        for (Index j = 0; j < k; ++j) {
-          const Index d = shift_of(j);
-          if (gin[0]) {  // dw[(i + d) mod N] += g_i s_j
-            gin[0]->row(0).tail(n - d) += S(0, j) * G.head(n - d);
-            gin[0]->row(0).head(d) += S(0, j) * G.tail(d);
+        for (Index r = 0; r < g.rows(); ++r) {
+          const auto W = self.inputs[0]->value.row(r);
+          const auto G = g.row(r);
+          for (Index j = 0; j < k; ++j) {
+            const Index d = shift_of(j);
+            if (gin[0]) {  // dw[(i + d) mod N] += g_i s_j
+              gin[0]->row(r).tail(n - d) += S(r, j) * G.head(n - d);
+              gin[0]->row(r).head(d) += S(r, j) * G.tail(d);
+            }
+            if (gin[1]) (*gin[1])(r, j) += G.head(n - d).dot(W.tail(n - d)) + G.tail(d).dot(W.head(d));
           }
-          if (gin[1]) (*gin[1])(0, j) += G.head(n - d).dot(W.tail(n - d)) + G.tail(d).dot(W.head(d));
         }
       }, "circular_conv");
 }

@@ -102,6 +102,13 @@ std::string Pipeline<T>::describe() const {
 }
 
 template <class T>
+Index Pipeline<T>::first_unbatched() const {
+  for (Index i = 0; i < size(); ++i)
+    if (!stage(i).batches()) return i;
+  return -1;
+}
+
+template <class T>
 Var<T> Pipeline<T>::apply(const AddressContext<T>& ctx) const {
   Var<T> w;
   for (const auto& stage : stages_) w = stage->apply(w, ctx);

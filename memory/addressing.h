@@ -106,6 +106,12 @@ class AddressingStage : public Module<T> {
   virtual std::vector<std::shared_ptr<const Tracker<T>>> trackers() const { return {}; }
   // w: [1 x N] (undefined for a source) -> [1 x N]; see the contract above.
   virtual Var<T> apply(const Var<T>& w, const AddressContext<T>& ctx) const = 0;
+  // true: apply() also takes B sequences at once (memory [B N x W], w, the previous weighting and
+  // the result [B x N], every value one row per sequence: [B x size]), row b of its result being
+  // what it gives sequence b alone. A memory runs batches only when all its stages do
+  // (ExternalMemory::batches()); the registry test checks each stage that says so against its
+  // sequences one by one. Default false: a new stage is safe without thinking about batches.
+  virtual bool batches() const { return false; }
 
   // Called by the memory when it is built: where the value of each tracker of trackers() (in that
   // order) sits in MemoryState::tracked. Unbound, tracker k is at position k (a stage alone).
@@ -211,6 +217,8 @@ class Pipeline : public Module<T> {
   const std::string& stage_name(Index i) const { return names_[static_cast<size_t>(i)]; }
   // "content -> interpolate -> shift -> sharpen"
   std::string describe() const;
+  // The first stage that takes one sequence at a time (AddressingStage::batches()), -1: none.
+  Index first_unbatched() const;
 
   // Runs every stage: ctx -> [1 x N].
   Var<T> apply(const AddressContext<T>& ctx) const;

@@ -166,13 +166,36 @@ bool ExternalMemory<T>::tracks(const std::string& key) const {
 }
 
 template <class T>
-MemoryState<T> ExternalMemory<T>::initial_state() const {
+bool ExternalMemory<T>::batches() const {
+  if (!trackers_.empty()) return false;
+  for (const Head<T>* h : heads_)
+    if (h->pipeline().first_unbatched() >= 0) return false;
+  return true;
+}
+
+template <class T>
+MemoryState<T> ExternalMemory<T>::initial_state(Index batch) const {
+  require_lazy(batch >= 1, "external memory", [&] { return "a state of " + std::to_string(batch) + " sequences"; });
+  if (batch > 1)
+    for (const Head<T>* h : heads_) {
+      const Index at = h->pipeline().first_unbatched();
+      require_lazy(at < 0 && trackers_.empty(), "external memory", [&] {
+        const std::string why = at >= 0 ? h->name() + "'s stage '" + h->pipeline().stage_name(at) + "'"
+                                        : "its tracker '" + tracker_keys_.front() + "'";
+        return "cannot advance " + std::to_string(batch) + " sequences together: " + why +
+            " takes one sequence at a time (" + describe() + ")";
+      });
+    }
   const Index n = slots();
   MemoryState<T> s;
-  s.memory = config_.init == InitMode::learned ? learned_init_ : constant<T>(init_);
-  Mat<T> w0 = Mat<T>::Zero(1, n);
+  s.batch = batch;
+  if (config_.init == InitMode::learned)
+    s.memory = batch == 1 ? learned_init_ : concat(std::vector<Var<T>>(static_cast<size_t>(batch), learned_init_), 0);
+  else
+    s.memory = constant<T>(batch == 1 ? init_ : Mat<T>(init_.replicate(batch, 1)));
+  Mat<T> w0 = Mat<T>::Zero(batch, n);
   if (config_.initial_weighting == InitialWeighting::uniform) w0.setConstant(T(1) / T(n));
-  if (config_.initial_weighting == InitialWeighting::first_slot) w0(0, 0) = T(1);
+  if (config_.initial_weighting == InitialWeighting::first_slot) w0.col(0).setOnes();
   const Var<T> w = constant<T>(w0);
   s.read_weights.assign(reads_.size(), w);
   s.write_weights.assign(writes_.size(), w);
@@ -183,7 +206,7 @@ MemoryState<T> ExternalMemory<T>::initial_state() const {
 
 template <class T>
 MemoryState<T> ExternalMemory<T>::next_sequence(const MemoryState<T>& last) const {
-  if (config_.reset_between_sequences || !last.memory.defined()) return initial_state();
+  if (config_.reset_between_sequences || !last.memory.defined()) return initial_state(last.batch);
   const auto detach = [](const Var<T>& v) { return v.defined() ? constant<T>(v.value()) : v; };
   const auto detach_all = [&](const std::vector<Var<T>>& vs) {
     std::vector<Var<T>> out;
@@ -191,6 +214,7 @@ MemoryState<T> ExternalMemory<T>::next_sequence(const MemoryState<T>& last) cons
     return out;
   };
   MemoryState<T> s;
+  s.batch = last.batch;
   s.memory = detach(last.memory);
   s.read_weights = detach_all(last.read_weights);
   s.write_weights = detach_all(last.write_weights);
@@ -201,8 +225,8 @@ MemoryState<T> ExternalMemory<T>::next_sequence(const MemoryState<T>& last) cons
 
 template <class T>
 std::vector<HeadParams<T>> ExternalMemory<T>::split(const Var<T>& interface) const {
-  require_lazy(interface.rows() == 1 && interface.cols() == interface_size(), "external memory", [&] {
-    return "the interface must be [1 x " + std::to_string(interface_size()) + "] (" + describe() + "), got " +
+  require_lazy(interface.rows() >= 1 && interface.cols() == interface_size(), "external memory", [&] {
+    return "the interface must be [B x " + std::to_string(interface_size()) + "] (" + describe() + "), got " +
         interface.shape();
   });
   const Var<T> activated = activate_segments(interface, 0, interface_);  // one node for all heads
@@ -218,6 +242,10 @@ Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) c
   require(state.memory.defined() && state.read_weights.size() == reads_.size() &&
               state.write_weights.size() == writes_.size() && state.tracked.size() == trackers_.size(),
           "external memory", "step() needs a state made by initial_state() or next_sequence() of this memory");
+  require_lazy(interface.rows() == state.batch, "external memory", [&] {
+    return "the interface " + interface.shape() + " must have one row per sequence of the state (" +
+        std::to_string(state.batch) + ")";
+  });
   const std::vector<HeadParams<T>> params = split(interface);
   const auto read_params = [&](Index i) -> const HeadParams<T>& { return params[static_cast<size_t>(read_pos_[static_cast<size_t>(i)])]; };
   const auto write_params = [&](Index j) -> const HeadParams<T>& { return params[static_cast<size_t>(write_pos_[static_cast<size_t>(j)])]; };
@@ -252,7 +280,7 @@ Var<T> ExternalMemory<T>::step(MemoryState<T>& state, const Var<T>& interface) c
       M = masked_fill(M, mask, T(0));
     }
     if (h.config().erase == EraseMode::emitted) erase = p["erase"];
-    else erase = constant<T>(Mat<T>::Zero(1, width()));
+    else erase = constant<T>(Mat<T>::Zero(state.batch, width()));
     const Var<T>& added = h.config().add == AddMode::emitted ? p["add"] : read_params(ctx.pair)["key"];
     M = erase_add(M, w, erase, added);  // [N x W]
     writes[static_cast<size_t>(j)] = w;

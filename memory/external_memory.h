@@ -164,20 +164,27 @@ class ExternalMemory : public Module<T> {
   Index interface_size() const { return memory::interface_size(interface_); }
   // R * W, the size of step()'s result.
   Index read_size() const { return read_heads() * width(); }
-  // [1 x R W] zeros: the "reads of step -1" a controller sees at its first step.
-  Var<T> initial_reads() const { return constant<T>(Mat<T>::Zero(1, read_size())); }
+  // [B x R W] zeros: the "reads of step -1" a controller sees at its first step.
+  Var<T> initial_reads(Index batch = 1) const { return constant<T>(Mat<T>::Zero(batch, read_size())); }
 
-  // ---- per sequence ----
-  MemoryState<T> initial_state() const;
+  // ---- per sequence, or per batch of sequences ----
+  // true when every stage takes batches (AddressingStage::batches()) and no tracker is needed
+  // (the DNC's usage and links and the LRU usage take one sequence): NTM-style memories.
+  bool batches() const;
+  // The state of `batch` sequences advanced together (memory [B N x W], weightings [B x N]; the
+  // same start for every row). batch > 1 needs batches(): else std::invalid_argument naming the
+  // head and stage (or tracker) that takes one sequence.
+  MemoryState<T> initial_state(Index batch = 1) const;
   // The state a new sequence starts from: initial_state() when reset_between_sequences (the
   // default), else `last` carried over as constants.
   MemoryState<T> next_sequence(const MemoryState<T>& last) const;
   // One step (see the top of this file). interface: [1 x interface_size()] raw (pre-activation)
-  // -> the read vectors [1 x R W] (read head 0's W values first). Advances `state`.
+  // -> the read vectors [1 x R W] (read head 0's W values first). Advances `state`. For a state of
+  // B sequences: interface [B x interface_size()] -> [B x R W], row b sequence b's.
   Var<T> step(MemoryState<T>& state, const Var<T>& interface) const;
 
   // The interface split per head, in config order (what step() does first), for controllers
-  // that drive the memory_ops.h functions themselves.
+  // that drive the memory_ops.h functions themselves. interface: [B x interface_size()], B >= 1.
   std::vector<HeadParams<T>> split(const Var<T>& interface) const;
 
  private:

@@ -98,52 +98,56 @@ const Var<T>& HeadParams<T>::get(const std::string& name) const {
 template <class T>
 Var<T> activate_segments(const Var<T>& interface, Index offset, const std::vector<ParamSpec>& specs) {
   const Index total = interface_size(specs);
-  if (interface.rows() != 1 || offset < 0 || offset + total > interface.cols())
+  if (interface.rows() < 1 || offset < 0 || offset + total > interface.cols())
     require_lazy(false, "activate_segments", [&] {
       return "needs columns [" + std::to_string(offset) + ", " +
-          std::to_string(offset + total) + ") of a [1 x n] interface, got " +
+          std::to_string(offset + total) + ") of a [B x n] interface, got " +
           interface.shape();
     });
-  const auto x = interface.value().row(0).segment(offset, total).array();
-  Mat<T> out(1, total);
-  auto y = out.row(0).array();
-  Index at = 0;
-  for (const auto& s : specs) {
-    const auto xs = x.segment(at, s.size);
-    auto ys = y.segment(at, s.size);
-    switch (s.activation) {
-      case Activation::identity: ys = xs; break;
-      case Activation::tanh: ys = xs.tanh(); break;
-      case Activation::sigmoid: ys = T(0.5) * ((xs * T(0.5)).tanh() + T(1)); break;  // no overflow
-      case Activation::softplus: ys = xs.max(T(0)) + (-xs.abs()).exp().log1p(); break;
-      case Activation::oneplus: ys = xs.max(T(0)) + (-xs.abs()).exp().log1p() + T(1); break;
-      case Activation::softmax: ys = (xs - xs.maxCoeff()).exp(); ys /= ys.sum(); break;
+  Mat<T> out(interface.rows(), total);
+  for (Index r = 0; r < interface.rows(); ++r) {  // each row one sequence's values
+    const auto x = interface.value().row(r).segment(offset, total).array();
+    auto y = out.row(r).array();
+    Index at = 0;
+    for (const auto& s : specs) {
+      const auto xs = x.segment(at, s.size);
+      auto ys = y.segment(at, s.size);
+      switch (s.activation) {
+        case Activation::identity: ys = xs; break;
+        case Activation::tanh: ys = xs.tanh(); break;
+        case Activation::sigmoid: ys = T(0.5) * ((xs * T(0.5)).tanh() + T(1)); break;  // no overflow
+        case Activation::softplus: ys = xs.max(T(0)) + (-xs.abs()).exp().log1p(); break;
+        case Activation::oneplus: ys = xs.max(T(0)) + (-xs.abs()).exp().log1p() + T(1); break;
+        case Activation::softmax: ys = (xs - xs.maxCoeff()).exp(); ys /= ys.sum(); break;
+      }
+      at += s.size;
     }
-    at += s.size;
   }
   return Var<T>::make(std::move(out), {interface},
       [offset, specs](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         if (!gin[0]) return;
-        const auto x = self.inputs[0]->value.row(0).array();
-        const auto y = self.value.row(0).array();
-        const auto gr = g.row(0).array();
-        auto dx = gin[0]->row(0).array();
-        Index at = 0;
-        for (const auto& s : specs) {
-          const Index n = s.size;
-          auto d = dx.segment(offset + at, n);
-          const auto ys = y.segment(at, n);
-          const auto gs = gr.segment(at, n);
-          const auto xs = x.segment(offset + at, n);
-          switch (s.activation) {
-            case Activation::identity: d += gs; break;
-            case Activation::tanh: d += gs * (T(1) - ys * ys); break;
-            case Activation::sigmoid: d += gs * ys * (T(1) - ys); break;
-            case Activation::softplus:
-            case Activation::oneplus: d += gs * T(0.5) * ((xs * T(0.5)).tanh() + T(1)); break;
-            case Activation::softmax: d += ys * (gs - (gs * ys).sum()); break;
+        for (Index r = 0; r < g.rows(); ++r) {
+          const auto x = self.inputs[0]->value.row(r).array();
+          const auto y = self.value.row(r).array();
+          const auto gr = g.row(r).array();
+          auto dx = gin[0]->row(r).array();
+          Index at = 0;
+          for (const auto& s : specs) {
+            const Index n = s.size;
+            auto d = dx.segment(offset + at, n);
+            const auto ys = y.segment(at, n);
+            const auto gs = gr.segment(at, n);
+            const auto xs = x.segment(offset + at, n);
+            switch (s.activation) {
+              case Activation::identity: d += gs; break;
+              case Activation::tanh: d += gs * (T(1) - ys * ys); break;
+              case Activation::sigmoid: d += gs * ys * (T(1) - ys); break;
+              case Activation::softplus:
+              case Activation::oneplus: d += gs * T(0.5) * ((xs * T(0.5)).tanh() + T(1)); break;
+              case Activation::softmax: d += ys * (gs - (gs * ys).sum()); break;
+            }
+            at += n;
           }
-          at += n;
         }
       }, "activate_segments");
 }
@@ -152,9 +156,9 @@ template <class T>
 HeadParams<T> slice_activated(const Var<T>& activated, Index offset, const std::vector<ParamSpec>& specs,
                               const std::string& owner) {
   const Index total = interface_size(specs);
-  require_lazy(activated.rows() == 1 && offset >= 0 && offset + total <= activated.cols(), "slice_activated", [&] {
+  require_lazy(activated.rows() >= 1 && offset >= 0 && offset + total <= activated.cols(), "slice_activated", [&] {
     return owner + ": needs columns [" + std::to_string(offset) + ", " + std::to_string(offset + total) +
-        ") of a [1 x n] row, got " + activated.shape();
+        ") of [B x n] rows, got " + activated.shape();
   });
   HeadParams<T> out(owner);
   Index at = offset;
@@ -170,9 +174,9 @@ template <class T>
 HeadParams<T> split_interface_at(const Var<T>& interface, Index offset, const std::vector<ParamSpec>& specs,
                                  const std::string& owner) {
   const Index total = interface_size(specs);
-  require_lazy(interface.rows() == 1 && offset >= 0 && offset + total <= interface.cols(), "split_interface", [&] {
+  require_lazy(interface.rows() >= 1 && offset >= 0 && offset + total <= interface.cols(), "split_interface", [&] {
     return owner + ": needs columns [" + std::to_string(offset) + ", " + std::to_string(offset + total) +
-        ") of a [1 x n] interface, got " + interface.shape();
+        ") of a [B x n] interface, got " + interface.shape();
   });
   return slice_activated(activate_segments(interface, offset, specs), 0, specs, owner);
 }
@@ -180,8 +184,8 @@ HeadParams<T> split_interface_at(const Var<T>& interface, Index offset, const st
 template <class T>
 HeadParams<T> split_interface(const Var<T>& interface, const std::vector<ParamSpec>& specs, const std::string& owner) {
   const Index total = interface_size(specs);
-  require_lazy(interface.rows() == 1 && interface.cols() == total, "split_interface", [&] {
-    return owner + ": the parameters need a [1 x " + std::to_string(total) + "] interface, got " + interface.shape();
+  require_lazy(interface.rows() >= 1 && interface.cols() == total, "split_interface", [&] {
+    return owner + ": the parameters need a [B x " + std::to_string(total) + "] interface, got " + interface.shape();
   });
   return split_interface_at(interface, 0, specs, owner);
 }

@@ -52,8 +52,8 @@ template <class T>
 Var<T> activate(const Var<T>& x, Activation a);
 
 // Every spec's activation on its own columns, in one node:
-//   interface: [1 x n], n >= offset + interface_size(specs)
-//   -> [1 x interface_size(specs)], columns [at, at + size) of spec k = its activation applied to
+//   interface: [B x n] (one row per sequence), n >= offset + interface_size(specs)
+//   -> [B x interface_size(specs)], in each row columns [at, at + size) of spec k = its activation applied to
 //      interface columns [offset + at, offset + at + size) (softmax within those columns only).
 template <class T>
 Var<T> activate_segments(const Var<T>& interface, Index offset, const std::vector<ParamSpec>& specs);
@@ -91,7 +91,8 @@ template <class T>
 HeadParams<T> split_interface_at(const Var<T>& interface, Index offset, const std::vector<ParamSpec>& specs,
                                  const std::string& owner = "interface");
 
-// The values of `specs` cut from a row that is already activated (activate_segments), starting at
+// The values of `specs` cut from rows that are already activated (activate_segments; one row per
+// sequence, [B x n]), starting at
 // column `offset`: one slice per spec (none when one spec covers the whole row).
 template <class T>
 HeadParams<T> slice_activated(const Var<T>& activated, Index offset, const std::vector<ParamSpec>& specs,

@@ -27,65 +27,103 @@ std::vector<Index> ascending_order(const Mat<T>& v) {
   return order;
 }
 
+// The number of sequences B in a batched call: rows of `w`, with `memory` [B N x W] (sequence b's
+// slots in rows b N .. b N + N - 1).
 template <class T>
-void require_scalar(const Var<T>& s, const char* where, const char* what) {
-  if (s.rows() != 1 || s.cols() != 1) require_lazy(false, where, [&] { return std::string(what) + " must be [1 x 1], got " + s.shape(); });
+Index slots_per_sequence(const Var<T>& memory, Index batch, const char* where, const char* what, const Var<T>& w) {
+  if (batch < 1 || memory.rows() % batch != 0)
+    require_lazy(false, where, [&] {
+      return std::string(what) + " " + w.shape() + " needs a memory of " + std::to_string(std::max<Index>(batch, 1)) +
+          " blocks of N slots, got " + memory.shape();
+    });
+  return memory.rows() / batch;
+}
+
+// A per-row scalar (a gate, a strength): [1 x 1] for every row, or [rows x 1] one per row.
+template <class T>
+void require_per_row(const Var<T>& s, Index rows, const char* where, const char* what) {
+  if (s.cols() != 1 || (s.rows() != 1 && s.rows() != rows))
+    require_lazy(false, where, [&] {
+      return std::string(what) + " must be [1 x 1] or [" + std::to_string(rows) + " x 1], got " + s.shape();
+    });
+}
+
+template <class T>
+T row_value(const Mat<T>& s, Index r) {
+  return s(s.rows() == 1 ? 0 : r, 0);
 }
 
 }  // namespace
 
 template <class T>
 Var<T> slot_cosine(const Var<T>& memory, const Var<T>& key, T eps) {
-  const Index width = memory.cols();
-  if (key.rows() != 1 || key.cols() != width)
+  const Index width = memory.cols(), batch = key.rows();
+  if (key.cols() != width || batch < 1 || memory.rows() % batch != 0)
     require_lazy(false, "slot_cosine", [&] {
-      return "key " + key.shape() + " must be [1 x " + std::to_string(width) + "] for memory " +
-          memory.shape();
+      return "key " + key.shape() + " must be [B x " + std::to_string(width) + "] for memory " + memory.shape() +
+          " of B blocks of N slots";
     });
-  const Mat<T>& M = memory.value();                                // [N x W]
-  const Mat<T> norms = M.rowwise().norm().transpose();            // [1 x N]
-  const T nk = std::max(key.value().norm(), eps);
-  Mat<T> out = (M * key.value().transpose()).transpose();         // dots: [1 x N]
-  out.array() /= norms.array().max(eps) * nk;
+  const Index n = memory.rows() / batch;
+  const Mat<T>& M = memory.value();                               // [B N x W]
+  Mat<T> norms(batch, n), out(batch, n);                          // [B x N]
+  for (Index b = 0; b < batch; ++b) {
+    const auto Mb = M.middleRows(b * n, n);
+    const auto kb = key.value().row(b);
+    norms.row(b) = Mb.rowwise().norm().transpose();
+    const T nk = std::max(kb.norm(), eps);
+    out.row(b).noalias() = (Mb * kb.transpose()).transpose();     // dots
+    out.row(b).array() /= norms.row(b).array().max(eps) * nk;
+  }
   // d cos_i / d M_i = k / (|M_i| |k|) - cos_i M_i / |M_i|^2;  d cos_i / d k = M_i / (|M_i| |k|) - cos_i k / |k|^2
   return Var<T>::make(std::move(out), {memory, key},
-      [norms, eps](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+      [norms, eps, n](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         const Mat<T>& M = self.inputs[0]->value;
-        const Mat<T>& k = self.inputs[1]->value;
+        const Mat<T>& K = self.inputs[1]->value;
         const Mat<T>& c = self.value;
-        const T rk = k.norm(), nk = std::max(rk, eps);
-        const Mat<T> a = (g.array() / (norms.array().max(eps) * nk)).matrix();  // [1 x N]
-        if (gin[0]) {  // row i: a_i k - b_i M_i, b_i = g_i c_i / |M_i|^2 (0 for a zero slot)
-          const auto kr = k.row(0);
-          for (Index i = 0; i < M.rows(); ++i) {
-            const T bi = norms(0, i) > eps ? g(0, i) * c(0, i) / (norms(0, i) * norms(0, i)) : T(0);
-            gin[0]->row(i) += a(0, i) * kr - bi * M.row(i);
+        for (Index b = 0; b < K.rows(); ++b) {
+          const auto kr = K.row(b);
+          const auto Mb = M.middleRows(b * n, n);
+          const T rk = kr.norm(), nk = std::max(rk, eps);
+          const Mat<T> a = (g.row(b).array() / (norms.row(b).array().max(eps) * nk)).matrix();  // [1 x N]
+          if (gin[0]) {  // row i: a_i k - b_i M_i, b_i = g_i c_i / |M_i|^2 (0 for a zero slot); raw loops:
+            const Index width = M.cols();  // a row of W alone is too short for an Eigen expression to pay
+            const T* kp = kr.data();
+            for (Index i = 0; i < n; ++i) {
+              const T bi = norms(b, i) > eps ? g(b, i) * c(b, i) / (norms(b, i) * norms(b, i)) : T(0), ai = a(0, i);
+              const T* mi = M.data() + (b * n + i) * width;
+              T* gi = gin[0]->data() + (b * n + i) * width;
+              for (Index j = 0; j < width; ++j) gi[j] += ai * kp[j] - bi * mi[j];
+            }
           }
-        }
-        if (gin[1]) {
-          gin[1]->noalias() += a * M;                             // [1 x N][N x W]
-          if (rk > eps) *gin[1] -= (g.cwiseProduct(c).sum() / (nk * nk)) * k;
+          if (gin[1]) {
+            gin[1]->row(b).noalias() += a * Mb;                   // [1 x N][N x W]
+            if (rk > eps) gin[1]->row(b) -= (g.row(b).cwiseProduct(c.row(b)).sum() / (nk * nk)) * kr;
+          }
         }
       }, "slot_cosine");
 }
 
 template <class T>
 Var<T> softmax_scaled(const Var<T>& x, const Var<T>& beta) {
-  require_scalar(beta, "softmax_scaled", "beta");
-  const T b = beta.value()(0, 0);
-  Mat<T> Z = b * x.value();
+  require_per_row(beta, x.rows(), "softmax_scaled", "beta");
+  Mat<T> Z(x.rows(), x.cols());
+  for (Index r = 0; r < x.rows(); ++r) Z.row(r) = row_value(beta.value(), r) * x.value().row(r);
   Z.colwise() -= Z.rowwise().maxCoeff();
   Z = (Z.array() == -std::numeric_limits<T>::infinity()).select(T(0), Z.array().exp());  // masked: exactly 0
   Z.array().colwise() /= Z.rowwise().sum().array();
-  // y = softmax(b x): dz = y o (g - rowsum(g o y)); dx = b dz; db = sum over unmasked x o dz
+  // y = softmax(b x) per row: dz = y o (g - rowsum(g o y)); dx = b dz; db = sum over unmasked x o dz
   return Var<T>::make(std::move(Z), {x, beta},
-      [b](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+      [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         const Mat<T>& Y = self.value;
+        const Mat<T>& B = self.inputs[1]->value;
         const auto dot = (g.array() * Y.array()).rowwise().sum().eval();
         const Mat<T> dz = (Y.array() * (g.array().colwise() - dot)).matrix();
-        if (gin[0]) gin[0]->noalias() += b * dz;
+        if (gin[0])
+          for (Index r = 0; r < dz.rows(); ++r) gin[0]->row(r) += row_value(B, r) * dz.row(r);
         if (gin[1])
-          (*gin[1])(0, 0) += (Y.array() > T(0)).select(self.inputs[0]->value.array() * dz.array(), T(0)).sum();
+          for (Index r = 0; r < dz.rows(); ++r)
+            (*gin[1])(B.rows() == 1 ? 0 : r, 0) +=
+                (Y.row(r).array() > T(0)).select(self.inputs[0]->value.row(r).array() * dz.row(r).array(), T(0)).sum();
       }, "softmax_scaled");
 }
 
@@ -95,71 +133,128 @@ Var<T> interpolate(const Var<T>& a, const Var<T>& b, const Var<T>& gate) {
     require_lazy(false, "interpolate", [&] {
       return "a " + a.shape() + " and b " + b.shape() + " must have one shape";
     });
-  require_scalar(gate, "interpolate", "the gate");
-  const T gv = gate.value()(0, 0);
-  Mat<T> out = gv * a.value() + (T(1) - gv) * b.value();
+  require_per_row(gate, a.rows(), "interpolate", "the gate");
+  Mat<T> out(a.rows(), a.cols());
+  for (Index r = 0; r < a.rows(); ++r) {
+    const T gv = row_value(gate.value(), r);
+    out.row(r) = gv * a.value().row(r) + (T(1) - gv) * b.value().row(r);
+  }
   return Var<T>::make(std::move(out), {a, b, gate},
-      [gv](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
-        if (gin[0]) gin[0]->noalias() += gv * g;
-        if (gin[1]) gin[1]->noalias() += (T(1) - gv) * g;
-        if (gin[2])
-          (*gin[2])(0, 0) += (g.array() * (self.inputs[0]->value.array() - self.inputs[1]->value.array())).sum();
+      [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& G = self.inputs[2]->value;
+        for (Index r = 0; r < g.rows(); ++r) {
+          const T gv = row_value(G, r);
+          if (gin[0]) gin[0]->row(r) += gv * g.row(r);
+          if (gin[1]) gin[1]->row(r) += (T(1) - gv) * g.row(r);
+          if (gin[2])
+            (*gin[2])(G.rows() == 1 ? 0 : r, 0) +=
+                (g.row(r).array() * (self.inputs[0]->value.row(r).array() - self.inputs[1]->value.row(r).array())).sum();
+        }
       }, "interpolate");
 }
 
 template <class T>
 Var<T> scale_by(const Var<T>& x, const Var<T>& s) {
-  require_scalar(s, "scale_by", "the scale");
-  const T sv = s.value()(0, 0);
-  return Var<T>::make(sv * x.value(), {x, s},
-      [sv](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
-        if (gin[0]) gin[0]->noalias() += sv * g;
-        if (gin[1]) (*gin[1])(0, 0) += g.cwiseProduct(self.inputs[0]->value).sum();
+  require_per_row(s, x.rows(), "scale_by", "the scale");
+  Mat<T> out(x.rows(), x.cols());
+  for (Index r = 0; r < x.rows(); ++r) out.row(r) = row_value(s.value(), r) * x.value().row(r);
+  return Var<T>::make(std::move(out), {x, s},
+      [](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& S = self.inputs[1]->value;
+        for (Index r = 0; r < g.rows(); ++r) {
+          if (gin[0]) gin[0]->row(r) += row_value(S, r) * g.row(r);
+          if (gin[1]) (*gin[1])(S.rows() == 1 ? 0 : r, 0) += g.row(r).dot(self.inputs[0]->value.row(r));
+        }
       }, "scale_by");
 }
 
 template <class T>
 Var<T> read_memory(const std::vector<Var<T>>& weights, const Var<T>& memory) {
   require(!weights.empty(), "read_memory", "needs at least one read weighting");
-  for (const auto& w : weights) require_weighting(w, memory.rows(), "read_memory", "a read weighting");
-  // [R x N] [N x W] -> [R x W] -> [1 x R W]
-  if (weights.size() == 1) return matmul(weights[0], memory);
-  const Var<T> r = matmul(concat(weights, 0), memory);
-  return reshape(r, 1, r.size());
+  const Index batch = weights[0].rows();
+  const Index n = slots_per_sequence(memory, batch, "read_memory", "a read weighting", weights[0]);
+  for (const auto& w : weights)
+    if (w.rows() != batch || w.cols() != n)
+      require_lazy(false, "read_memory", [&] {
+        return "a read weighting must be [" + std::to_string(batch) + " x " + std::to_string(n) + "] for memory " +
+            memory.shape() + ", got " + w.shape();
+      });
+  if (batch == 1) {  // [R x N] [N x W] -> [R x W] -> [1 x R W]: one matmul for all heads
+    if (weights.size() == 1) return matmul(weights[0], memory);
+    const Var<T> r = matmul(concat(weights, 0), memory);
+    return reshape(r, 1, r.size());
+  }
+  // B sequences: row b, head i: w_i[b] M_b, [1 x W] at columns i W .. (i + 1) W
+  const Index width = memory.cols(), heads = static_cast<Index>(weights.size());
+  Mat<T> out(batch, heads * width);
+  for (Index b = 0; b < batch; ++b)
+    for (Index i = 0; i < heads; ++i)
+      out.row(b).segment(i * width, width).noalias() = weights[static_cast<size_t>(i)].value().row(b) * memory.value().middleRows(b * n, n);
+  std::vector<Var<T>> inputs(weights);
+  inputs.push_back(memory);
+  return Var<T>::make(std::move(out), inputs,
+      [n, width, heads](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
+        const Mat<T>& M = self.inputs[static_cast<size_t>(heads)]->value;
+        auto& gm = gin[static_cast<size_t>(heads)];
+        for (Index b = 0; b < g.rows(); ++b)
+          for (Index i = 0; i < heads; ++i) {
+            const auto gi = g.row(b).segment(i * width, width);  // [1 x W]
+            if (gin[static_cast<size_t>(i)]) gin[static_cast<size_t>(i)]->row(b).noalias() += gi * M.middleRows(b * n, n).transpose();
+            if (gm) gm->middleRows(b * n, n).noalias() += self.inputs[static_cast<size_t>(i)]->value.row(b).transpose() * gi;
+          }
+      }, "read_memory");
 }
 
 template <class T>
 Var<T> erase_add(const Var<T>& memory, const Var<T>& w, const Var<T>& erase, const Var<T>& add) {
-  const Index n = memory.rows(), width = memory.cols();
-  require_weighting(w, n, "erase_add", "the write weighting");
-  if (erase.rows() != 1 || erase.cols() != width || add.rows() != 1 || add.cols() != width)
+  const Index batch = w.rows(), width = memory.cols();
+  const Index n = slots_per_sequence(memory, batch, "erase_add", "the write weighting", w);
+  require_lazy(w.cols() == n, "erase_add", [&] {
+    return "the write weighting must be [" + std::to_string(batch) + " x " + std::to_string(n) + "] for memory " +
+        memory.shape() + ", got " + w.shape();
+  });
+  if (erase.rows() != batch || erase.cols() != width || add.rows() != batch || add.cols() != width)
     require_lazy(false, "erase_add", [&] {
-      return "erase " + erase.shape() + " and add " + add.shape() + " must be [1 x " +
+      return "erase " + erase.shape() + " and add " + add.shape() + " must be [" + std::to_string(batch) + " x " +
           std::to_string(width) + "] for memory " + memory.shape();
     });
   const Mat<T>& M = memory.value();
-  const auto e = erase.value().row(0).array();
-  const auto a = add.value().row(0).array();
-  Mat<T> out(n, width);
-  for (Index i = 0; i < n; ++i) {  // row i: M_i o (1 - w_i e) + w_i a
-    const T wi = w.value()(0, i);
-    out.row(i).array() = M.row(i).array() * (T(1) - wi * e) + wi * a;
+  Mat<T> out(batch * n, width);
+  // row i of block b: M_i o (1 - w_i e_b) + w_i a_b, raw loops (a row of W alone is too short for
+  // an Eigen expression's set-up to pay)
+  for (Index b = 0; b < batch; ++b) {
+    const T* e = erase.value().data() + b * width;
+    const T* a = add.value().data() + b * width;
+    for (Index i = 0; i < n; ++i) {
+      const T wi = w.value()(b, i);
+      const T* mi = M.data() + (b * n + i) * width;
+      T* oi = out.data() + (b * n + i) * width;
+      for (Index j = 0; j < width; ++j) oi[j] = mi[j] * (T(1) - wi * e[j]) + wi * a[j];
+    }
   }
   return Var<T>::make(std::move(out), {memory, w, erase, add},
       [n](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
-        const Mat<T>& M = self.inputs[0]->value;     // [N x W]
-        const Mat<T>& wv = self.inputs[1]->value;    // [1 x N]
-        const auto e = self.inputs[2]->value.row(0).array();
-        const auto a = self.inputs[3]->value.row(0).array();
-        for (Index i = 0; i < n; ++i) {  // row by row, no temporaries (rows are short: W)
-          const T wi = wv(0, i);
-          const auto gi = g.row(i).array();                   // [1 x W]
-          const auto Mi = M.row(i).array();
-          if (gin[0]) gin[0]->row(i).array() += gi * (T(1) - wi * e);
-          if (gin[1]) (*gin[1])(0, i) += (gi * (a - Mi * e)).sum();
-          if (gin[2]) gin[2]->row(0).array() -= wi * gi * Mi;
+        const Mat<T>& M = self.inputs[0]->value;     // [B N x W]
+        const Mat<T>& wv = self.inputs[1]->value;    // [B x N]
+        const Index width = M.cols();
+        for (Index b = 0; b < wv.rows(); ++b) {
+          const T* e = self.inputs[2]->value.data() + b * width;
+          if (gin[0])
+            for (Index i = 0; i < n; ++i) {
+              const T wi = wv(b, i);
+              const T* gi = g.data() + (b * n + i) * width;
+              T* dm = gin[0]->data() + (b * n + i) * width;
+              for (Index j = 0; j < width; ++j) dm[j] += gi[j] * (T(1) - wi * e[j]);
+            }
+          if (gin[1] || gin[2]) {  // dw = g a^T - (g o M) e^T;  de = -w (g o M): products, vectorized
+            const auto gb = g.middleRows(b * n, n);
+            const Mat<T> gm = gb.cwiseProduct(M.middleRows(b * n, n));  // [N x W]
+            const auto er = self.inputs[2]->value.row(b);
+            if (gin[1]) gin[1]->row(b).noalias() += (gb * self.inputs[3]->value.row(b).transpose() - gm * er.transpose()).transpose();
+            if (gin[2]) gin[2]->row(b).noalias() -= wv.row(b) * gm;
+          }
+          if (gin[3]) gin[3]->row(b).noalias() += wv.row(b) * g.middleRows(b * n, n);  // [1 x N][N x W]
         }
-        if (gin[3]) gin[3]->noalias() += wv * g;            // [1 x N][N x W]
       }, "erase_add");
 }
 

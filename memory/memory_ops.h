@@ -9,6 +9,13 @@
 //
 // Shapes: the memory M is [N slots x W]; a weighting over slots is a [1 x N] row, >= 0, summing
 // to at most 1; gates are [1 x 1].
+//
+// Batches. slot_cosine, softmax_scaled, interpolate, scale_by, read_memory and erase_add also take
+// B sequences at once (one graph node for all): the memories stacked, [B N x W] (sequence b's
+// slots in rows b N .. b N + N - 1), one row per sequence in every weighting, key, erase and add
+// vector ([B x N], [B x W]), and gates and strengths [B x 1] (or [1 x 1], shared by every row).
+// Row b of a result is what the op gives for sequence b alone. The DNC's ops (usage, allocation,
+// precedence, links, temporal) take one sequence.
 #pragma once
 
 #include "core/ops.h"
@@ -18,36 +25,39 @@
 namespace engram::memory {
 
 // ---- building blocks of addressing stages (fused: one node each, no broadcast copies) -------
-// memory: [N x W], key: [1 x W] -> cos(M_i, key) for every slot, as a row [1 x N]:
+// memory: [N x W], key: [1 x W] -> cos(M_i, key) for every slot, as a row [1 x N]
+// (batched: memory [B N x W], key [B x W] -> [B x N]):
 //   cos_i = M_i . key / (max(|M_i|, eps) max(|key|, eps))
 // (core cosine_similarity gives [N x 1]; this one is laid out as a weighting and its backward is
 // two vectorized passes over M.)
 template <class T>
 Var<T> slot_cosine(const Var<T>& memory, const Var<T>& key, T eps = T(1e-8));
 
-// x: [r x c], beta: [1 x 1] > 0 (a key strength or sharpening exponent, differentiable)
-//   -> softmax(beta * x) per row. Entries of -inf (masked_fill) get weight exactly 0 and no gradient.
+// x: [r x c], beta: [1 x 1] or [r x 1] > 0 (a key strength or sharpening exponent, differentiable)
+//   -> softmax(beta * x) per row (beta_r for row r). Entries of -inf (masked_fill) get weight exactly 0 and no gradient.
 template <class T>
 Var<T> softmax_scaled(const Var<T>& x, const Var<T>& beta);
 
-// a, b: the same shape, gate: [1 x 1] -> gate * a + (1 - gate) * b
+// a, b: the same shape [r x c], gate: [1 x 1] or [r x 1] -> gate * a + (1 - gate) * b, row by row
 template <class T>
 Var<T> interpolate(const Var<T>& a, const Var<T>& b, const Var<T>& gate);
 
-// x: any shape, s: [1 x 1] -> s * x
+// x: [r x c], s: [1 x 1] or [r x 1] -> s * x, row by row
 template <class T>
 Var<T> scale_by(const Var<T>& x, const Var<T>& s);
 
 // ---- read and write ------------------------------------------------------------------------
 // weights: one [1 x N] weighting per read head (R >= 1), M: [N x W]
-//   -> [1 x R*W], the read vectors r_i = w_i M side by side (one matmul for all heads)
+//   -> [1 x R*W], the read vectors r_i = w_i M side by side (one matmul for all heads).
+// Batched: weights [B x N] each, M [B N x W] -> [B x R*W], row b the reads of sequence b.
 template <class T>
 Var<T> read_memory(const std::vector<Var<T>>& weights, const Var<T>& memory);
 
 // Erase then add, one fused node (no [N x W] temporaries for w^T e and w^T a):
 //   M: [N x W]  w: [1 x N]  erase: [1 x W] (in [0, 1])  add: [1 x W]
 //   -> M o (1 - w^T erase) + w^T add      [N x W]
-// Several write heads apply one after the other.
+// Several write heads apply one after the other. Batched: M [B N x W], w [B x N], erase and add
+// [B x W] -> [B N x W].
 template <class T>
 Var<T> erase_add(const Var<T>& memory, const Var<T>& w, const Var<T>& erase, const Var<T>& add);
 

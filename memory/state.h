@@ -88,6 +88,9 @@ struct MemoryState {
   std::vector<std::any> tracked;
   std::vector<std::string> tracked_keys;
   Index steps = 0;                    // steps taken since the state was made
+  // Sequences advanced together (ExternalMemory::initial_state(batch)): memory [B N x W], every
+  // weighting [B x N], row b sequence b's.
+  Index batch = 1;
 
   // The value of tracker `key` as type S, or nullptr when the memory has no such tracker (for
   // inspection, tests and Python; stages read theirs through the positions their memory bound).

@@ -18,10 +18,18 @@ template Registry<ControllerFactory<double>>& controllers<double>();
 namespace {
 
 void check_step_input(const char* name, Index input, const Index rows, const Index cols) {
-  if (rows != 1 || cols != input)
+  if (rows < 1 || cols != input)
     require_lazy(false, name, [&] {
-      return "step input " + shape_str(rows, cols) + " must be [1 x " + std::to_string(input) + "]";
+      return "step input " + shape_str(rows, cols) + " must be [B x " + std::to_string(input) + "], B >= 1";
     });
+}
+
+// The learned or zero initial rows of one layer, for `batch` sequences.
+template <class T>
+Var<T> initial_rows(const Var<T>& learned, Index hidden, Index batch) {
+  require_lazy(batch >= 1, "controller", [&] { return "a state of " + std::to_string(batch) + " sequences"; });
+  if (!learned.defined()) return constant<T>(Mat<T>::Zero(batch, hidden));  // immutable: safe to share
+  return batch == 1 ? learned : concat(std::vector<Var<T>>(static_cast<size_t>(batch), learned), 0);
 }
 
 }  // namespace
@@ -79,12 +87,12 @@ LstmController<T>::LstmController(const ControllerShape& shape, const Options& o
 }
 
 template <class T>
-ControllerState<T> LstmController<T>::initial_state() const {
-  if (!h0_.empty()) return {h0_, c0_};
+ControllerState<T> LstmController<T>::initial_state(Index batch) const {
   ControllerState<T> s;
-  const Var<T> zero = constant<T>(Mat<T>::Zero(1, hidden_));  // immutable: safe to share
-  s.h.assign(layers_.size(), zero);
-  s.c.assign(layers_.size(), zero);
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    s.h.push_back(initial_rows(h0_.empty() ? Var<T>() : h0_[k], hidden_, batch));
+    s.c.push_back(initial_rows(c0_.empty() ? Var<T>() : c0_[k], hidden_, batch));
+  }
   return s;
 }
 
@@ -154,10 +162,9 @@ GruController<T>::GruController(const ControllerShape& shape, const Options& opt
 }
 
 template <class T>
-ControllerState<T> GruController<T>::initial_state() const {
-  if (!h0_.empty()) return {h0_, {}};
+ControllerState<T> GruController<T>::initial_state(Index batch) const {
   ControllerState<T> s;
-  s.h.assign(layers_.size(), constant<T>(Mat<T>::Zero(1, hidden_)));
+  for (size_t k = 0; k < layers_.size(); ++k) s.h.push_back(initial_rows(h0_.empty() ? Var<T>() : h0_[k], hidden_, batch));
   return s;
 }
 

@@ -3,10 +3,11 @@
 // output row and carries a state from step to step.
 //
 // CONTRACT for a Controller<T> (what a new controller implements):
-//   initial_state():  the state before the first step (zeros, or learned parameters).
-//   step(x, s):       x: [1 x input] (the `input` of its ControllerShape), s: a state this
-//                     controller made (initial_state() or an earlier step's) ->
-//                     (output [1 x output_size()], next state).
+//   initial_state(B): the state before the first step of B sequences advanced together (zeros,
+//                     or learned parameters, one row per sequence; B = 1 by default).
+//   step(x, s):       x: [B x input] (the `input` of its ControllerShape), s: a state this
+//                     controller made for B sequences (initial_state(B) or an earlier step's) ->
+//                     (output [B x output_size()], next state); row b depends on row b only.
 //   - Differentiable in x, in the state and in the controller's own parameters.
 //   - Throws std::invalid_argument naming the shapes for an x of any other shape.
 //   - Const and thread-safe: the examples of a batch step concurrently, each with its own state.
@@ -38,7 +39,7 @@
 
 namespace engram::networks {
 
-// The state between steps. LSTM: h and c per layer, each [1 x hidden]; GRU: h per layer;
+// The state between steps. LSTM: h and c per layer, each [B x hidden]; GRU: h per layer;
 // feed-forward: empty.
 template <class T>
 struct ControllerState {
@@ -53,7 +54,7 @@ struct ControllerShape {
 template <class T>
 class Controller : public Module<T> {
  public:
-  virtual ControllerState<T> initial_state() const = 0;
+  virtual ControllerState<T> initial_state(Index batch = 1) const = 0;
   virtual std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const = 0;
   virtual Index input_size() const = 0;
   virtual Index output_size() const = 0;
@@ -105,7 +106,7 @@ template <class T>
 class LstmController : public Controller<T> {
  public:
   LstmController(const ControllerShape& shape, const Options& opt, Rng& rng);
-  ControllerState<T> initial_state() const override;
+  ControllerState<T> initial_state(Index batch = 1) const override;
   std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const override;
   Index input_size() const override { return input_; }
   Index output_size() const override { return hidden_; }
@@ -138,7 +139,7 @@ template <class T>
 class GruController : public Controller<T> {
  public:
   GruController(const ControllerShape& shape, const Options& opt, Rng& rng);
-  ControllerState<T> initial_state() const override;
+  ControllerState<T> initial_state(Index batch = 1) const override;
   std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const override;
   Index input_size() const override { return input_; }
   Index output_size() const override { return hidden_; }
@@ -154,7 +155,7 @@ template <class T>
 class FeedForwardController : public Controller<T> {
  public:
   FeedForwardController(const ControllerShape& shape, const Options& opt, Rng& rng);
-  ControllerState<T> initial_state() const override { return {}; }
+  ControllerState<T> initial_state(Index = 1) const override { return {}; }
   std::pair<Var<T>, ControllerState<T>> step(const Var<T>& x, const ControllerState<T>& s) const override;
   Index input_size() const override { return input_; }
   Index output_size() const override { return hidden_; }

@@ -1,5 +1,6 @@
 #include "networks/memory_augmented.h"
 
+#include <algorithm>
 #include <string>
 
 namespace engram::networks {
@@ -50,14 +51,15 @@ MemoryAugmented<T>::MemoryAugmented(std::unique_ptr<Controller<T>> controller, c
 }
 
 template <class T>
-MemoryAugmentedState<T> MemoryAugmented<T>::initial_state() const {
-  return {controller_->initial_state(), memory_.initial_state(), memory_.initial_reads()};
+MemoryAugmentedState<T> MemoryAugmented<T>::initial_state(Index batch) const {
+  return {controller_->initial_state(batch), memory_.initial_state(batch), memory_.initial_reads(batch)};
 }
 
 template <class T>
 Var<T> MemoryAugmented<T>::step(const Var<T>& x, MemoryAugmentedState<T>& s) const {
-  require_lazy(x.rows() == 1 && x.cols() == input_, "MemoryAugmented", [&] {
-    return "step input " + x.shape() + " must be [1 x " + std::to_string(input_) + "]";
+  require_lazy(x.rows() == s.memory.batch && x.cols() == input_, "MemoryAugmented", [&] {
+    return "step input " + x.shape() + " must be [" + std::to_string(s.memory.batch) + " x " + std::to_string(input_) +
+        "] (a row per sequence of the state)";
   });
   auto [h, next] = controller_->step(concat<T>({x, s.reads}, 1), s.controller);  // [1 x (in + RW)] -> [1 x H]
   s.controller = std::move(next);
@@ -92,6 +94,39 @@ Var<T> MemoryAugmented<T>::forward(const Var<T>& input, MemoryTrace<T>* trace) c
       }
   }
   return out_(concat(features, 0));  // [T x (H + RW)] -> [T x output]
+}
+
+template <class T>
+std::vector<Var<T>> MemoryAugmented<T>::logits_batch(const std::vector<const Mat<T>*>& inputs) const {
+  const Index batch = static_cast<Index>(inputs.size());
+  require(batch >= 1, "MemoryAugmented", "logits_batch needs at least one sequence");
+  Index steps = 0;
+  for (Index b = 0; b < batch; ++b) {
+    const Mat<T>* in = inputs[static_cast<size_t>(b)];
+    require_lazy(in != nullptr && in->rows() >= 1 && in->cols() == input_, "MemoryAugmented", [&] {
+      return "sequence " + std::to_string(b) + " of the batch: input " + (in ? shape_str(*in) : std::string("null")) +
+          " must be [T x " + std::to_string(input_) + "], T >= 1";
+    });
+    steps = std::max(steps, in->rows());
+  }
+  MemoryAugmentedState<T> s = initial_state(batch);
+  std::vector<Var<T>> features;
+  features.reserve(static_cast<size_t>(steps));
+  for (Index t = 0; t < steps; ++t) {
+    Mat<T> x = Mat<T>::Zero(batch, input_);  // row b: x_t of sequence b (zeros after its end)
+    for (Index b = 0; b < batch; ++b)
+      if (t < inputs[static_cast<size_t>(b)]->rows()) x.row(b) = inputs[static_cast<size_t>(b)]->row(t);
+    features.push_back(step(constant<T>(std::move(x)), s));  // [B x (H + RW)]
+  }
+  const Var<T> all = out_(concat(features, 0));  // [steps B x output], step t of sequence b at row t B + b
+  std::vector<Var<T>> out;
+  out.reserve(inputs.size());
+  for (Index b = 0; b < batch; ++b) {
+    std::vector<int> rows;
+    for (Index t = 0; t < inputs[static_cast<size_t>(b)]->rows(); ++t) rows.push_back(static_cast<int>(t * batch + b));
+    out.push_back(gather_rows(all, rows));
+  }
+  return out;
 }
 
 template class MemoryAugmented<float>;

@@ -22,7 +22,8 @@
 //
 // CONTRACT. forward(input): input [T x input], T >= 1 -> [T x output], differentiable in the
 // input, the controller's, the memory's and the two linear layers' parameters (every step
-// back-propagates through the memory state, BPTT). step(x, s): x [1 x input] -> f_t, advances s.
+// back-propagates through the memory state, BPTT). step(x, s): x [B x input] -> f_t, advances s
+// (B sequences of a state made by initial_state(B)).
 // Const and thread-safe: every call builds its own graph from its own state; one state per
 // sequence. Throws std::invalid_argument naming the shapes for wrong inputs.
 #pragma once
@@ -43,7 +44,7 @@ template <class T>
 struct MemoryAugmentedState {
   ControllerState<T> controller;
   memory::MemoryState<T> memory;
-  Var<T> reads;  // r_{t-1}: [1 x R W]
+  Var<T> reads;  // r_{t-1}: [B x R W]
 };
 
 // The weightings of one sequence over time, for heat maps: row t is step t.
@@ -67,14 +68,21 @@ class MemoryAugmented : public Module<T> {
   // input + R W: what the controller reads each step.
   static Index controller_input(const memory::MemoryConfig& memory, Index input);
 
-  MemoryAugmentedState<T> initial_state() const;
-  // x: [1 x input] -> f_t = [h_t, r_t] [1 x feature_size()]; advances s.
+  // The state of `batch` sequences advanced together (batch > 1 needs memory().batches()).
+  MemoryAugmentedState<T> initial_state(Index batch = 1) const;
+  // x: [B x input] (B the state's sequences) -> f_t = [h_t, r_t] [B x feature_size()]; advances s.
   Var<T> step(const Var<T>& x, MemoryAugmentedState<T>& s) const;
   // input: [T x input] -> logits [T x output]. trace: filled with the weightings when non-null.
   Var<T> forward(const Var<T>& input, MemoryTrace<T>* trace = nullptr) const;
   Var<T> logits(const Mat<T>& input, MemoryTrace<T>* trace = nullptr) const {
     return forward(constant<T>(input), trace);
   }
+  // B sequences in one graph (memory().batches() must hold when B > 1): inputs[b] [T_b x input],
+  // T_b >= 1 -> logits [T_b x output] each, the same as logits(*inputs[b]) up to rounding. Every
+  // step is one row per sequence (a sequence shorter than the longest reads zeros after its end,
+  // which only its own discarded rows see), so the controller's products are [B x ...] GEMMs and
+  // each graph node serves all B.
+  std::vector<Var<T>> logits_batch(const std::vector<const Mat<T>*>& inputs) const;
 
   Index input_size() const { return input_; }
   Index output_size() const { return out_.out_features(); }

@@ -14,6 +14,9 @@
 //   runs it with `trainer.threads: t` (core/parallel.h accumulate_gradients: the episodes'
 //   graphs built and differentiated concurrently, one graph per episode); the *wall* time per
 //   sequence (the batch's real time / b), since the point of the threads is the wall clock.
+// batched/ntm/N:<slots>/L:<length>/B:<b>/per_graph:<g>/threads:<t>: the same batch with the NTM's
+//   memory advancing g episodes in one graph (b / g graphs, spread over the threads), as the
+//   trainer runs the ntm model with examples_per_graph: g; wall time per sequence.
 #include "bench/bench_main.h"
 #include "core/gradcheck.h"
 #include "core/parallel.h"
@@ -103,6 +106,37 @@ void run_batch(benchmark::State& st, const std::string& name, Index n, Index len
   st.counters["time_per_seq"] = benchmark::Counter(seqs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// The NTM's batches (memory::ExternalMemory::batches()): the batch in groups of `per_graph`
+// episodes, each group one graph (MemoryAugmented::logits_batch), the groups spread over the
+// threads, as the trainer runs the ntm model with examples_per_graph: per_graph.
+void run_batched(benchmark::State& st, Index n, Index length, Index batch, Index per_graph, int threads) {
+  const auto net = make_net("ntm", n);
+  Rng rng(2, "episode");
+  std::vector<Episode> episodes;
+  for (Index i = 0; i < batch; ++i) episodes.push_back(copy_episode(length, rng));
+  ThreadPool pool(threads);
+  const ParameterList<float> params = net->named_parameters();
+  const Index groups = (batch + per_graph - 1) / per_graph;
+  for (auto _ : st) {
+    const double loss = accumulate_gradients<float>(pool, params, groups, [&](Index g) {
+      std::vector<const MatF*> inputs;
+      for (Index i = g * per_graph; i < std::min(batch, (g + 1) * per_graph); ++i) inputs.push_back(&episodes[static_cast<size_t>(i)].input);
+      const std::vector<Var<float>> z = net->logits_batch(inputs);
+      Var<float> total;
+      for (size_t b = 0; b < z.size(); ++b) {
+        const Episode& e = episodes[static_cast<size_t>(g * per_graph) + b];
+        const Var<float> l = bce_with_logits(slice_rows(z[b], e.input.rows() - length, length), e.target.bottomRows(length));
+        total = b == 0 ? l : add(total, l);
+      }
+      return total;
+    });
+    benchmark::DoNotOptimize(loss);
+  }
+  const double seqs = double(batch) * double(st.iterations());
+  st.counters["seqs_per_s"] = benchmark::Counter(seqs, benchmark::Counter::kIsRate);
+  st.counters["time_per_seq"] = benchmark::Counter(seqs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,6 +153,14 @@ int main(int argc, char** argv) {
       for (int threads : {1, 2})
         benchmark::RegisterBenchmark(("batch/" + name + "/N:" + std::to_string(n) + "/L:20/B:16/threads:" + std::to_string(threads)).c_str(),
                                      [name, n, threads](benchmark::State& st) { run_batch(st, name, n, 20, 16, threads); })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+  for (Index n : {Index{128}, Index{1024}})
+    for (Index per_graph : {Index{8}, Index{16}})
+      for (int threads : {1, 2})
+        benchmark::RegisterBenchmark(("batched/ntm/N:" + std::to_string(n) + "/L:20/B:16/per_graph:" + std::to_string(per_graph) +
+                                      "/threads:" + std::to_string(threads)).c_str(),
+                                     [n, per_graph, threads](benchmark::State& st) { run_batched(st, n, 20, 16, per_graph, threads); })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
   return bench::run_benchmarks(argc, argv);

@@ -44,6 +44,7 @@ class BitSequenceModel : public Model {
   }
 
  protected:
+  const BitSequenceTask& task() const { return task_; }
   // One output row per input row: input [T x input_size] -> logits [T x output_size].
   virtual Var<float> logits(const MatF& input) const = 0;
   // More matrices about validation episode 0 (its input given), named "val0_...". Default none.

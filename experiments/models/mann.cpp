@@ -18,6 +18,10 @@
 //     read_addressing: ~         # the read heads' pipeline (instead of `addressing`)
 //     write_addressing: ~        # the write heads' pipeline
 //     write: {erase: emitted, add: emitted, add_activation: identity}   # what write heads write
+//     examples_per_graph: 8      # (bit-sequence tasks) training episodes in one batched graph when the memory batches
+//                                # (every stage batches, no tracker: the NTM's pipelines; the DNC
+//                                # and LRU take one episode per graph whatever this says); a speed
+//                                # knob that changes only rounding, never a function of threads
 //
 // A pipeline is a list of registered stages (`engram list addressing`), each a name or a mapping
 // with options: [content, {name: topk, k: 4}, sharpen]. The presets (memory/presets.h) give the
@@ -41,6 +45,7 @@
 #include "networks/memory_augmented.h"
 #include "networks/recurrent_reader.h"
 
+#include <span>
 #include <string>
 
 namespace engram::experiments::algorithmic {
@@ -53,10 +58,26 @@ using memory::StageConfig;
 class MannModel : public BitSequenceModel {
  public:
   MannModel(std::unique_ptr<networks::Controller<float>> controller, const MemoryConfig& mc,
-            const BitSequenceTask& task, Rng& rng)
-      : BitSequenceModel(task), net_(std::move(controller), mc, task.input_size(), task.output_size(), rng) {
+            const BitSequenceTask& task, Index per_graph, Rng& rng)
+      : BitSequenceModel(task), net_(std::move(controller), mc, task.input_size(), task.output_size(), rng),
+        per_graph_(per_graph) {
     add_module("net", net_);
   }
+
+  // A memory that batches (NTM-style) trains examples_per_graph episodes in one graph; the
+  // others (DNC, LRU: trackers take one sequence) one graph per episode, as Model's default.
+  Var<float> loss_sum(std::span<const std::uint64_t> ids, std::span<Rng> rngs) const override {
+    if (ids.size() < 2 || !net_.memory().batches()) return Model::loss_sum(ids, rngs);
+    std::vector<BitSequenceExample> episodes;
+    for (const std::uint64_t id : ids) episodes.push_back(task().train_example(id));
+    std::vector<const MatF*> inputs;
+    for (const auto& e : episodes) inputs.push_back(&e.input);
+    const std::vector<Var<float>> z = net_.logits_batch(inputs);
+    Var<float> total = masked_bce(z[0], episodes[0]);
+    for (size_t b = 1; b < z.size(); ++b) total = add(total, masked_bce(z[b], episodes[b]));
+    return total;
+  }
+  Index examples_per_graph() const override { return per_graph_; }
 
  protected:
   Var<float> logits(const MatF& input) const override { return net_.logits(input); }
@@ -77,6 +98,7 @@ class MannModel : public BitSequenceModel {
 
  private:
   networks::MemoryAugmented<float> net_;
+  Index per_graph_;
 };
 
 // The pipeline chosen at cfg[key] (a list of stages, each a name or {name: ..., <options>}),
@@ -161,13 +183,14 @@ std::unique_ptr<Model> build_mann(Section& cfg, const Task& task, Rng& rng, cons
   auto controller = build_component(cfg, "controller", networks::controllers<float>(),
                                     networks::ControllerShape{networks::MemoryAugmented<float>::controller_input(mc, bits.input_size())},
                                     rng, "lstm");
+  const Index per_graph = cfg.integer("examples_per_graph", 8, 1, 4096);
   cfg.finish();
   // (the network's memory checks the heads against their pipelines: errors at the write section
   // when there is one, else at the model)
   Section write = cfg.section("write");
   Section& where = write.keys().empty() ? cfg : write;
   return with_config_errors(where, [&]() -> std::unique_ptr<Model> {
-    return std::make_unique<MannModel>(std::move(controller), mc, bits, rng);
+    return std::make_unique<MannModel>(std::move(controller), mc, bits, per_graph, rng);
   });
 }
 

@@ -22,6 +22,7 @@ class ContentAddressing : public AddressingStage<T> {
     beta_.add_params(p);
     return p;
   }
+  bool batches() const override { return true; }
   bool refines() const override { return false; }
   // memory: [N x W]  key: [1 x W]  beta: [1 x 1]  -> [1 x N]
   Var<T> apply(const Var<T>&, const AddressContext<T>& ctx) const override {

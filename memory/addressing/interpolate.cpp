@@ -15,6 +15,7 @@ class InterpolateAddressing : public AddressingStage<T> {
     opt.finish("addressing stage 'interpolate'");
   }
   std::vector<ParamSpec> params() const override { return {{"gate", 1, Activation::sigmoid}}; }
+  bool batches() const override { return true; }
   bool refines() const override { return true; }
   // w, previous: [1 x N]  gate: [1 x 1]  -> [1 x N]
   Var<T> apply(const Var<T>& w, const AddressContext<T>& ctx) const override {

@@ -16,6 +16,7 @@ class SharpenAddressing : public AddressingStage<T> {
     opt.finish("addressing stage 'sharpen'");
   }
   std::vector<ParamSpec> params() const override { return {{"gamma", 1, Activation::oneplus}}; }
+  bool batches() const override { return true; }
   bool refines() const override { return true; }
   // w: [1 x N]  gamma: [1 x 1]  -> [1 x N]
   Var<T> apply(const Var<T>& w, const AddressContext<T>& ctx) const override {

@@ -17,6 +17,7 @@ class ShiftAddressing : public AddressingStage<T> {
     opt.finish("addressing stage 'shift'");
   }
   std::vector<ParamSpec> params() const override { return {{"shift", 2 * range_ + 1, Activation::softmax}}; }
+  bool batches() const override { return true; }
   bool refines() const override { return true; }
   // w: [1 x N]  shift: [1 x 2R+1]  -> [1 x N] (one fused node, core circular_conv)
   Var<T> apply(const Var<T>& w, const AddressContext<T>& ctx) const override {

@@ -360,10 +360,11 @@ void register_external_memory(py::module_& m) {
 
   py::class_<MemoryState<float>>(m, "MemoryState", R"doc(The per-sequence state of an ExternalMemory (one per sequence).
 
-`memory` is M_t [N x W] as a Var (its `.value` a read-only view); `read_weights` and
-`write_weights` one [1 x N] Var per head; `usage`, `links`, `precedences`, `lru_usage` when a
+`memory` is M_t [N x W] as a Var (its `.value` a read-only view; [B N x W] for a state of B
+sequences, `batch`); `read_weights` and `write_weights` one [1 x N] (or [B x N]) Var per head; `usage`, `links`, `precedences`, `lru_usage` when a
 stage reads their tracker (else None / empty); `trackers` the keys of the memory's trackers.
 )doc")
+      .def_property_readonly("batch", [](const MemoryState<float>& s) { return s.batch; }, "sequences advanced together (B)")
       .def_property_readonly("memory", [](const MemoryState<float>& s) { return s.memory; })
       .def_property_readonly("read_weights", [](const MemoryState<float>& s) { return s.read_weights; })
       .def_property_readonly("write_weights", [](const MemoryState<float>& s) { return s.write_weights; })
@@ -445,18 +446,33 @@ emits one raw interface row [1 x interface_size] per step and gets the reads [1 
           "interface", [](const ExternalMemory<float>& mem) { return specs_list(mem.interface()); },
           "[(name, size, activation)] of every value the controller emits, e.g. ('read0.key', 8, 'identity')")
       .def("describe", &ExternalMemory<float>::describe)
-      .def("initial_state", &ExternalMemory<float>::initial_state)
-      .def("initial_reads", &ExternalMemory<float>::initial_reads, "[1 x R W] zeros")
+      .def_property_readonly("batches", &ExternalMemory<float>::batches,
+                             "True when initial_state(batch > 1) can advance several sequences together")
+      .def(
+          "initial_state",
+          [](const ExternalMemory<float>& mem, long long batch) {
+            if (batch < 1 || batch > (1 << 20)) throw py::value_error("initial_state: batch must be in [1, 2^20], got " + std::to_string(batch));
+            return mem.initial_state(static_cast<Index>(batch));
+          },
+          py::arg("batch") = 1, "the state of `batch` sequences advanced together (memory [B N x W])")
+      .def(
+          "initial_reads",
+          [](const ExternalMemory<float>& mem, long long batch) {
+            if (batch < 1 || batch > (1 << 20)) throw py::value_error("initial_reads: batch must be in [1, 2^20], got " + std::to_string(batch));
+            return mem.initial_reads(static_cast<Index>(batch));
+          },
+          py::arg("batch") = 1, "[B x R W] zeros")
       .def("next_sequence", &ExternalMemory<float>::next_sequence, py::arg("last"))
       .def(
           "step",
           [](const ExternalMemory<float>& mem, MemoryState<float>& state, const V& interface) {
-            if (interface.rows() != 1 || interface.cols() != mem.interface_size())
-              throw py::value_error("step: interface must be [1 x " + std::to_string(mem.interface_size()) + "], got " +
+            if (interface.rows() != state.batch || interface.cols() != mem.interface_size())
+              throw py::value_error("step: interface must be [" + std::to_string(state.batch) + " x " +
+                                    std::to_string(mem.interface_size()) + "] (a row per sequence of the state), got " +
                                     interface.shape());
             return mem.step(state, interface);
           },
-          "one step: writes, then reads; interface [1 x interface_size] (raw) -> reads [1 x R W]; advances state",
+          "one step: writes, then reads; interface [B x interface_size] (raw) -> reads [B x R W]; advances state",
           py::arg("state"), py::arg("interface"))
       .def("__repr__", [](const ExternalMemory<float>& mem) { return "ExternalMemory(" + mem.describe() + ")"; });
 }

@@ -343,3 +343,40 @@ TEST_CASE("pipelines reject a refining stage first, a source stage later, and na
   CHECK_THROWS_WITH(make_pipeline<double>(stages({"content", "sharpn"}), kShape, rng),
                     Catch::Contains("did you mean 'sharpen'"));
 }
+
+TEST_CASE("every stage that says it batches gives each of B sequences what it gives that sequence alone", "[addressing][batch]") {
+  Index batching = 0;
+  for (const auto& name : addressing_stages<double>().names()) {
+    Rng rng(5, name);
+    auto stage = make_stage<double>(name, kShape, {}, rng);
+    if (!stage->batches()) continue;
+    ++batching;
+    INFO("stage " << name);
+    std::vector<AddressingFixture<double>> alone;
+    for (int b = 0; b < 3; ++b) alone.emplace_back(*stage, kShape, rng, false);
+    const auto stack = [&](auto field) {  // the three sequences' values, a block each: a leaf
+      std::vector<Var<double>> parts;
+      for (const auto& fx : alone) parts.push_back(Var<double>((fx.*field).value()));
+      return Var<double>(concat(parts, 0).value(), true);
+    };
+    const Var<double> interface = stack(&AddressingFixture<double>::interface), memory = stack(&AddressingFixture<double>::memory);
+    const Var<double> previous = stack(&AddressingFixture<double>::previous), incoming = stack(&AddressingFixture<double>::incoming);
+    REQUIRE((memory.rows() == 3 * kShape.slots && previous.rows() == 3));
+    const auto run = [&](const Var<double>& in, const Var<double>& mem, const Var<double>& prev, const Var<double>& inc) {
+      const HeadParams<double> params = split_interface(in, alone[0].specs, "batch");
+      AddressContext<double> ctx;
+      ctx.memory = mem;
+      ctx.previous = prev;
+      ctx.params = &params;
+      ctx.state = &alone[0].state;
+      ctx.kind = HeadKind::write;
+      return stage->apply(stage->refines() ? inc : Var<double>(), ctx);
+    };
+    const MatD together = run(interface, memory, previous, incoming).value();
+    REQUIRE((together.rows() == 3 && together.cols() == kShape.slots));
+    for (int b = 0; b < 3; ++b) CHECK((together.row(b) - alone[static_cast<size_t>(b)].run(*stage).value()).cwiseAbs().maxCoeff() < 1e-14);
+    const std::vector<Var<double>> leaves{interface, memory, previous, incoming};
+    CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return run(v[0], v[1], v[2], v[3]); }, leaves) < 1e-6);
+  }
+  CHECK(batching >= 4);  // content, interpolate, shift, sharpen
+}

@@ -386,7 +386,7 @@ TEST_CASE("memories reject bad configs and interfaces, naming what is wrong", "[
   ExternalMemory<float> m(preset("ntm", {8, 4}), rng);
   MemoryState<float> s = m.initial_state();
   CHECK_THROWS_WITH(m.step(s, Var<float>(MatF::Zero(1, 5))),
-                    Catch::Contains("[1 x " + std::to_string(m.interface_size()) + "]") && Catch::Contains("[1 x 5]"));
+                    Catch::Contains("[B x " + std::to_string(m.interface_size()) + "]") && Catch::Contains("[1 x 5]"));
   MemoryState<float> empty;
   CHECK_THROWS_WITH(m.step(empty, Var<float>(MatF::Zero(1, m.interface_size()))), Catch::Contains("initial_state"));
 }

@@ -162,7 +162,7 @@ TEST_CASE("controllers are built by name and reject bad options and shapes", "[n
   CHECK_THROWS_WITH(make("lstn", 3, Options()), Catch::Contains("did you mean 'lstm'"));
   auto c = make("lstm", 3, Options().set("hidden", 4.0));
   CHECK_THROWS_WITH(c->step(Var<double>(MatD::Zero(1, 4)), c->initial_state()),
-                    Catch::Contains("[1 x 4]") && Catch::Contains("[1 x 3]"));
+                    Catch::Contains("[1 x 4]") && Catch::Contains("[B x 3]"));
   CHECK_THROWS_WITH(c->step(Var<double>(MatD::Zero(1, 3)), ControllerState<double>{}), Catch::Contains("initial_state"));
 }
 
@@ -218,7 +218,7 @@ TEST_CASE("the GRU controller passes Jacobian checks, carries h only and stacks 
     CHECK(y1.value() == s1.h[1].value());
     CHECK((y1.value() - y2.value()).norm() > 1e-6);
     CHECK_THROWS_WITH(make("gru", 3, Options().set("forget_bias", 1.0)), Catch::Contains("forget_bias: unknown option of controller 'gru'"));
-    CHECK_THROWS_WITH(c->step(Var<double>(MatD::Zero(1, 3)), c->initial_state()), Catch::Contains("[1 x 3]") && Catch::Contains("[1 x 2]"));
+    CHECK_THROWS_WITH(c->step(Var<double>(MatD::Zero(1, 3)), c->initial_state()), Catch::Contains("[1 x 3]") && Catch::Contains("[B x 2]"));
     CHECK_THROWS_WITH(c->step(x, ControllerState<double>{}), Catch::Contains("initial_state"));
   }
 }

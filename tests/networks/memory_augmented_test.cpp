@@ -124,3 +124,49 @@ TEST_CASE("the network rejects mismatched controllers and inputs, naming the siz
   const auto net = make_net(mc, "lstm", 3, 2, 1);
   CHECK_THROWS_WITH(net->logits(MatD::Zero(4, 2)), Catch::Contains("input [4 x 2] must be [T x 3]"));
 }
+
+TEST_CASE("an NTM runs B sequences of different lengths in one graph as it runs each alone", "[networks][mann][batch]") {
+  for (const std::string controller : {"lstm", "gru", "feedforward"}) {
+    INFO(controller);
+    memory::MemoryConfig mc = memory::preset("ntm", {6, 3, 2, 1, 1});  // 2 read heads
+    mc.init = memory::InitMode::learned;                                // the learned start, tiled per sequence
+    mc.initial_weighting = memory::InitialWeighting::first_slot;
+    const auto net = make_net(mc, controller, 3, 2, 7);
+    REQUIRE(net->memory().batches());
+    Rng rng(8, "batch");
+    const std::vector<MatD> inputs{random_matrix(4, 3, rng, -1, 1), random_matrix(2, 3, rng, -1, 1), random_matrix(5, 3, rng, -1, 1)};
+    std::vector<const MatD*> ptrs;
+    for (const auto& x : inputs) ptrs.push_back(&x);
+    const std::vector<Var<double>> together = net->logits_batch(ptrs);
+    REQUIRE(together.size() == 3);
+    for (size_t b = 0; b < 3; ++b) {
+      REQUIRE(together[b].rows() == inputs[b].rows());
+      CHECK((together[b].value() - net->logits(inputs[b]).value()).cwiseAbs().maxCoeff() < 1e-13);
+    }
+    // the gradient of the summed losses is the sum of each sequence's gradient
+    const auto loss = [&](const std::vector<Var<double>>& z) {
+      Var<double> total = sum(z[0]);
+      for (size_t b = 1; b < z.size(); ++b) total = add(total, sum(mul(z[b], z[b])));
+      return total;
+    };
+    for (auto p : net->parameters()) p.zero_grad();
+    backward(loss(together));
+    std::vector<MatD> batched;
+    for (const auto& p : net->parameters()) batched.push_back(p.grad());
+    for (auto p : net->parameters()) p.zero_grad();
+    std::vector<Var<double>> alone;
+    for (const auto& x : inputs) alone.push_back(net->logits(x));
+    backward(loss(alone));
+    size_t k = 0;
+    for (const auto& p : net->parameters()) CHECK((p.grad() - batched[k++]).cwiseAbs().maxCoeff() < 1e-12);
+  }
+  // the DNC's usage and links take one sequence: refused by name, not miscomputed
+  const auto dnc = make_net(memory::preset("dnc", {5, 3, 1, 1}), "lstm", 3, 2, 9);
+  CHECK_FALSE(dnc->memory().batches());
+  const MatD x = MatD::Zero(2, 3);
+  CHECK_THROWS_WITH(dnc->logits_batch({&x, &x}), Catch::Contains("cannot advance 2 sequences together") && Catch::Contains("takes one sequence"));
+  CHECK(dnc->logits_batch({&x})[0].rows() == 2);
+  CHECK_THROWS_WITH(dnc->logits_batch({}), Catch::Contains("at least one sequence"));
+  const MatD wrong = MatD::Zero(2, 4);
+  CHECK_THROWS_WITH(dnc->logits_batch({&wrong}), Catch::Contains("sequence 0 of the batch: input [2 x 4] must be [T x 3]"));
+}

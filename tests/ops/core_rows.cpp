@@ -104,6 +104,7 @@ const bool core_rows = add_op_cases({
             ENGRAM_OP_EXPR(cosine_similarity(x[0], x[1]))),
     op_case("circular_conv K=3", "circular_conv", {{1, 6}, {1, 3}}, ENGRAM_OP_EXPR(circular_conv(x[0], x[1]))),
     op_case("circular_conv K=5", "circular_conv", {{1, 5}, {1, 5}}, ENGRAM_OP_EXPR(circular_conv(x[0], x[1]))),
+    op_case("circular_conv (three rows, a kernel each)", "circular_conv", {{3, 6}, {3, 3}}, ENGRAM_OP_EXPR(circular_conv(x[0], x[1]))),
     op_case("layer_norm", "layer_norm", {{3, 5}, {1, 5}, {1, 5}}, ENGRAM_OP_EXPR(layer_norm(x[0], x[1], x[2]))),
     op_case("dropout (fixed mask)", "dropout", {{3, 4}}, ENGRAM_OP_EXPR([&] {
               Rng r(3, "dropout-cases");  // the same mask at every evaluation

@@ -73,6 +73,40 @@ const bool memory_rows = add_op_cases({
     op_case_made("erase_add (the same weighting as erase)", "erase_add",
                  [](Rng& r) { return V{leaf(random_matrix(3, 3, r)), leaf(weighting(3, r))}; },
                  ENGRAM_OP_EXPR(memory::erase_add(x[0], x[1], x[1], x[1]))),
+    // batches: B = 3 sequences, the memories stacked [B N x W], a row per sequence elsewhere
+    op_case_made("activate_segments (a row per sequence)", "activate_segments",
+                 [](Rng& r) { return V{leaf(random_matrix(3, 7, r, -2, 2))}; },
+                 ENGRAM_OP_EXPR(memory::activate_segments(
+                     x[0], 1, {{"a", 2, Activation::tanh}, {"b", 1, Activation::oneplus}, {"c", 3, Activation::softmax}}))),
+    op_case_made("slot_cosine (three sequences)", "slot_cosine",
+                 [](Rng& r) { return V{leaf(random_matrix(12, 3, r)), leaf(random_matrix(3, 3, r))}; },
+                 ENGRAM_OP_EXPR(memory::slot_cosine(x[0], x[1]))),
+    op_case_made("softmax_scaled (a beta per row)", "softmax_scaled",
+                 [](Rng& r) { return V{leaf(random_matrix(3, 5, r)), leaf(random_matrix(3, 1, r, 1, 3))}; },
+                 ENGRAM_OP_EXPR(memory::softmax_scaled(x[0], x[1]))),
+    op_case_made("interpolate (a gate per row)", "interpolate",
+                 [](Rng& r) {
+                   MatD a(3, 5), b(3, 5);
+                   for (Index i = 0; i < 3; ++i) a.row(i) = weighting(5, r), b.row(i) = weighting(5, r);
+                   return V{leaf(a), leaf(b), leaf(random_matrix(3, 1, r, 0, 1))};
+                 },
+                 ENGRAM_OP_EXPR(memory::interpolate(x[0], x[1], x[2]))),
+    op_case_made("scale_by (a scale per row)", "scale_by", [](Rng& r) { return V{leaf(random_matrix(3, 4, r)), leaf(random_matrix(3, 1, r))}; },
+                 ENGRAM_OP_EXPR(memory::scale_by(x[0], x[1]))),
+    op_case_made("read_memory (two heads, three sequences)", "read_memory",
+                 [](Rng& r) {
+                   MatD w1(3, 4), w2(3, 4);
+                   for (Index i = 0; i < 3; ++i) w1.row(i) = weighting(4, r), w2.row(i) = weighting(4, r);
+                   return V{leaf(w1), leaf(w2), leaf(random_matrix(12, 3, r))};
+                 },
+                 ENGRAM_OP_EXPR(memory::read_memory<T>({x[0], x[1]}, x[2]))),
+    op_case_made("erase_add (three sequences)", "erase_add",
+                 [](Rng& r) {
+                   MatD w(3, 4);
+                   for (Index i = 0; i < 3; ++i) w.row(i) = weighting(4, r);
+                   return V{leaf(random_matrix(12, 3, r)), leaf(w), leaf(random_matrix(3, 3, r, 0, 1)), leaf(random_matrix(3, 3, r))};
+                 },
+                 ENGRAM_OP_EXPR(memory::erase_add(x[0], x[1], x[2], x[3]))),
     op_case_made("allocation_weighting", "allocation_weighting",
                  [](Rng& r) { return V{leaf(random_matrix(1, 7, r, 0.02, 0.98))}; },
                  ENGRAM_OP_EXPR(memory::allocation_weighting(x[0]))),

@@ -89,3 +89,25 @@ def test_external_memory_pipelines_and_backward():
     s = dnc.initial_state()
     dnc.step(s, np.zeros((1, dnc.interface_size), np.float32))
     assert s.usage is not None and len(s.links) == 1
+
+
+def test_external_memory_batches_advance_each_sequence_as_alone():
+    mem = engram.ExternalMemory.ntm(slots=8, width=4, read_heads=2, seed=3)
+    assert mem.batches
+    xs = np.random.default_rng(1).normal(size=(2, 3, mem.interface_size)).astype(np.float32)  # steps x B x I
+    together = mem.initial_state(batch=3)
+    assert together.batch == 3 and together.memory.shape == (24, 4)
+    alone = [mem.initial_state() for _ in range(3)]
+    for t in range(2):
+        reads = mem.step(together, xs[t])
+        assert reads.shape == (3, 8)
+        for b in range(3):
+            np.testing.assert_allclose(reads.value[b], mem.step(alone[b], xs[t, b:b + 1]).value[0], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"must be \[3 x"):
+        mem.step(together, xs[0, :2])
+    with pytest.raises(ValueError, match="batch must be in"):
+        mem.initial_state(batch=0)
+    dnc = engram.ExternalMemory.dnc(slots=8, width=4)
+    assert not dnc.batches
+    with pytest.raises(ValueError, match="cannot advance 2 sequences together"):
+        dnc.initial_state(batch=2)
