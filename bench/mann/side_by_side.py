@@ -26,8 +26,10 @@ steps, backward through all steps. Controller input [x_t | r_{t-1}]; output logi
                     links L <- (1 - w_i - w_j) L + w_i p_j (zero diagonal), precedence p <- (1 - sum w^w) p + w^w;
                     w^r = pi_b L^T w^r + pi_c content(M, key, beta) + pi_f L w^r; r = w^r M
 engram: the rows seq/<memory>/N:<N>/L:<L> (one sequence per graph, one thread: CPU time per
-sequence) and batch/<memory>/N:<N>/L:<L>/B:16/threads:<1|2> (a batch of 16 as its trainer runs it,
-one graph per sequence built and differentiated on 1 or 2 threads: wall time / 16) of its Google
+sequence), batch/<memory>/N:<N>/L:<L>/B:16/threads:<1|2> (a batch of 16 as its trainer runs it,
+one graph per sequence built and differentiated on 1 or 2 threads: wall time / 16) and, for the
+NTM, whose memory batches, batched/ntm/.../per_graph:8/threads:<1|2> (the batch in graphs of
+8 sequences, as the ntm model trains with examples_per_graph: 8) of its Google
 Benchmark program bench/memory/bench_mann (networks/memory_augmented.h with the `ntm` and `dnc`
 presets: the same pipelines); the best of them, minimum over --repeat repetitions, as PyTorch gets
 its best batch size and thread count.
@@ -62,7 +64,10 @@ def engram_rows(binary, slots, length, repeat, memory="ntm"):
     2 threads (wall time / 16, "batch 16, <t> thr"); the minimum over the repetitions."""
     ns = "|".join(map(str, slots))
     # (benchmarks timed by the wall clock carry /real_time in their names)
-    filt = "^(seq/%s/N:(%s)/L:%d|batch/%s/N:(%s)/L:%d/B:16/threads:[12]/real_time)$" % (memory, ns, length, memory, ns, length)
+    filt = "^(seq/%s/N:(%s)/L:%d|batch/%s/N:(%s)/L:%d/B:16/threads:[12]/real_time" % (memory, ns, length, memory, ns, length)
+    if memory == "ntm":  # the NTM's memory batches: g episodes per graph (bench_mann batched/)
+        filt += "|batched/ntm/N:(%s)/L:%d/B:16/per_graph:8/threads:[12]/real_time" % (ns, length)
+    filt += ")$"
     out = subprocess.run([binary, "--benchmark_filter=" + filt, "--benchmark_format=json",
                           "--benchmark_repetitions=%d" % repeat], check=True, capture_output=True, text=True).stdout
     rows = {}
@@ -74,6 +79,9 @@ def engram_rows(binary, slots, length, repeat, memory="ntm"):
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
         if parts[0] == "batch":
             t, form = b["real_time"] * scale / 16, "batch 16, %s thr" % parts[5].split(":")[1]
+        elif parts[0] == "batched":
+            t, form = b["real_time"] * scale / 16, "batch 16, %s per graph, %s thr" % (
+                parts[5].split(":")[1], parts[6].split(":")[1])
         else:
             t, form = b["cpu_time"] * scale, "1 seq, 1 thr"
         forms = rows.setdefault(n, {})
