@@ -128,8 +128,7 @@ template <class T> Var<T> segment_weighted_sum(const Var<T>& p, const Var<T>& c,
 template <class T> Var<T> cosine_similarity(const Var<T>& a, const Var<T>& b, T eps = T(1e-8));
 // Circular 1-D convolution for location-based shifts (NTM):
 // w: [1 x N] weighting, s: [1 x K] shift distribution over offsets -(K-1)/2 .. (K-1)/2
-// (K odd, K <= N) -> [1 x N], out_i = sum_j w_{(i - j + (K-1)/2) mod N} s_j. Row by row for
-// w [B x N] and s [B x K] (B sequences, a kernel each).
+// (K odd, K <= N) -> [1 x N], out_i = sum_j w_{(i - j + (K-1)/2) mod N} s_j
 template <class T> Var<T> circular_conv(const Var<T>& w, const Var<T>& s);
 
 // ---- layers --------------------------------------------------------------------------------
