@@ -109,8 +109,9 @@ class AddressingStage : public Module<T> {
   // true: apply() also takes B sequences at once (memory [B N x W], w, the previous weighting and
   // the result [B x N], every value one row per sequence: [B x size]), row b of its result being
   // what it gives sequence b alone. A memory runs batches only when all its stages do
-  // (ExternalMemory::batches()); the registry test checks each stage that says so against its
-  // sequences one by one. Default false: a new stage is safe without thinking about batches.
+  // (ExternalMemory::batches()); the registry test checks each stage that says so and reads no
+  // tracker against its sequences one by one (the DNC's stages, through whole networks). Default
+  // false: a new stage is safe without thinking about batches.
   virtual bool batches() const { return false; }
 
   // Called by the memory when it is built: where the value of each tracker of trackers() (in that

@@ -167,7 +167,8 @@ bool ExternalMemory<T>::tracks(const std::string& key) const {
 
 template <class T>
 bool ExternalMemory<T>::batches() const {
-  if (!trackers_.empty()) return false;
+  for (const auto& t : trackers_)
+    if (!t->batches()) return false;
   for (const Head<T>* h : heads_)
     if (h->pipeline().first_unbatched() >= 0) return false;
   return true;
@@ -176,16 +177,18 @@ bool ExternalMemory<T>::batches() const {
 template <class T>
 MemoryState<T> ExternalMemory<T>::initial_state(Index batch) const {
   require_lazy(batch >= 1, "external memory", [&] { return "a state of " + std::to_string(batch) + " sequences"; });
-  if (batch > 1)
-    for (const Head<T>* h : heads_) {
-      const Index at = h->pipeline().first_unbatched();
-      require_lazy(at < 0 && trackers_.empty(), "external memory", [&] {
-        const std::string why = at >= 0 ? h->name() + "'s stage '" + h->pipeline().stage_name(at) + "'"
-                                        : "its tracker '" + tracker_keys_.front() + "'";
+  if (batch > 1) {
+    const auto refuse = [&](const std::string& why) {
+      require_lazy(false, "external memory", [&] {
         return "cannot advance " + std::to_string(batch) + " sequences together: " + why +
             " takes one sequence at a time (" + describe() + ")";
       });
-    }
+    };
+    for (const Head<T>* h : heads_)
+      if (const Index at = h->pipeline().first_unbatched(); at >= 0) refuse(h->name() + "'s stage '" + h->pipeline().stage_name(at) + "'");
+    for (size_t k = 0; k < trackers_.size(); ++k)
+      if (!trackers_[k]->batches()) refuse("its tracker '" + tracker_keys_[k] + "'");
+  }
   const Index n = slots();
   MemoryState<T> s;
   s.batch = batch;
@@ -199,7 +202,7 @@ MemoryState<T> ExternalMemory<T>::initial_state(Index batch) const {
   const Var<T> w = constant<T>(w0);
   s.read_weights.assign(reads_.size(), w);
   s.write_weights.assign(writes_.size(), w);
-  for (const auto& t : trackers_) s.tracked.push_back(t->initial());
+  for (const auto& t : trackers_) s.tracked.push_back(t->initial(batch));
   s.tracked_keys = tracker_keys_;
   return s;
 }

@@ -168,8 +168,8 @@ class ExternalMemory : public Module<T> {
   Var<T> initial_reads(Index batch = 1) const { return constant<T>(Mat<T>::Zero(batch, read_size())); }
 
   // ---- per sequence, or per batch of sequences ----
-  // true when every stage takes batches (AddressingStage::batches()) and no tracker is needed
-  // (the DNC's usage and links and the LRU usage take one sequence): NTM-style memories.
+  // true when every stage and tracker takes batches (AddressingStage::batches(),
+  // Tracker::batches()): the NTM's and the DNC's memories; the LRU usage takes one sequence.
   bool batches() const;
   // The state of `batch` sequences advanced together (memory [B N x W], weightings [B x N]; the
   // same start for every row). batch > 1 needs batches(): else std::invalid_argument naming the

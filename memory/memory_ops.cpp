@@ -10,20 +10,21 @@ namespace engram::memory {
 
 namespace {
 
+// A weighting of `rows` sequences over n slots: [rows x n].
 template <class T>
-void require_weighting(const Var<T>& w, Index n, const char* where, const char* what) {
-  if (w.rows() != 1 || w.cols() != n)
+void require_weighting(const Var<T>& w, Index rows, Index n, const char* where, const char* what) {
+  if (w.rows() != rows || w.cols() != n)
     require_lazy(false, where, [&] {
-      return std::string(what) + " must be [1 x " + std::to_string(n) + "], got " + w.shape();
+      return std::string(what) + " must be [" + std::to_string(rows) + " x " + std::to_string(n) + "], got " + w.shape();
     });
 }
 
-// Slots sorted by ascending value, ties by index (a stable, deterministic order).
+// The slots of row r sorted by ascending value, ties by index (a stable, deterministic order).
 template <class T>
-std::vector<Index> ascending_order(const Mat<T>& v) {
-  std::vector<Index> order(static_cast<size_t>(v.size()));
+std::vector<Index> ascending_order(const Mat<T>& v, Index r) {
+  std::vector<Index> order(static_cast<size_t>(v.cols()));
   std::iota(order.begin(), order.end(), Index{0});
-  std::stable_sort(order.begin(), order.end(), [&v](Index a, Index b) { return v(0, a) < v(0, b); });
+  std::stable_sort(order.begin(), order.end(), [&v, r](Index a, Index b) { return v(r, a) < v(r, b); });
   return order;
 }
 
@@ -261,20 +262,21 @@ Var<T> erase_add(const Var<T>& memory, const Var<T>& w, const Var<T>& erase, con
 template <class T>
 Var<T> update_usage(const Var<T>& usage, const std::vector<Var<T>>& prev_writes,
                     const std::vector<Var<T>>& free_gates, const std::vector<Var<T>>& prev_reads) {
-  const Index n = usage.cols();
-  require_weighting(usage, n, "update_usage", "the usage");
+  const Index n = usage.cols(), batch = usage.rows();
+  require_lazy(batch >= 1, "update_usage", [&] { return "the usage must be [B x N], got " + usage.shape(); });
   require_lazy(free_gates.size() == prev_reads.size(), "update_usage", [&] {
     return std::to_string(free_gates.size()) + " free gates for " + std::to_string(prev_reads.size()) + " read heads";
   });
-  Var<T> u = usage;  // [1 x N]
+  Var<T> u = usage;  // [B x N]
   for (const auto& w : prev_writes) {
-    require_weighting(w, n, "update_usage", "a write weighting");
+    require_weighting(w, batch, n, "update_usage", "a write weighting");
     u = sub(add(u, w), mul(u, w));  // u (+) w
   }
   for (size_t i = 0; i < prev_reads.size(); ++i) {
-    require_weighting(prev_reads[i], n, "update_usage", "a read weighting");
-    require_lazy(free_gates[i].rows() == 1 && free_gates[i].cols() == 1, "update_usage", [&] {
-      return "free gate " + std::to_string(i) + " must be [1 x 1], got " + free_gates[i].shape();
+    require_weighting(prev_reads[i], batch, n, "update_usage", "a read weighting");
+    require_lazy(free_gates[i].cols() == 1 && (free_gates[i].rows() == 1 || free_gates[i].rows() == batch), "update_usage", [&] {
+      return "free gate " + std::to_string(i) + " must be [1 x 1] or [" + std::to_string(batch) + " x 1], got " +
+          free_gates[i].shape();
     });
     u = mul(u, rsub_scalar(scale_by(prev_reads[i], free_gates[i]), T(1)));  // u o (1 - f_i w^r_i)
   }
@@ -283,133 +285,159 @@ Var<T> update_usage(const Var<T>& usage, const std::vector<Var<T>>& prev_writes,
 
 template <class T>
 Var<T> allocation_weighting(const Var<T>& usage) {
-  require_lazy(usage.rows() == 1 && usage.cols() >= 1, "allocation_weighting", [&] {
-    return "the usage must be [1 x N], got " + usage.shape();
+  require_lazy(usage.rows() >= 1 && usage.cols() >= 1, "allocation_weighting", [&] {
+    return "the usage must be [B x N], got " + usage.shape();
   });
   const Mat<T>& u = usage.value();
-  std::vector<Index> order = ascending_order(u);
-  std::vector<T> prefix(order.size());   // prefix[k] = prod_{i < k} u[phi_i]
-  Mat<T> out(1, u.cols());
-  T p = T(1);
-  for (size_t k = 0; k < order.size(); ++k) {
-    prefix[k] = p;
-    out(0, order[k]) = (T(1) - u(0, order[k])) * p;
-    p *= u(0, order[k]);
+  const Index batch = u.rows(), n = u.cols();
+  std::vector<Index> order;  // row r's sorted slots at r N .. r N + N - 1
+  std::vector<T> prefix;     // prefix[r N + k] = prod_{i < k} u[r, phi_i]
+  order.reserve(static_cast<size_t>(batch * n));
+  prefix.resize(static_cast<size_t>(batch * n));
+  Mat<T> out(batch, n);
+  for (Index r = 0; r < batch; ++r) {
+    const std::vector<Index> phi = ascending_order(u, r);
+    order.insert(order.end(), phi.begin(), phi.end());
+    T p = T(1);
+    for (Index k = 0; k < n; ++k) {
+      const Index j = phi[static_cast<size_t>(k)];
+      prefix[static_cast<size_t>(r * n + k)] = p;
+      out(r, j) = (T(1) - u(r, j)) * p;
+      p *= u(r, j);
+    }
   }
   return Var<T>::make(std::move(out), {usage},
       [order = std::move(order), prefix = std::move(prefix)](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         if (!gin[0]) return;
         const Mat<T>& u = self.inputs[0]->value;
-        // reverse sweep: a_j = (1 - u_j) P_k and P_{k+1} = P_k u_j, j = phi_k; gp = dL/dP_{k+1}
-        T gp = T(0);
-        for (size_t k = order.size(); k-- > 0;) {
-          const Index j = order[k];
-          (*gin[0])(0, j) += (gp - g(0, j)) * prefix[k];
-          gp = g(0, j) * (T(1) - u(0, j)) + gp * u(0, j);
+        const Index n = u.cols();
+        // reverse sweep per row: a_j = (1 - u_j) P_k and P_{k+1} = P_k u_j, j = phi_k; gp = dL/dP_{k+1}
+        for (Index r = 0; r < u.rows(); ++r) {
+          T gp = T(0);
+          for (Index k = n; k-- > 0;) {
+            const Index j = order[static_cast<size_t>(r * n + k)];
+            (*gin[0])(r, j) += (gp - g(r, j)) * prefix[static_cast<size_t>(r * n + k)];
+            gp = g(r, j) * (T(1) - u(r, j)) + gp * u(r, j);
+          }
         }
       }, "allocation_weighting");
 }
 
 template <class T>
 Var<T> update_precedence(const Var<T>& precedence, const Var<T>& w) {
-  require_weighting(w, precedence.cols(), "update_precedence", "the write weighting");
-  require_weighting(precedence, w.cols(), "update_precedence", "the precedence");
-  return add(scale_by(precedence, rsub_scalar(sum(w), T(1))), w);  // [1 x N] * [1 x 1] + [1 x N]
+  require_weighting(w, precedence.rows(), precedence.cols(), "update_precedence", "the write weighting");
+  require_lazy(precedence.rows() >= 1, "update_precedence", [&] { return "the precedence must be [B x N], got " + precedence.shape(); });
+  // [B x N] * (1 - row sums [B x 1]) + [B x N]; one sequence keeps the [1 x 1] total
+  const Var<T> total = precedence.rows() == 1 ? sum(w) : sum(w, 1);
+  return add(scale_by(precedence, rsub_scalar(total, T(1))), w);
 }
 
 template <class T>
 Var<T> update_link(const Var<T>& link, const Var<T>& precedence, const Var<T>& w) {
-  const Index n = link.rows();
-  require_lazy(link.cols() == n, "update_link", [&] {
-    return "the link matrix must be square, got " + link.shape();
+  const Index batch = w.rows(), n = w.cols();
+  require_lazy(batch >= 1 && link.cols() == n && link.rows() == batch * n, "update_link", [&] {
+    return "the link matrix " + link.shape() + " must be [B N x N] = [" + std::to_string(batch * n) + " x " +
+        std::to_string(n) + "] for the write weighting " + w.shape();
   });
-  require_weighting(precedence, n, "update_link", "the precedence");
-  require_weighting(w, n, "update_link", "the write weighting");
+  require_weighting(precedence, batch, n, "update_link", "the precedence");
   const Mat<T>& L = link.value();
-  const auto wr = w.value().row(0).array();
-  const auto pr = precedence.value().row(0).array();
-  Mat<T> out(n, n);
-  for (Index i = 0; i < n; ++i) {
-    const T wi = w.value()(0, i);
-    out.row(i).array() = (T(1) - wi - wr) * L.row(i).array() + wi * pr;
-    out(i, i) = T(0);
+  Mat<T> out(batch * n, n);
+  for (Index b = 0; b < batch; ++b) {  // block b: sequence b's [N x N] links
+    const auto wr = w.value().row(b).array();
+    const auto pr = precedence.value().row(b).array();
+    for (Index i = 0; i < n; ++i) {
+      const T wi = w.value()(b, i);
+      out.row(b * n + i).array() = (T(1) - wi - wr) * L.row(b * n + i).array() + wi * pr;
+      out(b * n + i, i) = T(0);
+    }
   }
   return Var<T>::make(std::move(out), {link, precedence, w},
       [n](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         const Mat<T>& L = self.inputs[0]->value;
-        const auto pr = self.inputs[1]->value.row(0).array();
         const Mat<T>& wv = self.inputs[2]->value;
-        const auto wr = wv.row(0).array();
         // off the diagonal: dL_ij = g_ij (1 - w_i - w_j); dp_j = sum_i g_ij w_i;
         // dw_i = sum_j g_ij (p_j - L_ij) (row terms); dw_j -= sum_i g_ij L_ij (column terms).
-        // One pass over the rows; each sum runs over all j and then drops its j = i term.
-        Mat<T> col = Mat<T>::Zero(1, n);  // sum_i g_ij L_ij
-        for (Index i = 0; i < n; ++i) {
-          const T wi = wv(0, i), gii = g(i, i);
-          const auto gi = g.row(i).array();
-          if (gin[0]) {
-            gin[0]->row(i).array() += gi * (T(1) - wi - wr);
-            (*gin[0])(i, i) -= gii * (T(1) - 2 * wi);
+        // One pass over the rows of each block; each sum runs over all j and then drops its j = i term.
+        Mat<T> col(1, n);  // sum_i g_ij L_ij of the block
+        for (Index b = 0; b < wv.rows(); ++b) {
+          const auto pr = self.inputs[1]->value.row(b).array();
+          const auto wr = wv.row(b).array();
+          col.setZero();
+          for (Index i = 0; i < n; ++i) {
+            const Index at = b * n + i;
+            const T wi = wv(b, i), gii = g(at, i);
+            const auto gi = g.row(at).array();
+            if (gin[0]) {
+              gin[0]->row(at).array() += gi * (T(1) - wi - wr);
+              (*gin[0])(at, i) -= gii * (T(1) - 2 * wi);
+            }
+            if (gin[1]) {
+              gin[1]->row(b).array() += wi * gi;
+              (*gin[1])(b, i) -= wi * gii;
+            }
+            if (gin[2]) {
+              const auto Li = L.row(at).array();
+              (*gin[2])(b, i) += (gi * (pr - Li)).sum() - gii * (pr(i) - L(at, i));
+              col.row(0).array() += gi * Li;
+              col(0, i) -= gii * L(at, i);
+            }
           }
-          if (gin[1]) {
-            gin[1]->row(0).array() += wi * gi;
-            (*gin[1])(0, i) -= wi * gii;
-          }
-          if (gin[2]) {
-            const auto Li = L.row(i).array();
-            (*gin[2])(0, i) += (gi * (pr - Li)).sum() - gii * (pr(i) - L(i, i));
-            col.row(0).array() += gi * Li;
-            col(0, i) -= gii * L(i, i);
-          }
+          if (gin[2]) gin[2]->row(b) -= col;
         }
-        if (gin[2]) *gin[2] -= col;
       }, "update_link");
 }
 
 template <class T>
 Var<T> temporal_weighting(const Var<T>& link, const Var<T>& previous, const Var<T>& content,
                           const Var<T>& read_mode) {
-  const Index n = link.rows();
-  require_lazy(link.cols() == n, "temporal_weighting", [&] {
-    return "the link matrix must be square, got " + link.shape();
+  const Index batch = previous.rows(), n = previous.cols();
+  require_lazy(batch >= 1 && link.cols() == n && link.rows() == batch * n, "temporal_weighting", [&] {
+    return "the link matrix " + link.shape() + " must be [B N x N] = [" + std::to_string(batch * n) + " x " +
+        std::to_string(n) + "] for the previous read weighting " + previous.shape();
   });
-  require_weighting(previous, n, "temporal_weighting", "the previous read weighting");
-  require_weighting(content, n, "temporal_weighting", "the content weighting");
-  if (read_mode.rows() != 1 || read_mode.cols() != 3)
+  require_weighting(content, batch, n, "temporal_weighting", "the content weighting");
+  if (read_mode.rows() != batch || read_mode.cols() != 3)
     require_lazy(false, "temporal_weighting", [&] {
-      return "the read modes must be [1 x 3], got " + read_mode.shape();
+      return "the read modes must be [" + std::to_string(batch) + " x 3], got " + read_mode.shape();
     });
   const Mat<T>& L = link.value();
   const Mat<T>& p = previous.value();
-  Mat<T> fb(2, n);  // row 0: f = (L p^T)^T, row 1: b = p L; one pass over L
-  fb.row(1).setZero();
-  for (Index i = 0; i < n; ++i) {
-    fb(0, i) = L.row(i).dot(p.row(0));
-    fb.row(1) += p(0, i) * L.row(i);
-  }
   const Mat<T>& pi = read_mode.value();
-  Mat<T> out = pi(0, 1) * content.value();
-  out.noalias() += pi(0, 0) * fb.row(1) + pi(0, 2) * fb.row(0);
+  Mat<T> fb(2 * batch, n);  // rows 2b, 2b + 1: f = (L_b p_b^T)^T and b = p_b L_b; one pass over L
+  Mat<T> out(batch, n);
+  for (Index b = 0; b < batch; ++b) {
+    fb.row(2 * b + 1).setZero();
+    for (Index i = 0; i < n; ++i) {
+      fb(2 * b, i) = L.row(b * n + i).dot(p.row(b));
+      fb.row(2 * b + 1) += p(b, i) * L.row(b * n + i);
+    }
+    out.row(b) = pi(b, 1) * content.value().row(b);
+    out.row(b).noalias() += pi(b, 0) * fb.row(2 * b + 1) + pi(b, 2) * fb.row(2 * b);
+  }
   return Var<T>::make(std::move(out), {link, previous, content, read_mode},
       [n, fb = std::move(fb)](const Node<T>& self, const Mat<T>& g, GradSpan<T> gin) {
         const Mat<T>& L = self.inputs[0]->value;
         const Mat<T>& p = self.inputs[1]->value;
         const Mat<T>& pi = self.inputs[3]->value;
-        const T pb = pi(0, 0), pc = pi(0, 1), pf = pi(0, 2);
-        if (gin[3]) {
-          (*gin[3])(0, 0) += g.row(0).dot(fb.row(1));
-          (*gin[3])(0, 1) += g.row(0).dot(self.inputs[2]->value.row(0));
-          (*gin[3])(0, 2) += g.row(0).dot(fb.row(0));
-        }
-        if (gin[2]) gin[2]->noalias() += pc * g;
-        if (!gin[0] && !gin[1]) return;
-        // b = p L: dp_i += pb L_i . g, dL_i += pb p_i g;  f = L p: dp += pf g_i L_i, dL_i += pf g_i p
-        for (Index i = 0; i < n; ++i) {
-          if (gin[1]) {
-            (*gin[1])(0, i) += pb * L.row(i).dot(g.row(0));
-            gin[1]->row(0) += (pf * g(0, i)) * L.row(i);
+        for (Index b = 0; b < p.rows(); ++b) {
+          const T pb = pi(b, 0), pc = pi(b, 1), pf = pi(b, 2);
+          const auto gb = g.row(b);
+          if (gin[3]) {
+            (*gin[3])(b, 0) += gb.dot(fb.row(2 * b + 1));
+            (*gin[3])(b, 1) += gb.dot(self.inputs[2]->value.row(b));
+            (*gin[3])(b, 2) += gb.dot(fb.row(2 * b));
           }
-          if (gin[0]) gin[0]->row(i) += (pb * p(0, i)) * g.row(0) + (pf * g(0, i)) * p.row(0);
+          if (gin[2]) gin[2]->row(b) += pc * gb;
+          if (!gin[0] && !gin[1]) continue;
+          // b = p L: dp_i += pb L_i . g, dL_i += pb p_i g;  f = L p: dp += pf g_i L_i, dL_i += pf g_i p
+          for (Index i = 0; i < n; ++i) {
+            const auto Li = L.row(b * n + i);
+            if (gin[1]) {
+              (*gin[1])(b, i) += pb * Li.dot(gb);
+              gin[1]->row(b) += (pf * g(b, i)) * Li;
+            }
+            if (gin[0]) gin[0]->row(b * n + i) += (pb * p(b, i)) * gb + (pf * g(b, i)) * p.row(b);
+          }
         }
       }, "temporal_weighting");
 }

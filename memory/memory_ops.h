@@ -10,12 +10,13 @@
 // Shapes: the memory M is [N slots x W]; a weighting over slots is a [1 x N] row, >= 0, summing
 // to at most 1; gates are [1 x 1].
 //
-// Batches. slot_cosine, softmax_scaled, interpolate, scale_by, read_memory and erase_add also take
-// B sequences at once (one graph node for all): the memories stacked, [B N x W] (sequence b's
-// slots in rows b N .. b N + N - 1), one row per sequence in every weighting, key, erase and add
-// vector ([B x N], [B x W]), and gates and strengths [B x 1] (or [1 x 1], shared by every row).
-// Row b of a result is what the op gives for sequence b alone. The DNC's ops (usage, allocation,
-// precedence, links, temporal) take one sequence.
+// Batches. Every op here but least_used_slots also takes B sequences at once (one graph node
+// for all): the memories stacked, [B N x W] (sequence b's slots in rows b N .. b N + N - 1), one
+// row per sequence in every weighting, key, erase and add vector ([B x N], [B x W]), and gates
+// and strengths [B x 1] (or [1 x 1], shared by every row).
+// Row b of a result is what the op gives for sequence b alone. The DNC's ops batch the same way:
+// usage, allocation and precedence [B x N] (free gates [B x 1]), each write head's links [B N x N]
+// (sequence b's N x N block in rows b N .. b N + N - 1), read modes [B x 3].
 #pragma once
 
 #include "core/ops.h"

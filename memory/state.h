@@ -55,8 +55,12 @@ class Tracker {
   virtual std::string key() const = 0;
   // Values every read head emits for it (the DNC's free_gate), named uniquely.
   virtual std::vector<ParamSpec> read_head_params() const { return {}; }
-  // The value at the start of a sequence.
-  virtual std::any initial() const = 0;
+  // The value at the start of a sequence, or of `batch` sequences advanced together (a row, or
+  // a block of rows, per sequence) when batches() says it can.
+  virtual std::any initial(Index batch = 1) const = 0;
+  // true: its hooks and values take B sequences at once (the memory then batches, if its stages
+  // do too: ExternalMemory::batches()). Default false.
+  virtual bool batches() const { return false; }
   // Hooks, in the order of a step (external_memory.h): before the writes; after write head j
   // wrote with weighting w [1 x N]; after the reads.
   virtual void before_writes(std::any& value, const StepView<T>& view) const { (void)value, (void)view; }

@@ -18,10 +18,11 @@ class UsageTracker : public Tracker<T> {
   explicit UsageTracker(const AddressingShape& shape) : shape_(shape) {}
   std::string key() const override { return "usage"; }
   std::vector<ParamSpec> read_head_params() const override { return {{"free_gate", 1, Activation::sigmoid}}; }
-  std::any initial() const override {
-    const Var<T> zero = constant<T>(Mat<T>::Zero(1, shape_.slots));
+  std::any initial(Index batch) const override {
+    const Var<T> zero = constant<T>(Mat<T>::Zero(batch, shape_.slots));  // [B x N]
     return UsageState<T>{zero, zero};
   }
+  bool batches() const override { return true; }
   void before_writes(std::any& value, const StepView<T>& v) const override {
     auto& s = std::any_cast<UsageState<T>&>(value);
     std::vector<Var<T>> gates;
@@ -60,13 +61,14 @@ class LinksTracker : public Tracker<T> {
  public:
   explicit LinksTracker(const AddressingShape& shape) : shape_(shape) {}
   std::string key() const override { return "links"; }
-  std::any initial() const override {
+  std::any initial(Index batch) const override {
     const Index n = shape_.slots;
-    LinksState<T> s;
-    s.links.assign(static_cast<size_t>(shape_.write_heads), constant<T>(Mat<T>::Zero(n, n)));
-    s.precedences.assign(static_cast<size_t>(shape_.write_heads), constant<T>(Mat<T>::Zero(1, n)));
+    LinksState<T> s;  // sequence b's links in rows b N .. b N + N - 1, its precedence in row b
+    s.links.assign(static_cast<size_t>(shape_.write_heads), constant<T>(Mat<T>::Zero(batch * n, n)));
+    s.precedences.assign(static_cast<size_t>(shape_.write_heads), constant<T>(Mat<T>::Zero(batch, n)));
     return s;
   }
+  bool batches() const override { return true; }
   void after_write(std::any& value, Index j, const Var<T>& w) const override {
     auto& s = std::any_cast<LinksState<T>&>(value);
     Var<T>& L = s.links[static_cast<size_t>(j)];
@@ -114,7 +116,10 @@ class LruTracker : public Tracker<T> {
  public:
   explicit LruTracker(const AddressingShape& shape) : shape_(shape) {}
   std::string key() const override { return "lru"; }
-  std::any initial() const override { return LruState<T>{constant<T>(Mat<T>::Zero(1, shape_.slots))}; }
+  std::any initial(Index batch) const override {
+    require(batch == 1, "tracker 'lru'", "takes one sequence at a time");  // its least-used slots are per sequence
+    return LruState<T>{constant<T>(Mat<T>::Zero(1, shape_.slots))};
+  }
   void after_reads(std::any& value, const StepView<T>& v) const override {
     auto& s = std::any_cast<LruState<T>&>(value);
     Mat<T> u = T(shape_.lru_decay) * s.usage.value();

@@ -23,14 +23,14 @@ namespace engram::memory {
 
 template <class T>
 struct UsageState {
-  Var<T> usage;  // u_t: [1 x N] in [0, 1]
+  Var<T> usage;  // u_t: [1 x N] in [0, 1] ([B x N] for B sequences)
   Var<T> seen;   // what the next write head sees: [1 x N]
 };
 
 template <class T>
 struct LinksState {
-  std::vector<Var<T>> links;        // L_t per write head: [N x N]
-  std::vector<Var<T>> precedences;  // p_t per write head: [1 x N]
+  std::vector<Var<T>> links;        // L_t per write head: [N x N] ([B N x N] for B sequences)
+  std::vector<Var<T>> precedences;  // p_t per write head: [1 x N] ([B x N])
 };
 
 template <class T>

@@ -27,9 +27,9 @@ steps, backward through all steps. Controller input [x_t | r_{t-1}]; output logi
                     w^r = pi_b L^T w^r + pi_c content(M, key, beta) + pi_f L w^r; r = w^r M
 engram: the rows seq/<memory>/N:<N>/L:<L> (one sequence per graph, one thread: CPU time per
 sequence), batch/<memory>/N:<N>/L:<L>/B:16/threads:<1|2> (a batch of 16 as its trainer runs it,
-one graph per sequence built and differentiated on 1 or 2 threads: wall time / 16) and, for the
-NTM, whose memory batches, batched/ntm/.../per_graph:8/threads:<1|2> (the batch in graphs of
-8 sequences, as the ntm model trains with examples_per_graph: 8) of its Google
+one graph per sequence built and differentiated on 1 or 2 threads: wall time / 16) and
+batched/<memory>/.../per_graph:8/threads:<1|2> (the batch in graphs of 8 sequences, as the ntm
+and dnc models train with examples_per_graph: 8) of its Google
 Benchmark program bench/memory/bench_mann (networks/memory_augmented.h with the `ntm` and `dnc`
 presets: the same pipelines); the best of them, minimum over --repeat repetitions, as PyTorch gets
 its best batch size and thread count.
@@ -65,8 +65,8 @@ def engram_rows(binary, slots, length, repeat, memory="ntm"):
     ns = "|".join(map(str, slots))
     # (benchmarks timed by the wall clock carry /real_time in their names)
     filt = "^(seq/%s/N:(%s)/L:%d|batch/%s/N:(%s)/L:%d/B:16/threads:[12]/real_time" % (memory, ns, length, memory, ns, length)
-    if memory == "ntm":  # the NTM's memory batches: g episodes per graph (bench_mann batched/)
-        filt += "|batched/ntm/N:(%s)/L:%d/B:16/per_graph:8/threads:[12]/real_time" % (ns, length)
+    # the memories batch: 8 episodes per graph (bench_mann batched/)
+    filt += "|batched/%s/N:(%s)/L:%d/B:16/per_graph:8/threads:[12]/real_time" % (memory, ns, length)
     filt += ")$"
     out = subprocess.run([binary, "--benchmark_filter=" + filt, "--benchmark_format=json",
                           "--benchmark_repetitions=%d" % repeat], check=True, capture_output=True, text=True).stdout

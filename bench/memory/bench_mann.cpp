@@ -14,9 +14,9 @@
 //   runs it with `trainer.threads: t` (core/parallel.h accumulate_gradients: the episodes'
 //   graphs built and differentiated concurrently, one graph per episode); the *wall* time per
 //   sequence (the batch's real time / b), since the point of the threads is the wall clock.
-// batched/ntm/N:<slots>/L:<length>/B:<b>/per_graph:<g>/threads:<t>: the same batch with the NTM's
+// batched/<ntm|dnc>/N:<slots>/L:<length>/B:<b>/per_graph:<g>/threads:<t>: the same batch with the
 //   memory advancing g episodes in one graph (b / g graphs, spread over the threads), as the
-//   trainer runs the ntm model with examples_per_graph: g; wall time per sequence.
+//   trainer runs the ntm and dnc models with examples_per_graph: g; wall time per sequence.
 #include "bench/bench_main.h"
 #include "core/gradcheck.h"
 #include "core/parallel.h"
@@ -106,11 +106,11 @@ void run_batch(benchmark::State& st, const std::string& name, Index n, Index len
   st.counters["time_per_seq"] = benchmark::Counter(seqs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// The NTM's batches (memory::ExternalMemory::batches()): the batch in groups of `per_graph`
-// episodes, each group one graph (MemoryAugmented::logits_batch), the groups spread over the
-// threads, as the trainer runs the ntm model with examples_per_graph: per_graph.
-void run_batched(benchmark::State& st, Index n, Index length, Index batch, Index per_graph, int threads) {
-  const auto net = make_net("ntm", n);
+// The NTM's and DNC's batches (memory::ExternalMemory::batches()): the batch in groups of
+// `per_graph` episodes, each group one graph (MemoryAugmented::logits_batch), the groups spread
+// over the threads, as the trainer runs the ntm and dnc models with examples_per_graph: per_graph.
+void run_batched(benchmark::State& st, const std::string& name, Index n, Index length, Index batch, Index per_graph, int threads) {
+  const auto net = make_net(name, n);
   Rng rng(2, "episode");
   std::vector<Episode> episodes;
   for (Index i = 0; i < batch; ++i) episodes.push_back(copy_episode(length, rng));
@@ -155,13 +155,14 @@ int main(int argc, char** argv) {
                                      [name, n, threads](benchmark::State& st) { run_batch(st, name, n, 20, 16, threads); })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
-  for (Index n : {Index{128}, Index{1024}})
-    for (Index per_graph : {Index{8}, Index{16}})
-      for (int threads : {1, 2})
-        benchmark::RegisterBenchmark(("batched/ntm/N:" + std::to_string(n) + "/L:20/B:16/per_graph:" + std::to_string(per_graph) +
-                                      "/threads:" + std::to_string(threads)).c_str(),
-                                     [n, per_graph, threads](benchmark::State& st) { run_batched(st, n, 20, 16, per_graph, threads); })
-            ->Unit(benchmark::kMillisecond)
-            ->UseRealTime();
+  for (const std::string name : {"ntm", "dnc"})
+    for (Index n : {Index{128}, Index{1024}})
+      for (Index per_graph : {Index{8}, Index{16}})
+        for (int threads : {1, 2})
+          benchmark::RegisterBenchmark(("batched/" + name + "/N:" + std::to_string(n) + "/L:20/B:16/per_graph:" +
+                                        std::to_string(per_graph) + "/threads:" + std::to_string(threads)).c_str(),
+                                       [name, n, per_graph, threads](benchmark::State& st) { run_batched(st, name, n, 20, 16, per_graph, threads); })
+              ->Unit(benchmark::kMillisecond)
+              ->UseRealTime();
   return bench::run_benchmarks(argc, argv);
 }

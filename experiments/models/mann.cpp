@@ -19,9 +19,10 @@
 //     write_addressing: ~        # the write heads' pipeline
 //     write: {erase: emitted, add: emitted, add_activation: identity}   # what write heads write
 //     examples_per_graph: 8      # (bit-sequence tasks) training episodes in one batched graph when the memory batches
-//                                # (every stage batches, no tracker: the NTM's pipelines; the DNC
-//                                # and LRU take one episode per graph whatever this says); a speed
-//                                # knob that changes only rounding, never a function of threads
+//                                # (ExternalMemory::batches(): the NTM's and DNC's; the LRU takes one
+//                                # episode per graph whatever this says); a speed knob that changes
+//                                # only rounding, never a function of threads. Default 8 for the
+//                                # ntm preset, 1 for the others (the DNC measured slower batched)
 //
 // A pipeline is a list of registered stages (`engram list addressing`), each a name or a mapping
 // with options: [content, {name: topk, k: 4}, sharpen]. The presets (memory/presets.h) give the
@@ -64,8 +65,8 @@ class MannModel : public BitSequenceModel {
     add_module("net", net_);
   }
 
-  // A memory that batches (NTM-style) trains examples_per_graph episodes in one graph; the
-  // others (DNC, LRU: trackers take one sequence) one graph per episode, as Model's default.
+  // A memory that batches (NTM, DNC) trains examples_per_graph episodes in one graph; the others
+  // (LRU: its usage ranks slots per sequence) one graph per episode, as Model's default.
   Var<float> loss_sum(std::span<const std::uint64_t> ids, std::span<Rng> rngs) const override {
     if (ids.size() < 2 || !net_.memory().batches()) return Model::loss_sum(ids, rngs);
     std::vector<BitSequenceExample> episodes;
@@ -183,7 +184,9 @@ std::unique_ptr<Model> build_mann(Section& cfg, const Task& task, Rng& rng, cons
   auto controller = build_component(cfg, "controller", networks::controllers<float>(),
                                     networks::ControllerShape{networks::MemoryAugmented<float>::controller_input(mc, bits.input_size())},
                                     rng, "lstm");
-  const Index per_graph = cfg.integer("examples_per_graph", 8, 1, 4096);
+  // measured best (bench_mann batched/): the NTM 8 per graph; the DNC's N x N links make larger
+  // graphs slower than one per episode, so 1
+  const Index per_graph = cfg.integer("examples_per_graph", preset == "ntm" ? 8 : 1, 1, 4096);
   cfg.finish();
   // (the network's memory checks the heads against their pipelines: errors at the write section
   // when there is one, else at the model)

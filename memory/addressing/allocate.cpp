@@ -22,6 +22,7 @@ class AllocateAddressing : public AddressingStage<T> {
   std::vector<ParamSpec> params() const override {
     return {{"allocation_gate", 1, Activation::sigmoid}, {"write_gate", 1, Activation::sigmoid}};
   }
+  bool batches() const override { return true; }
   bool refines() const override { return true; }
   std::vector<std::shared_ptr<const Tracker<T>>> trackers() const override { return {usage_}; }
   // w: [1 x N]  usage seen: [1 x N]  gates: [1 x 1]  -> [1 x N]

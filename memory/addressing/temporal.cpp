@@ -22,6 +22,7 @@ class TemporalAddressing : public AddressingStage<T> {
     opt.finish("addressing stage 'temporal'");
   }
   std::vector<ParamSpec> params() const override { return {{"read_mode", 3, Activation::softmax}}; }
+  bool batches() const override { return true; }
   bool refines() const override { return true; }
   std::vector<std::shared_ptr<const Tracker<T>>> trackers() const override { return {links_}; }
   // w, previous: [1 x N]  link: [N x N]  read_mode: [1 x 3]  -> [1 x N]

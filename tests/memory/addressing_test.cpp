@@ -351,6 +351,9 @@ TEST_CASE("every stage that says it batches gives each of B sequences what it gi
     auto stage = make_stage<double>(name, kShape, {}, rng);
     if (!stage->batches()) continue;
     ++batching;
+    // (stages that read trackers, the DNC's allocate and temporal, are held to the same through
+    // whole networks in tests/networks/memory_augmented_test.cpp: their tracker values batch too)
+    if (!stage->trackers().empty()) continue;
     INFO("stage " << name);
     std::vector<AddressingFixture<double>> alone;
     for (int b = 0; b < 3; ++b) alone.emplace_back(*stage, kShape, rng, false);
@@ -378,5 +381,5 @@ TEST_CASE("every stage that says it batches gives each of B sequences what it gi
     const std::vector<Var<double>> leaves{interface, memory, previous, incoming};
     CHECK(check_gradient([&](const std::vector<Var<double>>& v) { return run(v[0], v[1], v[2], v[3]); }, leaves) < 1e-6);
   }
-  CHECK(batching >= 4);  // content, interpolate, shift, sharpen
+  CHECK(batching >= 6);  // content, interpolate, shift, sharpen; allocate, temporal
 }

@@ -125,13 +125,14 @@ TEST_CASE("the network rejects mismatched controllers and inputs, naming the siz
   CHECK_THROWS_WITH(net->logits(MatD::Zero(4, 2)), Catch::Contains("input [4 x 2] must be [T x 3]"));
 }
 
-TEST_CASE("an NTM runs B sequences of different lengths in one graph as it runs each alone", "[networks][mann][batch]") {
-  for (const std::string controller : {"lstm", "gru", "feedforward"}) {
+TEST_CASE("an NTM or a DNC runs B sequences of different lengths in one graph as it runs each alone", "[networks][mann][batch]") {
+  for (const std::string controller : {"lstm", "gru", "feedforward", "dnc"}) {
     INFO(controller);
     memory::MemoryConfig mc = memory::preset("ntm", {6, 3, 2, 1, 1});  // 2 read heads
     mc.init = memory::InitMode::learned;                                // the learned start, tiled per sequence
     mc.initial_weighting = memory::InitialWeighting::first_slot;
-    const auto net = make_net(mc, controller, 3, 2, 7);
+    if (controller == "dnc") mc = memory::preset("dnc", {5, 3, 2, 2});  // usage, allocation, links of 2 write heads
+    const auto net = make_net(mc, controller == "dnc" ? "lstm" : controller, 3, 2, 7);
     REQUIRE(net->memory().batches());
     Rng rng(8, "batch");
     const std::vector<MatD> inputs{random_matrix(4, 3, rng, -1, 1), random_matrix(2, 3, rng, -1, 1), random_matrix(5, 3, rng, -1, 1)};
@@ -160,13 +161,13 @@ TEST_CASE("an NTM runs B sequences of different lengths in one graph as it runs 
     size_t k = 0;
     for (const auto& p : net->parameters()) CHECK((p.grad() - batched[k++]).cwiseAbs().maxCoeff() < 1e-12);
   }
-  // the DNC's usage and links take one sequence: refused by name, not miscomputed
-  const auto dnc = make_net(memory::preset("dnc", {5, 3, 1, 1}), "lstm", 3, 2, 9);
-  CHECK_FALSE(dnc->memory().batches());
+  // the LRU usage ranks slots per sequence: refused by name, not miscomputed
+  const auto lru = make_net(memory::preset("lru", {5, 3}), "lstm", 3, 2, 9);
+  CHECK_FALSE(lru->memory().batches());
   const MatD x = MatD::Zero(2, 3);
-  CHECK_THROWS_WITH(dnc->logits_batch({&x, &x}), Catch::Contains("cannot advance 2 sequences together") && Catch::Contains("takes one sequence"));
-  CHECK(dnc->logits_batch({&x})[0].rows() == 2);
-  CHECK_THROWS_WITH(dnc->logits_batch({}), Catch::Contains("at least one sequence"));
+  CHECK_THROWS_WITH(lru->logits_batch({&x, &x}), Catch::Contains("cannot advance 2 sequences together") && Catch::Contains("takes one sequence"));
+  CHECK(lru->logits_batch({&x})[0].rows() == 2);
+  CHECK_THROWS_WITH(lru->logits_batch({}), Catch::Contains("at least one sequence"));
   const MatD wrong = MatD::Zero(2, 4);
-  CHECK_THROWS_WITH(dnc->logits_batch({&wrong}), Catch::Contains("sequence 0 of the batch: input [2 x 4] must be [T x 3]"));
+  CHECK_THROWS_WITH(lru->logits_batch({&wrong}), Catch::Contains("sequence 0 of the batch: input [2 x 4] must be [T x 3]"));
 }

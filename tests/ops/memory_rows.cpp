@@ -107,6 +107,44 @@ const bool memory_rows = add_op_cases({
                    return V{leaf(random_matrix(12, 3, r)), leaf(w), leaf(random_matrix(3, 3, r, 0, 1)), leaf(random_matrix(3, 3, r))};
                  },
                  ENGRAM_OP_EXPR(memory::erase_add(x[0], x[1], x[2], x[3]))),
+    op_case_made("update_usage (two sequences, a free gate each)", "update_usage",
+                 [](Rng& r) {
+                   MatD w(2, 5), rd(2, 5);
+                   for (Index i = 0; i < 2; ++i) w.row(i) = weighting(5, r), rd.row(i) = weighting(5, r);
+                   return V{leaf(random_matrix(2, 5, r, 0, 1)), leaf(w), leaf(random_matrix(2, 1, r, 0, 1)), leaf(rd)};
+                 },
+                 ENGRAM_OP_EXPR(memory::update_usage<T>(x[0], {x[1]}, {x[2]}, {x[3]}))),
+    op_case_made("allocation_weighting (two sequences)", "allocation_weighting",
+                 [](Rng& r) { return V{leaf(random_matrix(2, 6, r, 0.02, 0.98))}; },
+                 ENGRAM_OP_EXPR(memory::allocation_weighting(x[0]))),
+    op_case_made("update_precedence (two sequences)", "update_precedence",
+                 [](Rng& r) {
+                   MatD p(2, 5), w(2, 5);
+                   for (Index i = 0; i < 2; ++i) p.row(i) = weighting(5, r, 0.7), w.row(i) = weighting(5, r);
+                   return V{leaf(p), leaf(w)};
+                 },
+                 ENGRAM_OP_EXPR(memory::update_precedence(x[0], x[1]))),
+    op_case_made("update_link (two sequences)", "update_link",
+                 [](Rng& r) {
+                   MatD L = random_matrix(8, 4, r, 0, 0.2), p(2, 4), w(2, 4);
+                   for (Index b = 0; b < 2; ++b) {
+                     for (Index i = 0; i < 4; ++i) L(b * 4 + i, i) = 0;
+                     p.row(b) = weighting(4, r, 0.7), w.row(b) = weighting(4, r);
+                   }
+                   return V{leaf(L), leaf(p), leaf(w)};
+                 },
+                 ENGRAM_OP_EXPR(memory::update_link(x[0], x[1], x[2]))),
+    op_case_made("temporal_weighting (two sequences)", "temporal_weighting",
+                 [](Rng& r) {
+                   MatD L = random_matrix(8, 4, r, 0, 0.2), prev(2, 4), c(2, 4), pi = random_matrix(2, 3, r, 0.1, 1);
+                   for (Index b = 0; b < 2; ++b) {
+                     for (Index i = 0; i < 4; ++i) L(b * 4 + i, i) = 0;
+                     prev.row(b) = weighting(4, r), c.row(b) = weighting(4, r, 1.0);
+                     pi.row(b) /= pi.row(b).sum();
+                   }
+                   return V{leaf(L), leaf(prev), leaf(c), leaf(pi)};
+                 },
+                 ENGRAM_OP_EXPR(memory::temporal_weighting(x[0], x[1], x[2], x[3]))),
     op_case_made("allocation_weighting", "allocation_weighting",
                  [](Rng& r) { return V{leaf(random_matrix(1, 7, r, 0.02, 0.98))}; },
                  ENGRAM_OP_EXPR(memory::allocation_weighting(x[0]))),

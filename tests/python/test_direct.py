@@ -108,6 +108,11 @@ def test_external_memory_batches_advance_each_sequence_as_alone():
     with pytest.raises(ValueError, match="batch must be in"):
         mem.initial_state(batch=0)
     dnc = engram.ExternalMemory.dnc(slots=8, width=4)
-    assert not dnc.batches
+    assert dnc.batches
+    s = dnc.initial_state(batch=2)
+    dnc.step(s, np.zeros((2, dnc.interface_size), np.float32))
+    assert s.usage.shape == (2, 8) and s.links[0].shape == (16, 8)
+    lru = engram.ExternalMemory.lru(slots=8, width=4)
+    assert not lru.batches
     with pytest.raises(ValueError, match="cannot advance 2 sequences together"):
-        dnc.initial_state(batch=2)
+        lru.initial_state(batch=2)
