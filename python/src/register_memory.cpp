@@ -28,6 +28,13 @@ namespace hf = hopfield;
 
 namespace {
 
+// A batch size from Python: sequences advanced together, in [1, 2^20].
+Index checked_batch(const char* where, long long batch) {
+  if (batch < 1 || batch > (1 << 20))
+    throw py::value_error(std::string(where) + ": batch must be in [1, 2^20], got " + std::to_string(batch));
+  return static_cast<Index>(batch);
+}
+
 hf::RunOptions run_options(const std::string& update, int max_sweeps, bool record_energy, bool record_flips) {
   hf::RunOptions o;
   if (update == "synchronous" || update == "sync") o.update = hf::Update::synchronous;
@@ -451,15 +458,13 @@ emits one raw interface row [1 x interface_size] per step and gets the reads [1 
       .def(
           "initial_state",
           [](const ExternalMemory<float>& mem, long long batch) {
-            if (batch < 1 || batch > (1 << 20)) throw py::value_error("initial_state: batch must be in [1, 2^20], got " + std::to_string(batch));
-            return mem.initial_state(static_cast<Index>(batch));
+            return mem.initial_state(checked_batch("initial_state", batch));
           },
           py::arg("batch") = 1, "the state of `batch` sequences advanced together (memory [B N x W])")
       .def(
           "initial_reads",
           [](const ExternalMemory<float>& mem, long long batch) {
-            if (batch < 1 || batch > (1 << 20)) throw py::value_error("initial_reads: batch must be in [1, 2^20], got " + std::to_string(batch));
-            return mem.initial_reads(static_cast<Index>(batch));
+            return mem.initial_reads(checked_batch("initial_reads", batch));
           },
           py::arg("batch") = 1, "[B x R W] zeros")
       .def("next_sequence", &ExternalMemory<float>::next_sequence, py::arg("last"))
