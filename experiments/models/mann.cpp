@@ -22,7 +22,7 @@
 //                                # (ExternalMemory::batches(): the NTM's and DNC's; the LRU takes one
 //                                # episode per graph whatever this says); a speed knob that changes
 //                                # only rounding, never a function of threads. Default 8 for the
-//                                # ntm preset, 1 for the others (the DNC measured slower batched)
+//                                # ntm preset up to 256 slots, else 1 (measured slower batched)
 //
 // A pipeline is a list of registered stages (`engram list addressing`), each a name or a mapping
 // with options: [content, {name: topk, k: 4}, sharpen]. The presets (memory/presets.h) give the
@@ -184,9 +184,10 @@ std::unique_ptr<Model> build_mann(Section& cfg, const Task& task, Rng& rng, cons
   auto controller = build_component(cfg, "controller", networks::controllers<float>(),
                                     networks::ControllerShape{networks::MemoryAugmented<float>::controller_input(mc, bits.input_size())},
                                     rng, "lstm");
-  // measured best (bench_mann batched/): the NTM 8 per graph; the DNC's N x N links make larger
-  // graphs slower than one per episode, so 1
-  const Index per_graph = cfg.integer("examples_per_graph", preset == "ntm" ? 8 : 1, 1, 4096);
+  // measured best (bench_mann batched/, 2026-12-08): the NTM at N 128 in graphs of 8 (0.44 against
+  // 0.69 ms a sequence on 2 threads); at N 1024 and for the DNC (N x N links) larger graphs were
+  // slower than one per episode (2.85 against 2.28 ms; 2.39 against 2.19 ms), so 1 there
+  const Index per_graph = cfg.integer("examples_per_graph", preset == "ntm" && mc.slots <= 256 ? 8 : 1, 1, 4096);
   cfg.finish();
   // (the network's memory checks the heads against their pipelines: errors at the write section
   // when there is one, else at the model)
